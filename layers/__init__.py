@@ -1,0 +1,2 @@
+"""Where data comes from: the layer catalog, reading and checking files,
+and aligning rasters and vectors onto the analysis grid."""

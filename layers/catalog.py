@@ -1,0 +1,132 @@
+"""The layer catalog (``layers/catalog.yaml``): ids, names, roles, provenance.
+
+Scenarios, the CLI and exports refer to layers by id; this module resolves an
+id to its bundled file, or to the user's replacement file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from siting.errors import LayerNotFoundError, SitingError
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+#: The bundled default dataset.
+DATA_DIR = REPO_DIR / "data"
+CATALOG_PATH = Path(__file__).resolve().with_name("catalog.yaml")
+#: Provenance file written by ``python -m data.build``; the app's About panel
+#: and every export repeat it.
+PROVENANCE_PATH = DATA_DIR / "provenance.json"
+
+ROLES = ("resource", "exclusion", "encouragement", "constraint", "infrastructure", "context")
+KINDS = ("raster", "vector")
+PROVENANCE_TYPES = ("real", "synthetic", "real+synthetic")
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One catalog entry. ``path`` is absolute; ``layer`` names a GeoPackage layer."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    role: str
+    kind: str
+    units: str
+    path: Path
+    provenance: dict
+    layer: str | None = None
+    display: dict = field(default_factory=dict)
+
+    @property
+    def is_synthetic(self) -> bool:
+        """True when any part of the layer is generated rather than measured."""
+        return "synthetic" in self.provenance.get("type", "")
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` ('zh' or 'en')."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def summary(self) -> dict:
+        """Plain dict for listings (``python -m siting layers --json``)."""
+        row = {"id": self.id, "name_zh": self.name_zh, "name_en": self.name_en,
+               "role": self.role, "kind": self.kind, "units": self.units,
+               "provenance": self.provenance.get("type", ""),
+               "source": self.provenance.get("source", ""),
+               "licence": self.provenance.get("licence", ""),
+               "path": str(self.path)}
+        if self.layer:
+            row["layer"] = self.layer
+        return row
+
+
+def _default_layer(file: str) -> str | None:
+    """Bundled GeoPackages hold one layer named after the file."""
+    return Path(file).stem if file.endswith(".gpkg") else None
+
+
+def _entry_to_info(entry: dict, data_dir: Path) -> LayerInfo:
+    missing = {"id", "name_zh", "name_en", "role", "kind", "file", "provenance"} - set(entry)
+    if missing:
+        raise SitingError(f"catalog entry {entry.get('id', '?')!r} lacks {sorted(missing)}")
+    if entry["role"] not in ROLES:
+        raise SitingError(f"catalog entry {entry['id']!r}: role {entry['role']!r} "
+                          f"is not one of {ROLES}")
+    if entry["kind"] not in KINDS:
+        raise SitingError(f"catalog entry {entry['id']!r}: kind {entry['kind']!r} "
+                          f"is not one of {KINDS}")
+    if entry["provenance"].get("type") not in PROVENANCE_TYPES:
+        raise SitingError(f"catalog entry {entry['id']!r}: provenance type must be one of "
+                          f"{PROVENANCE_TYPES}")
+    return LayerInfo(id=entry["id"], name_zh=entry["name_zh"], name_en=entry["name_en"],
+                     role=entry["role"], kind=entry["kind"], units=str(entry.get("units", "")),
+                     path=(data_dir / entry["file"]).resolve(),
+                     layer=entry.get("layer") or _default_layer(entry["file"]),
+                     provenance=dict(entry["provenance"]), display=dict(entry.get("display", {})))
+
+
+def load_catalog(path: Path = CATALOG_PATH, data_dir: Path = DATA_DIR) -> dict[str, LayerInfo]:
+    """Read the catalog into ``{id: LayerInfo}``, in file order."""
+    with open(path, encoding="utf-8") as f:
+        entries = yaml.safe_load(f)["layers"]
+    catalog = {}
+    for entry in entries:
+        info = _entry_to_info(entry, Path(data_dir))
+        if info.id in catalog:
+            raise SitingError(f"catalog lists layer id {info.id!r} twice")
+        catalog[info.id] = info
+    return catalog
+
+
+def resolve_layer(layer_id: str, catalog: dict[str, LayerInfo] | None = None,
+                  overrides: dict[str, str | Path] | None = None) -> LayerInfo:
+    """The catalog entry of ``layer_id``, pointing at the user's file if overridden.
+
+    Parameters
+    ----------
+    layer_id : str
+        A catalog id such as ``"wind_speed_100m"``.
+    overrides : dict, optional
+        ``{id: path}`` from ``--layer ID=PATH``: the file replaces the bundled
+        one and the layer's provenance becomes "user file".
+    """
+    catalog = catalog if catalog is not None else load_catalog()
+    if layer_id not in catalog:
+        raise LayerNotFoundError(f"unknown layer id {layer_id!r}; known ids: "
+                                 f"{', '.join(catalog)}")
+    info = catalog[layer_id]
+    if overrides and layer_id in overrides:
+        user_path = Path(overrides[layer_id]).expanduser().resolve()
+        if not user_path.exists():
+            raise LayerNotFoundError(f"file for layer {layer_id!r} not found: {user_path}")
+        info = LayerInfo(**{**info.__dict__, "path": user_path, "layer": None,
+                            "provenance": {"type": "user", "source": str(user_path),
+                                           "licence": "as supplied by the user",
+                                           "method": f"user file replacing {layer_id}"}})
+    elif not info.path.exists():
+        raise LayerNotFoundError(f"bundled file of layer {layer_id!r} is missing: {info.path}; "
+                                 "rebuild it with `python -m data.build --only "
+                                 f"{layer_id}` or pass --layer {layer_id}=PATH")
+    return info

@@ -1,0 +1,101 @@
+"""Open bundled or user rasters and vectors, with CRS and encoding checks.
+
+A file without a CRS is an error that says how to fix it, never a guess.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from siting.errors import CRSError, DataFileError
+
+#: GDAL block cache, MB: set explicitly so memory stays bounded (perf.md).
+GDAL_CACHEMAX_MB = 128
+
+
+@dataclass(frozen=True)
+class RasterData:
+    """A single-band raster in memory: float array with NaN for nodata."""
+
+    array: np.ndarray
+    transform: object
+    crs: object
+    units: str = ""
+
+    @property
+    def shape(self):
+        """(rows, cols)."""
+        return self.array.shape
+
+
+def _check_exists(path: Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"file not found: {path}")
+    return path
+
+
+def raster_env():
+    """A rasterio environment with the block cache capped (``GDAL_CACHEMAX``)."""
+    import rasterio
+
+    return rasterio.Env(GDAL_CACHEMAX=GDAL_CACHEMAX_MB)
+
+
+def read_raster(path, *, band: int = 1) -> RasterData:
+    """Read one band as float32 with NaN where the file says nodata.
+
+    Raises
+    ------
+    CRSError
+        The file has no CRS (fix: assign one, e.g. ``gdal_edit.py -a_srs EPSG:4490``).
+    DataFileError
+        The file is missing or not a raster GDAL can read.
+    """
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    path = _check_exists(path)
+    try:
+        with raster_env(), rasterio.open(path) as src:
+            if src.crs is None:
+                raise CRSError(f"{path.name} has no coordinate reference system; assign one "
+                               "(e.g. `gdal_edit.py -a_srs EPSG:4490 FILE` for CGCS2000) or "
+                               "pass --crs when importing")
+            data = src.read(band, masked=True).astype("float32")
+            units = src.tags(band).get("units", "") or (src.units[band - 1] or "")
+            return RasterData(array=data.filled(np.nan), transform=src.transform,
+                              crs=src.crs, units=units)
+    except RasterioIOError as exc:
+        raise DataFileError(f"{path.name} is not a readable raster ({exc}); "
+                            "expected a GeoTIFF") from None
+
+
+def read_vector(path, *, layer: str | None = None, encoding: str | None = None):
+    """Read a vector file into a GeoDataFrame, checking it has a CRS.
+
+    Parameters
+    ----------
+    layer : str, optional
+        Layer of a multi-layer file (GeoPackage).
+    encoding : str, optional
+        Attribute text encoding of a Shapefile without ``.cpg`` (e.g. ``gbk``).
+    """
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
+    path = _check_exists(path)
+    try:
+        kwargs = {"layer": layer} if layer else {}
+        if encoding:
+            kwargs["encoding"] = encoding
+        gdf = pyogrio.read_dataframe(path, **kwargs)
+    except DataSourceError as exc:
+        raise DataFileError(f"{path.name} is not a readable vector file ({exc})") from None
+    if gdf.crs is None:
+        raise CRSError(f"{path.name} has no coordinate reference system; add the .prj file "
+                       "that came with it, or pass --crs EPSG:4490 (CGCS2000) / the right "
+                       "Gauss-Krüger EPSG code")
+    return gdf

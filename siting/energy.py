@@ -1,0 +1,448 @@
+"""Capacity, annual yield, full-load hours and LCOE per parcel.
+
+Wind yield integrates a real power curve (windpowerlib's bundled oedb library,
+read locally) over a Weibull wind climate with an air-density correction;
+PV yield is GHI × transposition gain × performance ratio (or a PVOUT layer).
+Costs are in CNY; energy per MW installed equals full-load hours.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from siting.criteria import (
+    ISA_SEA_LEVEL_DENSITY_KG_M3,
+    _as_float,
+    _raise_if_any,
+    weibull_scale,
+)
+from siting.errors import DataFileError, SitingError
+
+HOURS_PER_YEAR = 8760.0
+
+# --- Wind turbine -----------------------------------------------------------------------
+#: Default turbine, a windpowerlib oedb type with a power curve: Enercon E-141 EP4, 4.2 MW,
+#: 141 m rotor (≈269 W/m² specific power, a low-wind machine close to the 4-6 MW, large-rotor
+#: units now bid in northern China ❌ proxy choice). Source: windpowerlib turbine_data.csv.
+DEFAULT_TURBINE = "E-141/4200"
+#: Default hub height, m: one of the E-141/4200 hub heights listed by oedb (99/129/135/159).
+DEFAULT_HUB_HEIGHT_M = 135.0
+#: Reference air density of manufacturers' power curves, kg/m³ (IEC 61400-12-1).
+POWER_CURVE_DENSITY_KG_M3 = ISA_SEA_LEVEL_DENSITY_KG_M3
+#: Total energy losses of a wind farm: wake ~8-10 %, availability ~3 %, electrical ~2 %,
+#: curtailment not included ❌ assumption (typical planning value).
+WIND_LOSSES = 0.15
+#: Speed step of the yield integration, m/s (bins are weighted by exact Weibull CDF steps).
+SPEED_STEP_MS = 0.1
+#: Parcels per block of the yield integration: keeps each temporary at a few MB.
+WIND_CHUNK_PARCELS = 4_096
+
+# --- PV -----------------------------------------------------------------------------------
+#: Plane-of-array / horizontal annual irradiation for a fixed rack at optimal tilt at
+#: 40-45°N, dimensionless. Clear continental sites give ~1.12-1.22 ❌ assumption.
+PV_TILT_GAIN = 1.15
+#: Performance ratio of a utility PV plant (temperature, soiling, inverter, wiring,
+#: availability), dimensionless ❌ assumption (modern plants 0.78-0.84).
+PV_PERFORMANCE_RATIO = 0.80
+#: Irradiance at standard test conditions, kW/m²: kWh/m² ÷ this = kWh/kWp at PR 1.
+STC_IRRADIANCE_KW_M2 = 1.0
+
+# --- Capacity density -----------------------------------------------------------------
+#: Wind installed capacity per km² of project area, MW/km² (NREL 3.0 ± 1.7; domain.md).
+WIND_MW_PER_KM2 = 3.0
+#: PV packing density inside a desert base, MW/km² gross (Inner Mongolia bases 50-60:
+#: 1 GW on 30,000 mu; domain.md).
+PV_PACKING_MW_PER_KM2 = 50.0
+#: Share of a parcel's available land that becomes PV, dimensionless. ❌ planning assumption:
+#: leaves room for roads, drainage, sand-control belts and land not leased; tune per study.
+PV_LAND_USE_SHARE = 0.2
+#: PV density on mine-restoration / subsidence land, MW/km² (~18-20 at a 500 MW site;
+#: domain.md).
+PV_RESTORATION_MW_PER_KM2 = 20.0
+
+# --- Costs (CNY) ---------------------------------------------------------------------
+#: Real discount rate, per year (domain.md: 8-10 %, peer defaults).
+DISCOUNT_RATE = 0.08
+#: Economic lifetime, years (domain.md: 25).
+LIFETIME_YEARS = 25
+#: USD → CNY exchange rate used to convert peer cost defaults ❌ (≈ 2024 average of the
+#: PBoC central parity, 7.1-7.2).
+USD_TO_CNY = 7.2
+#: Grid connection line cost, USD per MW per km (peer default, domain.md).
+TRANSMISSION_USD_PER_MW_KM = 1_000.0
+#: Grid connection substation cost, USD per MW (peer default, domain.md).
+SUBSTATION_USD_PER_MW = 70_000.0
+#: Line cost, CNY per MW of plant per km of distance to grid (= 7,200).
+TRANSMISSION_CNY_PER_MW_KM = TRANSMISSION_USD_PER_MW_KM * USD_TO_CNY
+#: Substation cost, CNY per kW of plant (= 504).
+SUBSTATION_CNY_PER_KW = SUBSTATION_USD_PER_MW * USD_TO_CNY / 1_000.0
+#: Onshore wind capital cost, CNY/kW ❌ assumption (2024-era Chinese EPC bids ~3,500-4,500).
+WIND_CAPEX_CNY_PER_KW = 4_000.0
+#: Utility PV capital cost, CNY/kW ❌ assumption (2024-era Chinese EPC bids ~2,800-3,500).
+PV_CAPEX_CNY_PER_KW = 3_000.0
+#: Wind O&M cost per year as a share of capex ❌ assumption.
+WIND_OPEX_SHARE_PER_YR = 0.025
+#: PV O&M cost per year as a share of capex ❌ assumption.
+PV_OPEX_SHARE_PER_YR = 0.015
+
+
+# --- Power curves -------------------------------------------------------------------------
+def _oedb_dir() -> Path:
+    spec = importlib.util.find_spec("windpowerlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataFileError("windpowerlib is not installed, so no turbine power curves are "
+                            "available; install it with `pip install windpowerlib`")
+    return Path(next(iter(spec.submodule_search_locations))) / "oedb"
+
+
+@functools.lru_cache(maxsize=1)
+def _oedb_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """windpowerlib's bundled oedb turbine table and power curves (W), read once."""
+    folder = _oedb_dir()
+    try:
+        turbines = pd.read_csv(folder / "turbine_data.csv").set_index("turbine_type")
+        curves = pd.read_csv(folder / "power_curves.csv").set_index("turbine_type")
+    except (OSError, KeyError, pd.errors.ParserError) as err:
+        raise DataFileError(f"cannot read windpowerlib's bundled turbine library in {folder}: "
+                            f"{err}; reinstall windpowerlib") from err
+    curves.columns = curves.columns.astype(float)
+    return turbines, curves
+
+
+def list_turbines() -> list[str]:
+    """Turbine types in windpowerlib's bundled library that have a power curve.
+
+    Returns
+    -------
+    list of str
+        Sorted oedb names such as ``"E-141/4200"`` (rotor diameter / rated kW).
+    """
+    return sorted(_oedb_tables()[1].index)
+
+
+def _unknown_turbine(turbine_type: str) -> SitingError:
+    names = list_turbines()
+    close = difflib.get_close_matches(str(turbine_type), names, n=5, cutoff=0.5)
+    hint = f"close names: {', '.join(close)}" if close else f"e.g. {', '.join(names[:5])}"
+    return SitingError(f"turbine {turbine_type!r} has no power curve in windpowerlib's "
+                       f"bundled library; {hint} (see list_turbines())")
+
+
+def load_power_curve(turbine_type: str = DEFAULT_TURBINE
+                     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Power curve of a turbine from windpowerlib's bundled oedb library.
+
+    Parameters
+    ----------
+    turbine_type : str, optional
+        oedb name, e.g. ``"E-141/4200"``; see :func:`list_turbines`.
+
+    Returns
+    -------
+    speeds : ndarray of float
+        Hub-height wind speeds, m/s, ascending.
+    power : ndarray of float
+        Electrical power at air density 1.225 kg/m³, kW.
+    """
+    curves = _oedb_tables()[1]
+    if turbine_type not in curves.index:
+        raise _unknown_turbine(turbine_type)
+    row = curves.loc[turbine_type].dropna()
+    return row.index.to_numpy(dtype=float), row.to_numpy(dtype=float) / 1_000.0
+
+
+def rated_power_kw(turbine_type: str = DEFAULT_TURBINE) -> float:
+    """Nameplate power of a turbine in windpowerlib's bundled library, kW."""
+    turbines = _oedb_tables()[0]
+    if turbine_type not in turbines.index:
+        raise _unknown_turbine(turbine_type)
+    return float(turbines.loc[turbine_type, "nominal_power"]) / 1_000.0
+
+
+def _check_curve(speeds: NDArray[np.float64], power_kw: NDArray[np.float64]) -> None:
+    if (speeds.ndim != 1 or speeds.shape != power_kw.shape or speeds.size < 2
+            or not np.all(np.isfinite(speeds)) or not np.all(np.isfinite(power_kw))):
+        raise SitingError("power_curve must be two equal-length 1-D arrays (speeds m/s, "
+                          f"power kW) of finite numbers, got shapes {speeds.shape} and "
+                          f"{power_kw.shape}")
+    if np.any(np.diff(speeds) <= 0) or speeds[0] < 0:
+        raise SitingError("power_curve speeds must be non-negative and strictly increasing, "
+                          f"got {speeds.tolist()}")
+    if np.any(power_kw < 0) or not np.any(power_kw > 0):
+        raise SitingError("power_curve power must be >= 0 kW with at least one positive value")
+
+
+# --- Wind yield ---------------------------------------------------------------------------
+def wind_energy_per_mw(mean_speed_hub: ArrayLike, k: ArrayLike, rho: ArrayLike, *,
+                       turbine: str = DEFAULT_TURBINE, losses: float = WIND_LOSSES,
+                       power_curve: tuple[ArrayLike, ArrayLike] | None = None,
+                       rated_kw: float | None = None) -> NDArray[np.float64]:
+    """Annual net energy per MW of wind installed (= full-load hours).
+
+    The power curve is density-corrected as for a pitch-regulated machine
+    (IEC 61400-12-1): the turbine at site density ρ and speed v gives the
+    curve's power at the equivalent speed ``v (ρ/ρ0)^(1/3)``, ρ0 = 1.225 kg/m³,
+    up to the curve's cut-out speed (taken at the actual speed). The expected
+    power is integrated over the Weibull distribution on a 0.1 m/s grid, each
+    bin weighted by its exact CDF step, in blocks of parcels.
+
+    Parameters
+    ----------
+    mean_speed_hub : array_like
+        Long-term mean wind speed at hub height, m/s.
+    k : array_like
+        Weibull shape factor at hub height, dimensionless.
+    rho : array_like
+        Air density at hub height, kg/m³ (see :func:`siting.criteria.air_density`).
+    turbine : str, optional
+        oedb turbine type (default :data:`DEFAULT_TURBINE`); ignored if
+        ``power_curve`` is given.
+    losses : float, optional
+        Share of gross energy lost to wakes, availability and electrical losses,
+        in [0, 1) (default :data:`WIND_LOSSES`).
+    power_curve : (speeds, power) pair of array_like, optional
+        Own power curve, m/s and kW at 1.225 kg/m³; power is 0 beyond its last speed.
+    rated_kw : float, optional
+        Nameplate power, kW; defaults to the oedb nameplate of ``turbine`` or the
+        maximum of ``power_curve``.
+
+    Returns
+    -------
+    ndarray of float
+        Net annual energy, MWh per MW installed (= full-load hours, h); NaN where
+        any input is NaN; 0 where the mean speed is 0.
+    """
+    if not (np.isfinite(losses) and 0 <= losses < 1):
+        raise SitingError(f"losses must be a share in [0, 1), got {losses!r}; "
+                          "15 % is written 0.15")
+    if power_curve is None:
+        speeds, power_kw = load_power_curve(turbine)
+        nameplate_kw = rated_power_kw(turbine) if rated_kw is None else float(rated_kw)
+    else:
+        speeds, power_kw = (_as_float(values, "power_curve") for values in power_curve)
+        _check_curve(speeds, power_kw)
+        nameplate_kw = float(power_kw.max()) if rated_kw is None else float(rated_kw)
+    if not (np.isfinite(nameplate_kw) and nameplate_kw > 0):
+        raise SitingError(f"rated_kw must be a positive power in kW, got {rated_kw!r}")
+
+    v, shape, density = np.broadcast_arrays(_as_float(mean_speed_hub, "mean_speed_hub"),
+                                            _as_float(k, "k"), _as_float(rho, "rho"))
+    _raise_if_any(density <= 0, density, "rho", "a positive air density in kg/m³")
+    scale = weibull_scale(v, shape)  # also validates speeds and k
+
+    # Cut-out is the last speed with positive power; trailing zeros after it are dropped.
+    last = int(np.flatnonzero(power_kw > 0)[-1])
+    speeds, power_kw = speeds[: last + 1], power_kw[: last + 1]
+    cut_out_ms = speeds[-1]
+
+    # Work in equivalent-speed space u = f·v, f = (ρ/ρ0)^(1/3): u is Weibull with scale f·A
+    # and the same k, so the power at every grid bin is shared by all parcels; only the
+    # cut-out u_max = f·v_cut_out differs per parcel (CDF clipped there).
+    factor = (density / POWER_CURVE_DENSITY_KG_M3) ** (1.0 / 3.0)
+    u_max = factor * cut_out_ms
+
+    out = np.full(v.shape, np.nan)
+    valid = np.isfinite(v) & np.isfinite(shape) & np.isfinite(density)
+    calm = valid & (v == 0)
+    out[calm] = 0.0
+    todo = np.flatnonzero((valid & ~calm).ravel())
+    if todo.size == 0:
+        return out
+
+    log_scale_u = np.log((factor * scale).ravel()[todo])
+    shape_u = shape.ravel()[todo]
+    log_u_max = np.log(u_max.ravel()[todo])
+    n_bins = int(np.ceil(np.exp(log_u_max.max()) / SPEED_STEP_MS))
+    edges = np.arange(n_bins + 1) * SPEED_STEP_MS
+    mids = edges[:-1] + 0.5 * SPEED_STEP_MS
+    # Below the actual cut-out an equivalent speed beyond the curve's end means rated power.
+    bin_power = np.interp(np.minimum(mids, cut_out_ms), speeds, power_kw, left=0.0, right=0.0)
+    bin_capacity_factor = bin_power / nameplate_kw
+    # Summation by parts: Σ_j cf_j (F(e_j+1) − F(e_j)) = Σ_e F(e) w_e, w_e = cf_e−1 − cf_e.
+    # Σ_e w_e = 0, so with F = 1 − exp(−x) the sum is −Σ_e exp(−x_e) w_e; edges where the
+    # curve is flat (below cut-in, at rated) have w_e = 0 and are skipped exactly. Clipping
+    # the edges at the parcel's cut-out u_max keeps this exact. One exp fewer than expm1 and
+    # the skipped edges make 300k parcels take well under a second.
+    edge_weights = np.append(0.0, bin_capacity_factor) - np.append(bin_capacity_factor, 0.0)
+    active = edge_weights != 0
+    with np.errstate(divide="ignore"):
+        # A curve with power at 0 m/s keeps edge 0: ln 0 = −inf gives x = 0, F(0) = 0.
+        log_edges = np.log(edges[active])
+    edge_weights = edge_weights[active]
+
+    capacity_factor = np.empty(todo.size)
+    for start in range(0, todo.size, WIND_CHUNK_PARCELS):
+        block = slice(start, start + WIND_CHUNK_PARCELS)
+        # x = (u/λ)^k = exp(k (ln u − ln λ)), computed in place with u clipped at u_max.
+        work = np.minimum(log_edges[None, :], log_u_max[block, None])
+        work -= log_scale_u[block, None]
+        work *= shape_u[block, None]
+        np.exp(work, out=work)
+        np.negative(work, out=work)
+        np.exp(work, out=work)
+        capacity_factor[block] = -(work @ edge_weights)
+    out.ravel()[todo] = capacity_factor * HOURS_PER_YEAR * (1.0 - losses)
+    return out
+
+
+# --- PV yield -----------------------------------------------------------------------------
+def pv_energy_per_mw(ghi_kwh_m2: ArrayLike, *, tilt_gain: float = PV_TILT_GAIN,
+                     performance_ratio: float = PV_PERFORMANCE_RATIO,
+                     pvout_kwh_kwp: ArrayLike | None = None) -> NDArray[np.float64]:
+    """Annual net energy per MW of PV installed (= kWh/kWp = full-load hours).
+
+    Parameters
+    ----------
+    ghi_kwh_m2 : array_like
+        Annual global horizontal irradiation, kWh/m²·yr.
+    tilt_gain : float, optional
+        Plane-of-array / horizontal irradiation ratio (default :data:`PV_TILT_GAIN`).
+    performance_ratio : float, optional
+        System performance ratio in (0, 1] (default :data:`PV_PERFORMANCE_RATIO`).
+    pvout_kwh_kwp : array_like, optional
+        Specific yield layer (e.g. Global Solar Atlas PVOUT), kWh/kWp·yr, already
+        net of losses; where finite it overrides the GHI estimate, where NaN the
+        GHI estimate is kept.
+
+    Returns
+    -------
+    ndarray of float
+        MWh per MW per year (numerically kWh/kWp): ``GHI × gain × PR / 1 kW/m²``.
+    """
+    if not (np.isfinite(tilt_gain) and 0.5 <= tilt_gain <= 2.0):
+        raise SitingError(f"tilt_gain must be a ratio in [0.5, 2], got {tilt_gain!r}; "
+                          "1.0 means a horizontal module")
+    if not (np.isfinite(performance_ratio) and 0 < performance_ratio <= 1):
+        raise SitingError(f"performance_ratio must be in (0, 1], got {performance_ratio!r}; "
+                          "80 % is written 0.80")
+    ghi = _as_float(ghi_kwh_m2, "ghi_kwh_m2")
+    _raise_if_any(ghi < 0, ghi, "ghi_kwh_m2", "non-negative kWh/m²·yr")
+    energy = ghi * tilt_gain * performance_ratio / STC_IRRADIANCE_KW_M2
+    if pvout_kwh_kwp is None:
+        return energy
+    pvout = _as_float(pvout_kwh_kwp, "pvout_kwh_kwp")
+    _raise_if_any(pvout < 0, pvout, "pvout_kwh_kwp", "non-negative kWh/kWp·yr")
+    _raise_if_any(pvout > HOURS_PER_YEAR, pvout, "pvout_kwh_kwp", "at most 8760 kWh/kWp·yr",
+                  "Global Solar Atlas daily PVOUT must be multiplied by 365")
+    return np.where(np.isnan(pvout), energy, pvout)
+
+
+# --- Capacity -----------------------------------------------------------------------------
+def capacity_mw(avail_km2: ArrayLike, density_mw_km2: ArrayLike, share: ArrayLike = 1.0
+                ) -> NDArray[np.float64]:
+    """Installable capacity of a parcel.
+
+    Parameters
+    ----------
+    avail_km2 : array_like
+        Available (eligible) area, km².
+    density_mw_km2 : array_like
+        Capacity density, MW/km² (e.g. :data:`WIND_MW_PER_KM2`,
+        :data:`PV_PACKING_MW_PER_KM2`).
+    share : array_like, optional
+        Share of the available area used, in [0, 1] (e.g. :data:`PV_LAND_USE_SHARE`).
+
+    Returns
+    -------
+    ndarray of float
+        ``avail_km2 × density × share``, MW.
+    """
+    area = _as_float(avail_km2, "avail_km2")
+    density = _as_float(density_mw_km2, "density_mw_km2")
+    used = _as_float(share, "share")
+    _raise_if_any(area < 0, area, "avail_km2", "a non-negative area in km²")
+    _raise_if_any(density < 0, density, "density_mw_km2", "a non-negative density in MW/km²")
+    _raise_if_any((used < 0) | (used > 1), used, "share", "a share in [0, 1]",
+                  "20 % is written 0.2")
+    return area * density * used
+
+
+# --- Costs --------------------------------------------------------------------------------
+def capital_recovery_factor(rate: ArrayLike, years: ArrayLike) -> NDArray[np.float64]:
+    """Annuity factor turning a capital cost into equal yearly payments.
+
+    Parameters
+    ----------
+    rate : array_like
+        Discount rate per year, e.g. 0.08 (≥ 0).
+    years : array_like
+        Lifetime, years (> 0).
+
+    Returns
+    -------
+    ndarray of float
+        ``r (1+r)^n / ((1+r)^n − 1)``, per year; ``1/n`` at r = 0.
+    """
+    r = _as_float(rate, "rate")
+    n = _as_float(years, "years")
+    _raise_if_any((r < 0) | (r >= 1), r, "discount rate", "a yearly rate in [0, 1)",
+                  "8 % is written 0.08")
+    _raise_if_any(n <= 0, n, "lifetime years", "a positive number of years")
+    growth = (1.0 + r) ** n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        annuity = r * growth / (growth - 1.0)
+    return np.where(r == 0, 1.0 / n, annuity)
+
+
+def lcoe_cny_kwh(capex_cny_per_kw: ArrayLike, opex_share_per_yr: ArrayLike,
+                 energy_mwh_per_mw: ArrayLike, grid_km: ArrayLike, *,
+                 discount_rate: float = DISCOUNT_RATE, lifetime_years: float = LIFETIME_YEARS,
+                 transmission_cny_per_mw_km: float = TRANSMISSION_CNY_PER_MW_KM,
+                 substation_cny_per_kw: float = SUBSTATION_CNY_PER_KW) -> NDArray[np.float64]:
+    """Levelised cost of electricity including grid connection.
+
+    Investment per MW = plant capex + substation + line cost × distance to grid;
+    yearly cost = investment × CRF + O&M (a share of the plant capex only).
+
+    Parameters
+    ----------
+    capex_cny_per_kw : array_like
+        Plant capital cost, CNY/kW (e.g. :data:`WIND_CAPEX_CNY_PER_KW`).
+    opex_share_per_yr : array_like
+        Yearly O&M as a share of plant capex (e.g. :data:`WIND_OPEX_SHARE_PER_YR`).
+    energy_mwh_per_mw : array_like
+        Net annual energy, MWh/MW (full-load hours).
+    grid_km : array_like
+        Distance to the grid connection point, km.
+    discount_rate : float, optional
+        Per year (default :data:`DISCOUNT_RATE`).
+    lifetime_years : float, optional
+        Years (default :data:`LIFETIME_YEARS`).
+    transmission_cny_per_mw_km : float, optional
+        Line cost, CNY per MW per km (default :data:`TRANSMISSION_CNY_PER_MW_KM`).
+    substation_cny_per_kw : float, optional
+        Substation cost, CNY/kW (default :data:`SUBSTATION_CNY_PER_KW`).
+
+    Returns
+    -------
+    ndarray of float
+        LCOE, CNY/kWh; ``inf`` where the energy is 0 (ranks last); NaN propagates.
+    """
+    capex = _as_float(capex_cny_per_kw, "capex_cny_per_kw")
+    opex_share = _as_float(opex_share_per_yr, "opex_share_per_yr")
+    energy = _as_float(energy_mwh_per_mw, "energy_mwh_per_mw")
+    distance = _as_float(grid_km, "grid_km")
+    _raise_if_any(capex < 0, capex, "capex_cny_per_kw", "a non-negative cost in CNY/kW")
+    _raise_if_any((opex_share < 0) | (opex_share >= 1), opex_share, "opex_share_per_yr",
+                  "a yearly share of capex in [0, 1)", "2.5 % is written 0.025")
+    _raise_if_any((energy < 0) | (energy > HOURS_PER_YEAR), energy, "energy_mwh_per_mw",
+                  "MWh per MW per year in [0, 8760]", "was it given in kWh or for the whole "
+                  "parcel rather than per MW?")
+    _raise_if_any(distance < 0, distance, "grid_km", "a non-negative distance in km")
+    for name, value in (("transmission_cny_per_mw_km", transmission_cny_per_mw_km),
+                        ("substation_cny_per_kw", substation_cny_per_kw)):
+        if not (np.isfinite(value) and value >= 0):
+            raise SitingError(f"{name} must be a non-negative cost, got {value!r}")
+    crf = capital_recovery_factor(discount_rate, lifetime_years)
+    plant_cny_per_mw = capex * 1_000.0
+    investment_cny_per_mw = (plant_cny_per_mw + substation_cny_per_kw * 1_000.0
+                             + transmission_cny_per_mw_km * distance)
+    yearly_cny_per_mw = investment_cny_per_mw * crf + opex_share * plant_cny_per_mw
+    with np.errstate(divide="ignore"):
+        return yearly_cny_per_mw / (energy * 1_000.0)

@@ -1,0 +1,111 @@
+"""Exact area of each parcel covered by the union of a set of shapes.
+
+Shapes are cut into square tiles and unioned tile by tile, so a union never
+holds a continent-sized polygon and the pieces of different tiles never
+overlap: summing parcel ∩ piece areas gives the exact overlay area.
+All geometries are in the equal-area CRS (metres).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Tile edge for the piecewise union, metres. 50 km keeps pieces small
+#: (fast intersections) and tiles few (~1,700 over the region).
+TILE_SIZE_M = 50_000.0
+
+
+@dataclass(frozen=True)
+class TiledUnion:
+    """The union of some shapes, split into disjoint per-tile pieces."""
+
+    pieces: np.ndarray   # shapely geometries, one per non-empty tile
+    tile_ids: np.ndarray  # int tile index of each piece
+
+    @property
+    def area_km2(self) -> float:
+        """Total area of the union, km²."""
+        import shapely
+
+        return float(shapely.area(self.pieces).sum() / 1e6)
+
+
+def _tile_index(x, y, tile_m):
+    return np.floor(x / tile_m).astype(np.int64), np.floor(y / tile_m).astype(np.int64)
+
+
+def tiled_union(geoms, *, tile_m: float = TILE_SIZE_M) -> TiledUnion:
+    """Union ``geoms`` (shapely array, metres) tile by tile.
+
+    Invalid inputs are repaired with ``make_valid``; points and lines (no area)
+    contribute nothing.
+    """
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    geoms = shapely.make_valid(geoms)
+    geoms = geoms[shapely.area(geoms) > 0]
+    if len(geoms) == 0:
+        return TiledUnion(pieces=np.array([], dtype=object), tile_ids=np.array([], dtype=np.int64))
+    bounds = shapely.bounds(geoms)
+    tx0, ty0 = _tile_index(bounds[:, 0], bounds[:, 1], tile_m)
+    tx1, ty1 = _tile_index(bounds[:, 2], bounds[:, 3], tile_m)
+    # every (shape, tile) pair whose bounding boxes meet
+    pairs_shape, pairs_tx, pairs_ty = [], [], []
+    for i in range(len(geoms)):
+        xs, ys = np.meshgrid(np.arange(tx0[i], tx1[i] + 1), np.arange(ty0[i], ty1[i] + 1))
+        pairs_shape.append(np.full(xs.size, i))
+        pairs_tx.append(xs.ravel())
+        pairs_ty.append(ys.ravel())
+    shape_idx = np.concatenate(pairs_shape)
+    tx = np.concatenate(pairs_tx)
+    ty = np.concatenate(pairs_ty)
+    tiles = shapely.box(tx * tile_m, ty * tile_m, (tx + 1) * tile_m, (ty + 1) * tile_m)
+    clipped = shapely.intersection(geoms[shape_idx], tiles)
+    keep = ~shapely.is_empty(clipped) & (shapely.area(clipped) > 0)
+    tile_key = (tx[keep] << 32) + (ty[keep] & 0xFFFFFFFF)
+    clipped = clipped[keep]
+    order = np.argsort(tile_key, kind="stable")
+    tile_key, clipped = tile_key[order], clipped[order]
+    unique_keys, starts = np.unique(tile_key, return_index=True)
+    ends = np.append(starts[1:], len(tile_key))
+    pieces = np.array([shapely.union_all(clipped[s:e]) if e - s > 1 else clipped[s]
+                       for s, e in zip(starts, ends, strict=True)], dtype=object)
+    pieces = shapely.make_valid(pieces)
+    return TiledUnion(pieces=pieces, tile_ids=unique_keys)
+
+
+def combine(unions: list[TiledUnion]) -> TiledUnion:
+    """Union of several tiled unions (same tile size), tile by tile."""
+    import shapely
+
+    unions = [u for u in unions if len(u.pieces)]
+    if not unions:
+        return TiledUnion(pieces=np.array([], dtype=object), tile_ids=np.array([], dtype=np.int64))
+    keys = np.concatenate([u.tile_ids for u in unions])
+    pieces = np.concatenate([u.pieces for u in unions])
+    order = np.argsort(keys, kind="stable")
+    keys, pieces = keys[order], pieces[order]
+    unique_keys, starts = np.unique(keys, return_index=True)
+    ends = np.append(starts[1:], len(keys))
+    merged = np.array([shapely.union_all(pieces[s:e]) if e - s > 1 else pieces[s]
+                       for s, e in zip(starts, ends, strict=True)], dtype=object)
+    return TiledUnion(pieces=merged, tile_ids=unique_keys)
+
+
+def covered_area_km2(parcels, union: TiledUnion) -> np.ndarray:
+    """Area of each parcel (shapely array, metres) inside ``union``, km²."""
+    import shapely
+
+    parcels = np.asarray(parcels, dtype=object)
+    out = np.zeros(len(parcels))
+    if len(union.pieces) == 0 or len(parcels) == 0:
+        return out
+    tree = shapely.STRtree(union.pieces)
+    parcel_idx, piece_idx = tree.query(parcels, predicate="intersects")
+    if len(parcel_idx) == 0:
+        return out
+    areas = shapely.area(shapely.intersection(parcels[parcel_idx], union.pieces[piece_idx]))
+    return np.bincount(parcel_idx, weights=areas, minlength=len(parcels)) / 1e6

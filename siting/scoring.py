@@ -1,0 +1,139 @@
+"""Scores from the (parcels × criteria) table: normalise, weight, add bonuses.
+
+Re-scoring after a weight change is ``table @ weights`` plus a few vector
+operations: no raster or geometry work.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from siting import criteria as cr
+from siting import exclusions as ex
+from siting.weights import ahp, is_consistent, normalise
+
+SCORE_MAX = 100.0
+
+
+@dataclass(frozen=True)
+class WeightResult:
+    """Normalised weights in criterion order, with the AHP consistency ratio if used."""
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    consistency_ratio: float | None = None
+
+    @property
+    def consistent(self) -> bool:
+        """False when AHP was used and CR ≥ 0.1 (the user must be told)."""
+        return self.consistency_ratio is None or is_consistent(self.consistency_ratio)
+
+    def as_dict(self) -> dict[str, float]:
+        """{criterion: weight}."""
+        return dict(zip(self.names, map(float, self.values), strict=True))
+
+
+def resolve_weights(weights_cfg) -> WeightResult:
+    """Weights of a scenario: direct (normalised) or AHP (eigenvector + CR)."""
+    names = tuple(weights_cfg.direct)
+    if weights_cfg.mode == "ahp":
+        values, ratio = ahp(np.asarray(weights_cfg.ahp_matrix, dtype=float), labels=names)
+        return WeightResult(names, np.asarray(values, dtype=float), float(ratio))
+    norm = normalise(weights_cfg.direct)
+    return WeightResult(names, np.array([norm[n] for n in names]))
+
+
+def tech_columns(tech: str) -> tuple[str, ...]:
+    """Which capacity kinds a technology builds: ('w',), ('pv',) or both."""
+    return {"wind": ("w",), "solar": ("pv",), "hybrid": ("w", "pv")}[tech]
+
+
+def wind_hub_speed(parcels, scenario) -> np.ndarray:
+    """Mean wind speed at hub height, m/s, from the 100 m layer by the power law."""
+    return cr.extrapolate_speed(parcels["wind_ms"].to_numpy(), cr.WIND_LAYER_HEIGHT_M,
+                                scenario.energy.hub_height_m,
+                                alpha=scenario.energy.wind_shear_exponent)
+
+
+def criteria_table(parcels, scenario) -> dict[str, np.ndarray]:
+    """Each criterion normalised to 0-1 (NaN where its input is missing).
+
+    resource: wind at hub height (wind), GHI (solar), or their mean (hybrid);
+    grid, load: nearer is better; slope: flatter is better, 0 at the limit;
+    encouragement: share of desert/gobi, sandy or mine-restoration land.
+    """
+    b = scenario.bounds
+    wind = cr.linear(wind_hub_speed(parcels, scenario), *b.wind_speed_ms)
+    solar = cr.linear(parcels["ghi_kwh"].to_numpy(), *b.ghi_kwh_m2)
+    resource = {"wind": wind, "solar": solar, "hybrid": (wind + solar) / 2}[scenario.tech]
+    limits = {"wind": scenario.exclusions.slope_max_wind_deg,
+              "solar": scenario.exclusions.slope_max_pv_deg,
+              "hybrid": min(scenario.exclusions.slope_max_wind_deg,
+                            scenario.exclusions.slope_max_pv_deg)}
+    encouraged = np.clip(parcels["desert_frac"].to_numpy() + parcels["sandy_frac"].to_numpy()
+                         + parcels["mine_frac"].to_numpy(), 0, 1)
+    return {"resource": resource,
+            "grid": cr.inverse_linear(parcels["grid_km"].to_numpy(), *b.grid_km),
+            "load": cr.inverse_linear(parcels["load_km"].to_numpy(), *b.load_km),
+            "slope": cr.inverse_linear(parcels["slope_deg"].to_numpy(), 0.0, limits[scenario.tech]),
+            "encouragement": encouraged}
+
+
+def bonus_points(parcels, encouragement) -> np.ndarray:
+    """Encouragement bonus per parcel, score points."""
+    lo, hi = encouragement.border_belt_km
+    border = parcels["border_km"].to_numpy()
+    in_belt = (border >= lo) & (border <= hi)
+    return (encouragement.desert_bonus * parcels["desert_frac"].to_numpy()
+            + encouragement.sandy_bonus * parcels["sandy_frac"].to_numpy()
+            + encouragement.mine_bonus * parcels["mine_frac"].to_numpy()
+            + encouragement.border_belt_bonus * in_belt)
+
+
+def available_km2(parcels, tech: str) -> np.ndarray:
+    """Available area for the technology, km² (hybrid: land open to both)."""
+    cols = [f"avail_{c}_km2" for c in tech_columns(tech)]
+    return np.min(np.column_stack([parcels[c].to_numpy() for c in cols]), axis=1)
+
+
+def weighted_score(table: np.ndarray, weights: np.ndarray, bonus: np.ndarray,
+                   eligible: np.ndarray) -> np.ndarray:
+    """100 × table @ weights + bonus, capped to 0-100; 0 where not eligible.
+
+    Missing criteria (NaN) count as 0 so a gap never raises a score.
+    """
+    raw = np.nan_to_num(table, nan=0.0) @ weights * SCORE_MAX + bonus
+    return np.where(eligible, np.clip(raw, 0.0, SCORE_MAX), 0.0)
+
+
+def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh"):
+    """Scores 0-100 and the ``why`` of each parcel.
+
+    Returns
+    -------
+    (score ndarray, why ndarray of str)
+    """
+    crit = criteria_table(parcels, scenario)
+    table = np.column_stack([crit[name] for name in weights.names])
+    avail = available_km2(parcels, scenario.tech)
+    has_resource = np.isfinite(crit["resource"])
+    eligible = (avail >= scenario.exclusions.min_available_km2) & has_resource
+    score = weighted_score(table, weights.values, bonus_points(parcels, scenario.encouragement),
+                           eligible)
+    suffix = tech_columns(scenario.tech)
+    fractions = {}
+    for name in ex.EXCLUSION_LABELS:
+        cols = [f"x_{name}_{s}" for s in suffix if f"x_{name}_{s}" in parcels]
+        if cols:
+            fractions[name] = np.max(np.column_stack([parcels[c].to_numpy() for c in cols]),
+                                     axis=1)
+    why = ex.why_excluded(fractions, lang=lang) if fractions else \
+        np.full(len(parcels), "", dtype=object)
+    small = "可用地不足" if lang == "zh" else "too little available land"
+    nodata = "无资源数据" if lang == "zh" else "no resource data"
+    why = np.where(~has_resource, nodata,
+                   np.where(avail < scenario.exclusions.min_available_km2,
+                            np.char.add(f"{small} ({scenario.exclusions.min_available_km2:g} "
+                                        "km²): ", why.astype(str)), why))
+    return score, why.astype(object)

@@ -1,0 +1,226 @@
+"""Build the offline Leaflet map (folium) from catalog layers.
+
+Region-wide rasters go on the map as PNG overlays warped to Web Mercator;
+vectors as GeoJSON styled in JavaScript (no per-feature Python styling,
+perf.md). No tile server unless the user picks one; Leaflet is served by the
+app (``ui.assets``).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from ui.assets import leaflet_css_url, leaflet_js_url
+
+#: Region centre and zoom of the default view (whole of Inner Mongolia).
+REGION_CENTER_LATLON = (44.5, 111.5)
+DEFAULT_ZOOM = 5
+#: Longest side of a raster overlay PNG, pixels (~2.5 km per pixel over the
+#: region: sharp enough for the overview, ≤ 1 MB of payload).
+OVERLAY_MAX_PX = 1200
+WEB_MERCATOR = "EPSG:3857"
+
+#: MODIS IGBP classes: (label zh, label en, colour).
+IGBP_CLASSES = {
+    0: ("水体", "water", "#4a90d9"), 1: ("常绿针叶林", "evergreen needleleaf forest", "#05450a"),
+    2: ("常绿阔叶林", "evergreen broadleaf forest", "#086a10"),
+    3: ("落叶针叶林", "deciduous needleleaf forest", "#54a708"),
+    4: ("落叶阔叶林", "deciduous broadleaf forest", "#78d203"),
+    5: ("混交林", "mixed forest", "#009900"), 6: ("郁闭灌丛", "closed shrubland", "#c6b044"),
+    7: ("稀疏灌丛", "open shrubland", "#dcd159"), 8: ("木本稀树草原", "woody savanna", "#dade48"),
+    9: ("稀树草原", "savanna", "#fbff13"), 10: ("草地", "grassland", "#b6ff05"),
+    11: ("永久湿地", "permanent wetland", "#27ff87"), 12: ("农田", "cropland", "#c24f44"),
+    13: ("城镇", "urban", "#a5a5a5"), 14: ("农田/自然植被", "cropland/natural mosaic", "#ff6d4c"),
+    15: ("冰雪", "snow and ice", "#69fff8"), 16: ("裸地（戈壁、沙漠）", "barren (gobi, desert)",
+                                               "#f9ffa4"),
+}
+
+#: Colour map and value range of each bundled raster (units of the layer).
+RASTER_STYLES = {
+    "elevation": ("terrain", 0.0, 2500.0),
+    "slope": ("YlOrBr", 0.0, 6.0),
+    "ghi": ("YlOrRd", 1300.0, 1950.0),
+    "wind_speed_100m": ("viridis", 4.5, 9.5),
+    "weibull_k": ("PuBu", 1.6, 2.8),
+}
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An RGBA image placed on the map by its lat/lon bounds."""
+
+    image: np.ndarray
+    bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
+
+
+def _mercator_grid(raster, max_px):
+    from rasterio.transform import array_bounds
+    from rasterio.warp import calculate_default_transform
+
+    rows, cols = raster.shape
+    west, south, east, north = array_bounds(rows, cols, raster.transform)
+    transform, width, height = calculate_default_transform(
+        raster.crs, WEB_MERCATOR, cols, rows, west, south, east, north)
+    scale = max(width, height) / max_px
+    if scale > 1:
+        width, height = int(np.ceil(width / scale)), int(np.ceil(height / scale))
+        transform, width, height = calculate_default_transform(
+            raster.crs, WEB_MERCATOR, cols, rows, west, south, east, north,
+            dst_width=width, dst_height=height)
+    return transform, width, height
+
+
+def raster_overlay(raster, *, layer_id: str, max_px: int = OVERLAY_MAX_PX) -> Overlay:
+    """Colour a raster and warp it to Web Mercator for a Leaflet image overlay.
+
+    Parameters
+    ----------
+    raster : layers.io.RasterData
+        Values with NaN for nodata.
+    layer_id : str
+        Picks the colour map (``RASTER_STYLES``, or IGBP classes for land cover).
+    """
+    from pyproj import Transformer
+    from rasterio.transform import array_bounds
+    from rasterio.warp import Resampling, reproject
+
+    transform, width, height = _mercator_grid(raster, max_px)
+    categorical = layer_id == "landcover"
+    merc = np.full((height, width), np.nan, dtype="float32")
+    reproject(source=raster.array.astype("float32"), destination=merc,
+              src_transform=raster.transform, src_crs=raster.crs, src_nodata=np.nan,
+              dst_transform=transform, dst_crs=WEB_MERCATOR, dst_nodata=np.nan,
+              resampling=Resampling.nearest if categorical else Resampling.bilinear)
+    rgba = colorize(merc, layer_id)
+    west, south, east, north = array_bounds(height, width, transform)
+    to_lonlat = Transformer.from_crs(WEB_MERCATOR, "EPSG:4326", always_xy=True)
+    (lon0, lon1), (lat0, lat1) = to_lonlat.transform([west, east], [south, north])
+    return Overlay(image=rgba, bounds=((lat0, lon0), (lat1, lon1)))
+
+
+def colorize(values: np.ndarray, layer_id: str) -> np.ndarray:
+    """RGBA uint8 image of ``values``; NaN is transparent."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
+
+    rgba = np.zeros(values.shape + (4,), dtype="uint8")
+    valid = np.isfinite(values)
+    if layer_id == "landcover":
+        for code, (_, _, colour) in IGBP_CLASSES.items():
+            rgba[valid & (values == code)] = np.array(to_rgba(colour)) * 255
+        return rgba
+    cmap_name, vmin, vmax = RASTER_STYLES.get(layer_id, ("viridis", np.nanmin(values),
+                                                          np.nanmax(values)))
+    scaled = np.clip((values - vmin) / (vmax - vmin), 0, 1)
+    rgba[valid] = (colormaps[cmap_name](scaled[valid]) * 255).astype("uint8")
+    return rgba
+
+
+def legend_gradient_css(layer_id: str, n_stops: int = 6) -> str:
+    """CSS ``linear-gradient`` of a raster layer's colour map (for the legend)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap_name = RASTER_STYLES[layer_id][0]
+    stops = [to_hex(colormaps[cmap_name](i / (n_stops - 1))) for i in range(n_stops)]
+    return f"linear-gradient(to right, {', '.join(stops)})"
+
+
+def vector_geojson(gdf, *, simplify_deg: float = 0.0, columns=()) -> dict:
+    """GeoJSON dict (WGS84) of ``gdf`` with only ``columns`` as properties.
+
+    ``simplify_deg`` generalises lines for display only (degrees).
+    """
+    gdf = gdf.to_crs("EPSG:4326")
+    keep = [c for c in columns if c in gdf.columns]
+    out = gdf[keep + ["geometry"]].copy()
+    if simplify_deg > 0:
+        out["geometry"] = out.geometry.simplify(simplify_deg, preserve_topology=True)
+    out = out[~out.geometry.is_empty]
+    return json.loads(out.to_json(drop_id=True))
+
+
+def _style_js(color: str, geometry_kind: str) -> str:
+    if geometry_kind == "polygon":
+        return (f"function(f){{return {{color:'{color}',weight:1,fillColor:'{color}',"
+                f"fillOpacity:0.35}};}}")
+    return f"function(f){{return {{color:'{color}',weight:2,opacity:0.9}};}}"
+
+
+def new_map(*, center=REGION_CENTER_LATLON, zoom: int = DEFAULT_ZOOM):
+    """A folium map with no tiles and Leaflet served by the app (no CDN)."""
+    import folium
+
+    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True,
+                   prefer_canvas=True)
+    m.default_js = [("leaflet", leaflet_js_url())]
+    m.default_css = [("leaflet_css", leaflet_css_url())]
+    return m
+
+
+def add_overlay(m, overlay: Overlay, *, name: str, opacity: float = 0.7, show: bool = True):
+    """Add a raster overlay to map ``m`` as an image layer."""
+    import folium
+
+    folium.raster_layers.ImageOverlay(image=overlay.image, bounds=list(map(list, overlay.bounds)),
+                                      opacity=opacity, name=name, show=show,
+                                      interactive=False, zindex=1).add_to(m)
+
+
+def add_vector(m, geojson: dict, *, name: str, color: str, geometry_kind: str,
+               tooltip_fields=(), show: bool = True):
+    """Add a GeoJSON layer styled in JavaScript; points become circle markers."""
+    import folium
+    from folium.utilities import JsCode
+
+    options = {"style": JsCode(_style_js(color, geometry_kind))}
+    if geometry_kind == "point":
+        options["pointToLayer"] = JsCode(
+            f"function(f,ll){{return L.circleMarker(ll,{{radius:3,color:'{color}',"
+            f"weight:1,fillOpacity:0.8}});}}")
+    tooltip = None
+    if tooltip_fields and geojson["features"]:
+        fields = [f for f in tooltip_fields if f in geojson["features"][0]["properties"]]
+        if fields:
+            tooltip = folium.GeoJsonTooltip(fields=fields, labels=False)
+    folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, **options).add_to(m)
+
+
+def remote_assets(m) -> list[str]:
+    """Every http(s) JS/CSS link any element of the map would load (should be none)."""
+    links = []
+
+    def walk(element):
+        for _, href in getattr(element, "default_js", []) + getattr(element, "default_css", []):
+            if str(href).startswith(("http:", "https:", "//")):
+                links.append(href)
+        for child in getattr(element, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return links
+
+
+#: Display generalisation (degrees) and tooltip fields of each vector layer.
+VECTOR_DISPLAY = {
+    "province": (0.005, ("name_zh", "name_en")),
+    "leagues": (0.005, ("name_zh", "name_en")),
+    "banners": (0.005, ("name_zh", "league_zh")),
+    "border": (0.005, ("country_zh", "country_en")),
+    "redline": (0.01, ("zone_zh", "zone_en")),
+    "desert": (0.01, ("name_zh", "name_en", "kind", "source")),
+    "mine": (0.0, ("name_zh", "name_en", "mineral")),
+    "substations": (0.0, ("name_zh", "voltage_kv")),
+    "lines": (0.0, ("name_zh", "voltage_kv")),
+    "settlements": (0.0, ("name_zh", "name_en", "population")),
+}
+
+
+def geometry_kind(gdf) -> str:
+    """'polygon', 'line' or 'point' from the layer's first geometry type."""
+    geom_type = str(gdf.geom_type.dropna().iloc[0]) if len(gdf) else "Polygon"
+    if "Polygon" in geom_type:
+        return "polygon"
+    return "line" if "Line" in geom_type else "point"
