@@ -29,6 +29,100 @@ def _cmd_layers(args) -> int:
     return 0
 
 
+class ProgressBar:
+    """A one-line text progress bar on stderr (the engine calls it with 0-1)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None, enabled: bool = True):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.last = ""
+
+    def __call__(self, fraction: float, message: str):
+        if not self.enabled:
+            return
+        filled = int(round(max(0.0, min(1.0, fraction)) * self.WIDTH))
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {message}"
+        self.stream.write("\r" + line.ljust(len(self.last)))
+        self.stream.flush()
+        self.last = line
+
+    def close(self):
+        if self.enabled and self.last:
+            self.stream.write("\n")
+
+
+def _parse_layer_overrides(items) -> dict[str, str]:
+    overrides = {}
+    for item in items or []:
+        layer_id, sep, path = item.partition("=")
+        if not sep or not layer_id or not path:
+            raise SitingError(f"--layer expects ID=PATH, got {item!r} "
+                              "(e.g. --layer wind_speed_100m=GWA_100m.tif)")
+        overrides[layer_id.strip()] = path.strip()
+    return overrides
+
+
+def scenario_from_args(args):
+    """The scenario of a run: file or preset, then command-line overrides."""
+    from siting import scenario as sc
+
+    if args.scenario:
+        scenario = sc.load_yaml(args.scenario)
+    else:
+        scenario = sc.preset(args.preset)
+    updates = {}
+    if args.tech:
+        updates["tech"] = args.tech
+    if args.resolution:
+        updates["resolution_m"] = args.resolution
+    if args.layer:
+        updates["layers"] = {**scenario.layers, **_parse_layer_overrides(args.layer)}
+    if updates:
+        scenario = sc.from_dict({**scenario.model_dump(), **updates}, source="(command line)")
+    return scenario
+
+
+def _cmd_run(args) -> int:
+    from layers.bundle import load_inputs
+    from siting import export, pipeline
+
+    scenario = scenario_from_args(args)
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        inputs = load_inputs(scenario.layers, parcels_file=scenario.parcels_file,
+                             progress=lambda f, m: bar(0.1 * f, m))
+        result = pipeline.run(inputs, scenario, progress=lambda f, m: bar(0.1 + 0.85 * f, m))
+        bar(0.97, "writing")
+        paths = export.write_run(result, args.out)
+        bar(1.0, "done")
+    finally:
+        bar.close()
+    s = result.summary
+    if not result.weights.consistent:
+        print(f"warning: AHP consistency ratio {result.weights.consistency_ratio:.3f} ≥ 0.1: "
+              "the pairwise judgements contradict each other; revise the matrix",
+              file=sys.stderr)
+    print(f"{s['n_parcels']} parcels, {s['n_shortlist']} shortlisted, {s['n_bases']} bases; "
+          f"{s['capacity_gw']:.1f} GW, {s['energy_twh']:.1f} TWh/yr = "
+          f"{s['share_of_target']:.0%} of the {s['target_gw']:g} GW target")
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _cmd_scenario(args) -> int:
+    from siting import scenario as sc
+
+    if args.check:
+        sc.load_yaml(args.check)
+        print(f"{args.check}: valid")
+        return 0
+    print(sc.dumps(sc.preset(args.preset)), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m siting``."""
     parser = argparse.ArgumentParser(
@@ -38,6 +132,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_layers = sub.add_parser("layers", help="list the layers of the catalog")
     p_layers.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_layers.set_defaults(func=_cmd_layers)
+
+    from siting.scenario import PRESETS, TECHS
+
+    p_run = sub.add_parser("run", help="score parcels, build the shortlist and bases")
+    p_run.add_argument("--tech", choices=TECHS, help="technology (overrides the scenario)")
+    p_run.add_argument("--scenario", metavar="FILE", help="scenario YAML")
+    p_run.add_argument("--preset", choices=list(PRESETS), default="default",
+                       help="start from a preset when no --scenario is given")
+    p_run.add_argument("--out", metavar="DIR", default="out", help="output folder (./out)")
+    p_run.add_argument("--resolution", type=float, metavar="METRES",
+                       help="analysis grid resolution, m (250-10000)")
+    p_run.add_argument("--layer", action="append", metavar="ID=PATH",
+                       help="replace a bundled layer with a file (repeatable)")
+    p_run.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_run.set_defaults(func=_cmd_run)
+
+    p_sc = sub.add_parser("scenario", help="print the default scenario or check a file")
+    p_sc.add_argument("--template", action="store_true",
+                      help="print the default scenario as commented YAML")
+    p_sc.add_argument("--preset", choices=list(PRESETS), default="default")
+    p_sc.add_argument("--check", metavar="FILE", help="validate a scenario file")
+    p_sc.set_defaults(func=_cmd_scenario)
     return parser
 
 

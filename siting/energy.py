@@ -158,7 +158,18 @@ def load_power_curve(turbine_type: str = DEFAULT_TURBINE
 
 
 def rated_power_kw(turbine_type: str = DEFAULT_TURBINE) -> float:
-    """Nameplate power of a turbine in windpowerlib's bundled library, kW."""
+    """Nameplate power of a turbine in windpowerlib's bundled library.
+
+    Parameters
+    ----------
+    turbine_type : str, optional
+        oedb name, e.g. ``"E-141/4200"``.
+
+    Returns
+    -------
+    float
+        Nameplate (nominal) power, kW.
+    """
     turbines = _oedb_tables()[0]
     if turbine_type not in turbines.index:
         raise _unknown_turbine(turbine_type)

@@ -35,10 +35,32 @@ def _albers(gdf):
     return gdf.to_crs(ALBERS_CRS).geometry.to_numpy()
 
 
+def split_lines(geoms, *, max_vertices: int = 16) -> np.ndarray:
+    """Cut long lines into pieces of at most ``max_vertices`` vertices.
+
+    A nearest-feature search against one 3,000 km border line costs its whole
+    vertex count per query; short pieces let the spatial index do the work.
+    """
+    import shapely
+
+    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    pieces = []
+    for part in parts:
+        if not isinstance(part, shapely.LineString):
+            pieces.append(part)
+            continue
+        coords = shapely.get_coordinates(part)
+        for start in range(0, len(coords) - 1, max_vertices - 1):
+            chunk = coords[start:start + max_vertices]
+            if len(chunk) >= 2:
+                pieces.append(shapely.LineString(chunk))
+    return np.array(pieces, dtype=object)
+
+
 def _nearest_km(geoms, targets) -> np.ndarray:
     import shapely
 
-    targets = np.asarray(targets, dtype=object)
+    targets = split_lines(np.asarray(targets, dtype=object))
     if len(targets) == 0:
         return np.full(len(geoms), np.nan)
     tree = shapely.STRtree(targets)

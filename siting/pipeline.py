@@ -166,7 +166,9 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
 
     cfg = scenario.shortlist
     short = sl.select_shortlist(parcels, min_score=cfg.min_score, size=cfg.size,
-                                leagues=cfg.leagues, land_types=cfg.land_types)
+                                leagues=cfg.leagues, land_types=cfg.land_types,
+                                max_capacity_mw=None if cfg.target_multiple is None else
+                                cfg.target_multiple * scenario.targets.target_gw * 1000.0)
     base_ids = bases_mod.assign_bases(short, contiguity=scenario.bases.contiguity,
                                       min_base_gw=scenario.bases.min_capacity_gw)
     parcels.loc[short.index, "base_id"] = base_ids

