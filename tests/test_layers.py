@@ -88,11 +88,10 @@ def test_text_file_is_not_a_raster(tmp_path):
 
 
 def test_vector_without_crs_says_how_to_fix(tmp_path):
-    path = tmp_path / "nocrs.geojson"
-    gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]).to_file(path)
-    # GeoJSON is WGS84 by definition; a Shapefile without .prj has no CRS
+    # a Shapefile without .prj has no CRS
     shp = tmp_path / "nocrs.shp"
-    gpd.GeoDataFrame({"a": [1]}, geometry=[box(0, 0, 1, 1)]).to_file(shp)
+    gpd.GeoDataFrame({"a": [1]}, geometry=[box(0, 0, 1, 1)],
+                     crs="EPSG:4326").to_file(shp)
     shp.with_suffix(".prj").unlink()
     with pytest.raises(CRSError, match=r"\.prj"):
         read_vector(shp)
