@@ -7,8 +7,11 @@ import pytest
 
 from tests.browser import CHROMIUM, browser_page, is_loopback, streamlit_server, wait_for_map
 
+HAVE_CHROMIUM = bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+# CI sets SITING_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping.
+REQUIRED = os.environ.get("SITING_REQUIRE_BROWSER") == "1"
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)),
+              pytest.mark.skipif(not HAVE_CHROMIUM and not REQUIRED,
                                  reason="Debian chromium not installed (.ci/run installs it)")]
 
 ARTIFACTS = Path(os.environ.get("SITING_ARTIFACTS", Path(__file__).parent / "artifacts"))

@@ -14,9 +14,11 @@ import numpy as np
 
 from ui.assets import leaflet_css_url, leaflet_js_url
 
-#: Region centre and zoom of the default view (whole of Inner Mongolia).
-REGION_CENTER_LATLON = (44.5, 111.5)
+#: Region centre, zoom and extent of the default view (whole of Inner Mongolia;
+#: extent 97.2-126.1°E, 37.4-53.4°N, domain.md).
+REGION_CENTER_LATLON = (45.4, 111.6)
 DEFAULT_ZOOM = 5
+REGION_BOUNDS_LATLON = ((37.4, 97.2), (53.4, 126.1))
 #: Longest side of a raster overlay PNG, pixels (~2.5 km per pixel over the
 #: region: sharp enough for the overview, ≤ 1 MB of payload).
 OVERLAY_MAX_PX = 1200
@@ -157,6 +159,7 @@ def new_map(*, center=REGION_CENTER_LATLON, zoom: int = DEFAULT_ZOOM):
                    prefer_canvas=True)
     m.default_js = [("leaflet", leaflet_js_url())]
     m.default_css = [("leaflet_css", leaflet_css_url())]
+    m.fit_bounds([list(corner) for corner in REGION_BOUNDS_LATLON])
     return m
 
 
