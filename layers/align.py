@@ -66,5 +66,5 @@ def rasterize_to_grid(gdf, grid: AnalysisGrid, *, values=None, all_touched=False
     vals = np.ones(len(geoms)) if values is None else np.asarray(values)[keep.to_numpy()]
     if len(geoms) == 0:
         return np.full(grid.shape, fill, dtype=dtype)
-    return rasterize(zip(geoms, vals), out_shape=grid.shape, transform=grid.transform,
+    return rasterize(zip(geoms, vals, strict=True), out_shape=grid.shape, transform=grid.transform,
                      fill=fill, all_touched=all_touched, dtype=dtype)

@@ -86,18 +86,30 @@ def grid_parcels(region, *, shape: ParcelShape = "square",
     if not (1.0 <= float(size_km) <= 50.0):
         raise SitingError(f"parcel size {size_km!r} km is outside 1-50 km; "
                           f"the default is {DEFAULT_PARCEL_SIZE_KM:g} km")
-    boundary = shapely.union_all(region.to_crs(ALBERS_CRS).geometry.values)
+    from siting.overlay import tiled_union
+
+    region_geoms = region.to_crs(ALBERS_CRS).geometry.to_numpy()
     size_m = float(size_km) * 1000.0
     make = _square_cells if shape == "square" else _hex_cells
-    cells = make(boundary.bounds, size_m)
-    tree = shapely.STRtree(cells)
-    hits = np.unique(tree.query(boundary, predicate="intersects"))
-    cells = cells[hits]
-    shapely.prepare(boundary)
-    inside = shapely.contains_properly(boundary, cells)
-    clipped = cells.copy()
-    edge = ~inside
-    clipped[edge] = shapely.intersection(cells[edge], boundary)
+    cells = make(tuple(shapely.total_bounds(region_geoms)), size_m)
+    # clip against the region cut into 50 km tiles: each piece has few vertices
+    pieces = tiled_union(region_geoms).pieces
+    tree = shapely.STRtree(pieces)
+    cell_idx, piece_idx = tree.query(cells, predicate="intersects")
+    inside_cells, _ = tree.query(cells, predicate="within")
+    parts = cells[cell_idx].copy()
+    cut = ~np.isin(cell_idx, inside_cells)
+    parts[cut] = shapely.intersection(cells[cell_idx[cut]], pieces[piece_idx[cut]])
+    solid = shapely.area(parts) > 0  # drop edge-touch slivers (lines, points)
+    cell_idx, parts = cell_idx[solid], parts[solid]
+    hit = np.unique(cell_idx)
+    order = np.argsort(cell_idx, kind="stable")
+    cell_idx, parts = cell_idx[order], parts[order]
+    starts = np.searchsorted(cell_idx, hit)
+    ends = np.append(starts[1:], len(cell_idx))
+    clipped = np.array([parts[a] if b - a == 1 else shapely.union_all(parts[a:b])
+                        for a, b in zip(starts, ends, strict=True)], dtype=object)
+    cells = cells[hit]
     full_km2 = shapely.area(cells) / 1e6
     area_km2 = shapely.area(clipped) / 1e6
     keep = area_km2 >= MIN_INSIDE_SHARE * full_km2

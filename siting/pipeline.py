@@ -15,8 +15,14 @@ from siting import features as feat
 from siting import parcels as parcels_mod
 from siting import shortlist as sl
 from siting.errors import SitingError
-from siting.scoring import (WeightResult, available_km2, resolve_weights, score_parcels,
-                            tech_columns, wind_hub_speed)
+from siting.scoring import (
+    WeightResult,
+    available_km2,
+    resolve_weights,
+    score_parcels,
+    tech_columns,
+    wind_hub_speed,
+)
 
 #: Columns of every parcel / shortlist row (≤ 10 characters for Shapefile).
 RESULT_COLUMNS = ["parcel_id", "league", "banner", "tech", "score", "rank", "area_km2",

@@ -21,7 +21,8 @@ def parcel_index_raster(parcels, grid: AnalysisGrid) -> np.ndarray:
     geoms = parcels.to_crs(grid.crs).geometry.to_numpy()
     if len(geoms) == 0:
         return np.full(grid.shape, NO_PARCEL, dtype="int32")
-    return rasterize(zip(geoms, np.arange(len(geoms), dtype="int32")), out_shape=grid.shape,
+    return rasterize(zip(geoms, np.arange(len(geoms), dtype="int32"), strict=True),
+                     out_shape=grid.shape,
                      transform=grid.transform, fill=NO_PARCEL, dtype="int32")
 
 
