@@ -227,3 +227,134 @@ def geometry_kind(gdf) -> str:
     if "Polygon" in geom_type:
         return "polygon"
     return "line" if "Line" in geom_type else "point"
+
+
+# --- results on the map --------------------------------------------------------
+
+#: Score classes (lower bounds, 0-100) and colours, shared by the JS style and
+#: the legend.
+SCORE_CLASSES = ((0, "#d7191c"), (50, "#fdae61"), (60, "#ffffbf"), (70, "#a6d96a"),
+                 (80, "#1a9641"))
+SCORE_CMAP = "RdYlGn"
+#: Longest side of the score overlay, pixels.
+SCORE_OVERLAY_MAX_PX = 1400
+
+
+@dataclass(frozen=True)
+class PixelIndex:
+    """Which parcel (row number, -1 = none) each pixel of a Web Mercator image shows."""
+
+    index: np.ndarray
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+
+
+def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelIndex:
+    """Burn parcel row numbers into a Web Mercator image once per parcel set.
+
+    Colouring a new score is then one ``take`` (fast re-render after a weight change).
+    """
+    from pyproj import Transformer
+    from rasterio.features import rasterize
+    from rasterio.transform import from_bounds
+
+    merc = parcels.to_crs(WEB_MERCATOR)
+    west, south, east, north = merc.total_bounds
+    scale = max(east - west, north - south) / max_px
+    width, height = int(np.ceil((east - west) / scale)), int(np.ceil((north - south) / scale))
+    transform = from_bounds(west, south, east, north, width, height)
+    index = rasterize(zip(merc.geometry.to_numpy(), np.arange(len(merc), dtype="int32"),
+                          strict=True),
+                      out_shape=(height, width), transform=transform, fill=-1, dtype="int32")
+    to_lonlat = Transformer.from_crs(WEB_MERCATOR, "EPSG:4326", always_xy=True)
+    (lon0, lon1), (lat0, lat1) = to_lonlat.transform([west, east], [south, north])
+    return PixelIndex(index=index, bounds=((lat0, lon0), (lat1, lon1)))
+
+
+def values_overlay(pixels: PixelIndex, values, *, cmap: str, vmin: float, vmax: float,
+                   hide_zero: bool = False) -> Overlay:
+    """Colour each parcel's value into an overlay image (NaN and no-parcel transparent)."""
+    from matplotlib import colormaps
+
+    values = np.asarray(values, dtype=float)
+    idx = pixels.index
+    inside = idx >= 0
+    per_pixel = np.full(idx.shape, np.nan)
+    per_pixel[inside] = values[idx[inside]]
+    show = np.isfinite(per_pixel)
+    if hide_zero:
+        show &= per_pixel > 0
+    rgba = np.zeros(idx.shape + (4,), dtype="uint8")
+    scaled = np.clip((per_pixel[show] - vmin) / (vmax - vmin), 0, 1)
+    rgba[show] = (colormaps[cmap](scaled) * 255).astype("uint8")
+    return Overlay(image=rgba, bounds=pixels.bounds)
+
+
+def _score_style_js(weight: float, fill_opacity: float) -> str:
+    cases = "".join(f"if(s>={lo})c='{colour}';" for lo, colour in SCORE_CLASSES)
+    return (f"function(f){{var s=f.properties.score;var c='#888';{cases}"
+            f"return {{color:'#333',weight:{weight},fillColor:c,fillOpacity:{fill_opacity}}};}}")
+
+
+def add_shortlist(m, geojson: dict, *, name: str, show: bool = True):
+    """Shortlisted parcels coloured by score in JavaScript, tooltip id/score/base."""
+    import folium
+    from folium.utilities import JsCode
+
+    tooltip = None
+    if geojson["features"]:
+        fields = [f for f in ("parcel_id", "score", "base_id", "league")
+                  if f in geojson["features"][0]["properties"]]
+        tooltip = folium.GeoJsonTooltip(fields=fields)
+    folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip,
+                   style=JsCode(_score_style_js(0.3, 0.75))).add_to(m)
+
+
+def add_bases(m, geojson: dict, *, name: str, show: bool = True):
+    """Candidate bases as bold outlines with a tooltip of their key figures."""
+    import folium
+    from folium.utilities import JsCode
+
+    tooltip = None
+    if geojson["features"]:
+        fields = [f for f in ("base_id", "cap_gw", "league", "land") if
+                  f in geojson["features"][0]["properties"]]
+        tooltip = folium.GeoJsonTooltip(fields=fields)
+    style = JsCode("function(f){return {color:'#0b3d91',weight:2.5,fill:true,"
+                   "fillOpacity:0.0,dashArray:null};}")
+    folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, style=style).add_to(m)
+
+
+#: Optional basemaps. None is the default (offline). Tianditu needs the user's
+#: key; CGCS2000 ≈ WGS84 so it needs no offset. Amap/Gaode tiles are GCJ-02 and
+#: would shift data by 0.3-0.6 km, so they are not offered.
+TIANDITU_URL = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+                "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+                "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}")
+TIANDITU_LAYERS = {"vec": "cva", "img": "cia", "ter": "cta"}  # base → labels
+BASEMAPS = ("none", "osm", "tianditu_vec", "tianditu_img", "tianditu_ter")
+
+
+def add_basemap(m, kind: str, *, tianditu_key: str = ""):
+    """Add the chosen tile basemap (online; only when the user picks one)."""
+    import folium
+
+    if kind == "none":
+        return
+    if kind == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+        return
+    base = kind.split("_", 1)[1]
+    key = tianditu_key.strip()
+    for layer in (base, TIANDITU_LAYERS[base]):
+        folium.TileLayer(tiles=TIANDITU_URL.format(layer=layer, key=key), attr="天地图 Tianditu",
+                         name=f"tianditu {layer}", subdomains="01234567",
+                         control=False).add_to(m)
+
+
+def cmap_gradient_css(cmap_name: str, n_stops: int = 6) -> str:
+    """CSS ``linear-gradient`` of a matplotlib colour map (for legends)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    stops = [to_hex(colormaps[cmap_name](i / (n_stops - 1))) for i in range(n_stops)]
+    return f"linear-gradient(to right, {', '.join(stops)})"

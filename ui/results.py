@@ -1,0 +1,142 @@
+"""Shape a run's results for the app: GeoJSON for the map, labelled tables,
+the per-league chart, and the parcel under a clicked point. No streamlit here.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from siting.bases import LAND_TYPES
+from siting.fields import label as field_label
+from ui.i18n import t
+
+#: Columns of the shortlist table in the app, in order.
+SHORTLIST_COLUMNS = ["rank", "parcel_id", "league", "banner", "score", "base_id", "land_type",
+                     "cap_mw", "energy_gwh", "flh", "lcoe", "wind_hub", "ghi_kwh", "avail_km2",
+                     "grid_km", "border_km"]
+BASES_COLUMNS = ["base_id", "leagues", "land_type", "n_parcels", "cap_mw", "energy_gwh", "flh",
+                 "score", "lcoe"]
+DETAIL_COLUMNS = ["score", "rank", "area_km2", "avail_km2", "excl_frac", "wind_ms", "wind_hub",
+                  "wpd50", "ghi_kwh", "slope_deg", "elev_m", "grid_km", "load_km", "border_km",
+                  "desert_frac", "sandy_frac", "mine_frac", "land_type", "cap_mw", "cap_w_mw",
+                  "cap_pv_mw", "energy_gwh", "flh", "lcoe", "base_id"]
+#: Simplification of shortlisted parcels and bases for the map, metres (Albers).
+MAP_SIMPLIFY_M = 200.0
+
+
+def _land_label(value: str, lang: str) -> str:
+    return LAND_TYPES.get(value, (value, value))[0 if lang == "zh" else 1]
+
+
+def shortlist_geojson(shortlist) -> dict:
+    """Shortlisted parcels as WGS84 GeoJSON with the properties the map styles on."""
+    cols = ["parcel_id", "score", "base_id", "league"]
+    gdf = shortlist[cols + ["geometry"]].copy()
+    gdf["score"] = gdf["score"].round(1)
+    gdf["base_id"] = gdf["base_id"].fillna("")
+    gdf["geometry"] = gdf.geometry.simplify(MAP_SIMPLIFY_M)
+    return json.loads(gdf.to_crs("EPSG:4326").to_json(drop_id=True))
+
+
+def bases_geojson(bases, lang: str) -> dict:
+    """Candidate bases as WGS84 GeoJSON with id, GW, leagues and land type."""
+    if len(bases) == 0:
+        return {"type": "FeatureCollection", "features": []}
+    gdf = bases[["base_id", "geometry"]].copy()
+    gdf["cap_gw"] = (bases["cap_mw"] / 1000).round(2)
+    gdf["league"] = bases["leagues"]
+    gdf["land"] = [_land_label(v, lang) for v in bases["land_type"]]
+    gdf["geometry"] = gdf.geometry.simplify(MAP_SIMPLIFY_M)
+    return json.loads(gdf.to_crs("EPSG:4326").to_json(drop_id=True))
+
+
+def parcel_at(parcels, lon: float, lat: float):
+    """The parcel row containing a lon/lat point, or None."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    point = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs(parcels.crs).iloc[0]
+    hits = parcels.sindex.query(point, predicate="intersects")
+    if len(hits) == 0:
+        return None
+    return parcels.iloc[int(hits[0])]
+
+
+def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return frame.rename(columns={c: field_label(c, lang) for c in frame.columns})
+
+
+def _round(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            digits = 3 if column in ("lcoe", "excl_frac", "desert_frac", "sandy_frac",
+                                     "mine_frac") else 1
+            out[column] = out[column].round(digits)
+    return out
+
+
+def shortlist_table(shortlist, lang: str) -> pd.DataFrame:
+    """The shortlist with labelled columns (Chinese or English), best first."""
+    frame = pd.DataFrame(shortlist[[c for c in SHORTLIST_COLUMNS if c in shortlist.columns]])
+    frame["land_type"] = [_land_label(v, lang) for v in frame["land_type"]]
+    return _labelled(_round(frame), lang)
+
+
+def bases_table(bases, lang: str) -> pd.DataFrame:
+    """Candidate bases with labelled columns."""
+    frame = pd.DataFrame(bases[[c for c in BASES_COLUMNS if c in bases.columns]])
+    if "land_type" in frame:
+        frame["land_type"] = [_land_label(v, lang) for v in frame["land_type"]]
+    return _labelled(_round(frame), lang)
+
+
+def parcel_detail_table(row, lang: str) -> pd.DataFrame:
+    """Two-column table (field, value) of one parcel."""
+    values = []
+    for column in DETAIL_COLUMNS:
+        value = row.get(column)
+        if column == "land_type":
+            value = _land_label(value, lang)
+        elif isinstance(value, float | np.floating):
+            value = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+        values.append((field_label(column, lang), "" if value is None else str(value)))
+    return pd.DataFrame(values, columns=["指标" if lang == "zh" else "field",
+                                         "数值" if lang == "zh" else "value"])
+
+
+def league_table(leagues, lang: str) -> pd.DataFrame:
+    """Per-league totals with labelled columns."""
+    frame = leagues.reset_index()
+    frame["group"] = [t(f"group_{g}", lang) if g else "" for g in frame["group"]]
+    frame["share_of_target"] = (frame["share_of_target"] * 100).round(1)
+    frame = frame.round({"cap_gw": 2, "energy_twh": 2})
+    names = {"league": "盟市" if lang == "zh" else "league",
+             "group": "分区" if lang == "zh" else "group",
+             "n_parcels": "地块数" if lang == "zh" else "parcels",
+             "cap_gw": "装机 GW" if lang == "zh" else "capacity GW",
+             "energy_twh": "发电量 TWh/年" if lang == "zh" else "energy TWh/yr",
+             "share_of_target": "占目标 %" if lang == "zh" else "% of target"}
+    return frame.rename(columns=names)
+
+
+def league_chart(leagues, lang: str):
+    """Horizontal bars of shortlisted GW per league, coloured by west/central/east."""
+    import altair as alt
+
+    frame = leagues.reset_index()
+    frame["group_label"] = [t(f"group_{g}", lang) if g else "" for g in frame["group"]]
+    league = "盟市" if lang == "zh" else "league"
+    cap = "装机 GW" if lang == "zh" else "capacity GW"
+    group = "分区" if lang == "zh" else "group"
+    share = "占目标" if lang == "zh" else "share of target"
+    frame = frame.rename(columns={"league": league, "cap_gw": cap, "group_label": group,
+                                  "share_of_target": share})
+    return (alt.Chart(frame).mark_bar()
+            .encode(y=alt.Y(f"{league}:N", sort="-x"), x=alt.X(f"{cap}:Q"),
+                    color=alt.Color(f"{group}:N"),
+                    tooltip=[league, alt.Tooltip(f"{cap}:Q", format=".2f"),
+                             alt.Tooltip(f"{share}:Q", format=".1%")])
+            .properties(height=320))
