@@ -19,8 +19,12 @@ from layers.io import read_raster
 from siting import pipeline
 from siting import scenario as sc
 from siting.bases import LAND_TYPES
-from siting.criteria import SOLAR_CLASS_LABELS_EN, SOLAR_CLASS_LABELS_ZH, WIND_CLASS_NOTE_EN
-from siting.criteria import WIND_CLASS_NOTE_ZH
+from siting.criteria import (
+    SOLAR_CLASS_LABELS_EN,
+    SOLAR_CLASS_LABELS_ZH,
+    WIND_CLASS_NOTE_EN,
+    WIND_CLASS_NOTE_ZH,
+)
 from siting.errors import SitingError
 from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
 from ui import controls, mapview, results
@@ -297,10 +301,18 @@ def badge(info, lang: str) -> str:
 
 
 def draw_map(result, prep, raster_id, vector_ids, opacity, basemap, tianditu_key, lang):
-    """Build the offline map with results and show it; returns the clicked point or None."""
+    """Show the map; returns the clicked point or None.
+
+    The base map (basemap and bundled layers) is static; results (score
+    overlay, shortlist, bases) go in a feature group that streamlit-folium
+    swaps in place, so a weight change neither reloads the map nor loses clicks.
+    """
+    import folium
+
     cat = catalog()
     m = mapview.new_map()
     mapview.add_basemap(m, basemap, tianditu_key=tianditu_key)
+    results_layer = folium.FeatureGroup(name="results")
     if raster_id in ("score", "excl"):
         pixels = pixel_index(controls.prepare_key(result.scenario), prep.parcels)
         if raster_id == "score":
@@ -310,7 +322,8 @@ def draw_map(result, prep, raster_id, vector_ids, opacity, basemap, tianditu_key
         else:
             overlay = mapview.values_overlay(pixels, result.parcels["excl_frac"].to_numpy(),
                                              cmap="Greys", vmin=0, vmax=1)
-        mapview.add_overlay(m, overlay, name=t(f"{raster_id}_layer", lang), opacity=opacity)
+        mapview.add_overlay(results_layer, overlay, name=t(f"{raster_id}_layer", lang),
+                            opacity=opacity)
     elif raster_id:
         mapview.add_overlay(m, raster_overlay(raster_id), name=cat[raster_id].name(lang),
                             opacity=opacity)
@@ -320,17 +333,29 @@ def draw_map(result, prep, raster_id, vector_ids, opacity, basemap, tianditu_key
         mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
                            color=cat[vid].display.get("color", "#333"), tooltip_fields=fields)
     if st.session_state.get("show_shortlist", True):
-        mapview.add_shortlist(m, results.shortlist_geojson(result.shortlist),
+        mapview.add_shortlist(results_layer, results.shortlist_geojson(result.shortlist),
                               name=t("show_shortlist", lang))
     if st.session_state.get("show_bases", True):
-        mapview.add_bases(m, results.bases_geojson(result.bases, lang),
+        mapview.add_bases(results_layer, results.bases_geojson(result.bases, lang),
                           name=t("show_bases", lang))
-    remote = mapview.remote_assets(m)
+    remote = mapview.remote_assets(m) + mapview.remote_assets(results_layer)
     if remote:
         raise SitingError(f"map would load remote assets {remote}; refusing (offline app)")
     state = st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True,
-                      returned_objects=["last_clicked"], key="map")
-    return (state or {}).get("last_clicked")
+                      feature_group_to_add=results_layer,
+                      returned_objects=["last_clicked", "last_object_clicked"], key="map")
+    return latest_click(state or {})
+
+
+def latest_click(state: dict):
+    """The most recent click: on the bare map or on a feature (whichever changed)."""
+    previous = st.session_state.get("map_clicks", {})
+    for name in ("last_object_clicked", "last_clicked"):
+        if state.get(name) and state.get(name) != previous.get(name):
+            st.session_state["clicked_point"] = state[name]
+    st.session_state["map_clicks"] = {k: state.get(k) for k in
+                                      ("last_object_clicked", "last_clicked")}
+    return st.session_state.get("clicked_point")
 
 
 def draw_layers_only(raster_id, vector_ids, opacity, basemap, tianditu_key, lang):
@@ -419,7 +444,7 @@ def details(result, clicked, lang: str):
         return
     row = results.parcel_at(result.parcels, clicked["lng"], clicked["lat"])
     if row is None:
-        st.info(t("no_parcel", lang))
+        st.info(f"{t('no_parcel', lang)} ({clicked['lng']:.3f}°E, {clicked['lat']:.3f}°N)")
         return
     status = t("in_shortlist", lang) if row.name in result.shortlist.index else \
         t("not_in_shortlist", lang)
@@ -487,20 +512,21 @@ def main():
     key = controls.prepare_key(scenario)
     metrics_slot = st.container()
     map_col, detail_col = st.columns([3, 1])
-    with map_col:
-        map_slot = st.empty()
-        if key not in prepared_store():
-            # first view while the parcel features compute: the layers, no results yet
-            with map_slot.container():
+    if key not in prepared_store():
+        # first view while the parcel features compute: the layers, no results yet
+        with map_col:
+            first = st.empty()
+            with first.container():
                 draw_layers_only(raster_id, vector_ids, opacity, basemap, tianditu_key, lang)
-        prep = prepared(key, scenario, lang)
+            prepared(key, scenario, lang)
+        first.empty()
+    prep = prepared(key, scenario, lang)
     result = pipeline.evaluate(prep, scenario, lang=lang, provenance=inputs().provenance)
     with metrics_slot:
         metrics(result, lang)
     with map_col:
-        with map_slot.container():
-            clicked = draw_map(result, prep, raster_id, vector_ids, opacity, basemap,
-                               tianditu_key, lang)
+        clicked = draw_map(result, prep, raster_id, vector_ids, opacity, basemap,
+                           tianditu_key, lang)
         st.caption(t("map_offline_note", lang) if basemap == "none" else "")
         legend(raster_id, vector_ids, lang)
     with detail_col:

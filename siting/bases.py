@@ -81,7 +81,7 @@ def summarise_bases(parcels, *, id_column: str = "base_id"):
     """One row per base: capacity, energy, mean score, leagues, dominant land type.
 
     ``parcels`` needs ``base_id, cap_mw, energy_gwh, score, league, land_type``
-    (and optionally ``cap_wind_mw``/``cap_pv_mw`` for hybrid bases) and geometry.
+    (and optionally ``cap_w_mw``/``cap_pv_mw`` for hybrid bases) and geometry.
     """
     import geopandas as gpd
     import pandas as pd
@@ -106,7 +106,7 @@ def summarise_bases(parcels, *, id_column: str = "base_id"):
                "lcoe": float(np.average(group["lcoe"], weights=group["energy_gwh"]))
                if energy else np.nan,
                "geometry": group.geometry.union_all()}
-        for extra in ("cap_wind_mw", "cap_pv_mw"):
+        for extra in ("cap_w_mw", "cap_pv_mw"):
             if extra in group:
                 row[extra] = group[extra].sum()
         rows.append(row)

@@ -84,18 +84,36 @@ def scenario_from_args(args):
     return scenario
 
 
+def _export_options(args) -> dict:
+    """Check --format/--snapshot/--crs/--encoding before the (slow) run starts."""
+    from siting import briefing, export
+
+    options = {"formats": export.parse_formats(args.format),
+               "snapshots": export.parse_formats(args.snapshot, briefing.FORMATS)
+               if args.snapshot else (),
+               "encoding": export.check_encoding(args.encoding), "crs": args.crs}
+    if args.crs.strip().lower() != export.AUTO_GK:
+        options["crs"] = export.resolve_crs(args.crs)
+    return options
+
+
 def _cmd_run(args) -> int:
     from layers.bundle import load_inputs
-    from siting import export, pipeline
+    from siting import briefing, export, pipeline
 
     scenario = scenario_from_args(args)
+    options = _export_options(args)
     bar = ProgressBar(enabled=not args.quiet)
     try:
         inputs = load_inputs(scenario.layers, parcels_file=scenario.parcels_file,
                              progress=lambda f, m: bar(0.1 * f, m))
-        result = pipeline.run(inputs, scenario, progress=lambda f, m: bar(0.1 + 0.85 * f, m))
-        bar(0.97, "writing")
-        paths = export.write_run(result, args.out)
+        result = pipeline.run(inputs, scenario, progress=lambda f, m: bar(0.1 + 0.8 * f, m))
+        bar(0.9, "writing")
+        paths = export.write_run(result, args.out, formats=options["formats"],
+                                 crs=options["crs"], encoding=options["encoding"])
+        if options["snapshots"]:
+            bar(0.94, "briefing")
+            paths += briefing.write_briefing(result, args.out, formats=options["snapshots"])
         bar(1.0, "done")
     finally:
         bar.close()
@@ -145,6 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="analysis grid resolution, m (250-10000)")
     p_run.add_argument("--layer", action="append", metavar="ID=PATH",
                        help="replace a bundled layer with a file (repeatable)")
+    p_run.add_argument("--format", default="gpkg", metavar="LIST",
+                       help="exports, comma-separated: gpkg,shp,geojson,csv,kmz (gpkg); "
+                            "provenance.txt, summary.json and scenario.yaml are always written")
+    p_run.add_argument("--snapshot", default="", metavar="LIST",
+                       help="briefing snapshots, comma-separated: png,pdf,pptx (none)")
+    p_run.add_argument("--crs", default="EPSG:4490", metavar="CRS",
+                       help="CRS of GeoPackage and Shapefile: EPSG:4490 (CGCS2000, default), "
+                            "any EPSG code such as a Gauss-Krüger zone (EPSG:4526), or auto-gk "
+                            "(the 3° zone of the shortlist's centre); GeoJSON, CSV and KMZ "
+                            "are always WGS84 lon/lat")
+    p_run.add_argument("--encoding", default="utf-8", type=str.lower, choices=("utf-8", "gbk"),
+                       help="Shapefile attribute encoding (utf-8; gbk for older Chinese tools)")
     p_run.add_argument("--quiet", action="store_true", help="no progress bar")
     p_run.set_defaults(func=_cmd_run)
 
@@ -154,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_sc.add_argument("--preset", choices=list(PRESETS), default="default")
     p_sc.add_argument("--check", metavar="FILE", help="validate a scenario file")
     p_sc.set_defaults(func=_cmd_scenario)
+    from layers.importer import add_import_parser
+    from siting.library import add_scenarios_parser
+
+    add_import_parser(sub)
+    add_scenarios_parser(sub)
     return parser
 
 

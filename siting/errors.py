@@ -23,3 +23,11 @@ class DataFileError(SitingError):
 
 class GridError(SitingError):
     """Analysis-grid parameters (resolution, bounds) are invalid."""
+
+
+class UnsafeFileError(DataFileError):
+    """A file is refused for safety: too big, a zip bomb, unsafe member paths or links."""
+
+
+class LibraryError(SitingError):
+    """A scenario library entry is missing, clashes with another or cannot be read."""

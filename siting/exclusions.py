@@ -76,7 +76,7 @@ def buffered(geoms, buffer_km: float):
         raise SitingError(f"buffer must be ≥ 0 km, got {buffer_km}")
     if buffer_km == 0:
         return geoms
-    return shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=8)
+    return shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16)
 
 
 def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",
@@ -99,7 +99,8 @@ def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",
     order = np.argsort(-table, axis=1, kind="stable")
     out = []
     for row, idx in zip(table, order, strict=True):
-        parts = [f"{EXCLUSION_LABELS[names[j]][0 if lang == 'zh' else 1]} {row[j]:.0%}"
+        parts = [f"{EXCLUSION_LABELS[names[j]][0 if lang == 'zh' else 1]} "
+                 f"{max(round(row[j] * 100), 1)}%"
                  for j in idx if row[j] >= min_share]
         out.append("; ".join(parts))
     return np.array(out, dtype=object)

@@ -31,6 +31,11 @@ class TiledUnion:
         return float(shapely.area(self.pieces).sum() / 1e6)
 
 
+#: Precision grid of every union, metres. Snapping to 1 cm removes the
+#: near-zero slivers that floating-point unions can leave, which otherwise make
+#: a parcel ∩ piece come back empty (a red-line parcel counted as available).
+PRECISION_M = 0.01
+
 #: Shapes with more vertices than this are split in halves before tiling, so
 #: no intersection ever walks a whole province outline (~50k vertices).
 SUBDIVIDE_MAX_VERTICES = 512
@@ -109,9 +114,10 @@ def tiled_union(geoms, *, tile_m: float = TILE_SIZE_M) -> TiledUnion:
     tile_key, clipped = tile_key[order], clipped[order]
     unique_keys, starts = np.unique(tile_key, return_index=True)
     ends = np.append(starts[1:], len(tile_key))
-    pieces = np.array([shapely.union_all(clipped[s:e]) if e - s > 1 else clipped[s]
+    pieces = np.array([shapely.union_all(clipped[s:e], grid_size=PRECISION_M)
+                       if e - s > 1 else clipped[s]
                        for s, e in zip(starts, ends, strict=True)], dtype=object)
-    pieces = shapely.make_valid(pieces)
+    pieces = shapely.make_valid(shapely.set_precision(pieces, PRECISION_M))
     return TiledUnion(pieces=pieces, tile_ids=unique_keys)
 
 
@@ -128,7 +134,8 @@ def combine(unions: list[TiledUnion]) -> TiledUnion:
     keys, pieces = keys[order], pieces[order]
     unique_keys, starts = np.unique(keys, return_index=True)
     ends = np.append(starts[1:], len(keys))
-    merged = np.array([shapely.union_all(pieces[s:e]) if e - s > 1 else pieces[s]
+    merged = np.array([shapely.union_all(pieces[s:e], grid_size=PRECISION_M)
+                       if e - s > 1 else pieces[s]
                        for s, e in zip(starts, ends, strict=True)], dtype=object)
     return TiledUnion(pieces=merged, tile_ids=unique_keys)
 

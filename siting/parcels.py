@@ -83,8 +83,13 @@ def grid_parcels(region, *, shape: ParcelShape = "square",
 
     if shape not in PARCEL_SHAPES:
         raise SitingError(f"parcel shape {shape!r} is not one of {PARCEL_SHAPES}")
-    if not (1.0 <= float(size_km) <= 50.0):
-        raise SitingError(f"parcel size {size_km!r} km is outside 1-50 km; "
+    try:
+        size_km = float(size_km)
+    except (TypeError, ValueError):
+        raise SitingError(f"parcel size {size_km!r} is not a number of km; the default is "
+                          f"{DEFAULT_PARCEL_SIZE_KM:g} km") from None
+    if not (1.0 <= size_km <= 50.0):
+        raise SitingError(f"parcel size {size_km:g} km is outside 1-50 km; "
                           f"the default is {DEFAULT_PARCEL_SIZE_KM:g} km")
     from siting.overlay import tiled_union
 
@@ -147,7 +152,7 @@ def attach_admin(parcels, banners):
     import geopandas as gpd
 
     points = gpd.GeoDataFrame({"_i": np.arange(len(parcels))},
-                              geometry=parcels.geometry.representative_point(),
+                              geometry=parcels.geometry.representative_point().to_numpy(),
                               crs=parcels.crs)
     admin = banners.to_crs(parcels.crs)[["name_zh", "league_zh", "geometry"]]
     within = gpd.sjoin(points, admin, how="left", predicate="within").drop_duplicates("_i")

@@ -359,6 +359,8 @@ def _emit(model: BaseModel, indent: int, lines: list[str]):
             lines.append(f"{pad}# {field.description}")
         if isinstance(value, BaseModel):
             doc = (type(value).__doc__ or "").strip().splitlines()[0]
+            if not field.description:
+                lines.append(f"{pad}# {doc}")
             lines.append(f"{pad}{name}:  # {doc}")
             _emit(value, indent + 1, lines)
         else:
@@ -378,12 +380,15 @@ def dumps(scenario: Scenario) -> str:
 def save_yaml(scenario: Scenario, path) -> Path:
     """Write the scenario as commented YAML atomically (temp file + rename)."""
     import os
-    import tempfile
 
     path = Path(path)
+    text = dumps(scenario)  # fails before anything is written
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".scenario-", suffix=".yaml", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(dumps(scenario))
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path

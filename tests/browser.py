@@ -89,3 +89,29 @@ def wait_for_map(page, timeout_ms: int = 90_000):
     frame.locator(".leaflet-overlay-pane svg, .leaflet-overlay-pane canvas, "
                   ".leaflet-image-layer").first.wait_for(state="attached", timeout=timeout_ms)
     return frame
+
+
+def wait_idle(page, timeout_ms: int = 120_000):
+    """Wait until Streamlit has finished running the script (no 'running' widget)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
+                           timeout=timeout_ms)
+
+
+def map_frame(page):
+    """The Playwright Frame of the st_folium component (where ``window.map`` lives)."""
+    frames = [f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached()]
+    if not frames:
+        raise RuntimeError("no st_folium frame on the page")
+    frames[-1].wait_for_function("() => window.map && window.map.getSize().x > 0")
+    return frames[-1]
+
+
+def click_map_at(page, lat: float, lon: float):
+    """Click the Leaflet map at a lat/lon (converted with the map's own projection)."""
+    frame = map_frame(page)
+    point = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
+                           "[lat, lon]); return [p.x, p.y]; }", [lat, lon])
+    box = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
+        ".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])

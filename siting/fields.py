@@ -1,0 +1,153 @@
+"""The one table of result fields: short name, Chinese and English label, unit, description.
+
+Exports write it as ``fields.csv``; the app uses it for table headers. It
+covers every parcel/shortlist column (``siting.pipeline.RESULT_COLUMNS``),
+the base columns (``siting.bases.summarise_bases``) and the lon/lat columns
+of the CSV export.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: dBASE (Shapefile) limit on a field name, characters.
+MAX_FIELD_NAME = 10
+
+
+@dataclass(frozen=True)
+class Field:
+    """One result column.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the engine's tables.
+    zh, en : str
+        Chinese and English labels (table headers).
+    unit : str
+        Unit, "" for a dimensionless code or text.
+    description : str
+        What the value means, in English, with its source or rule.
+    shp : str
+        Name in a Shapefile (≤ 10 characters); equals ``name`` when it fits.
+    """
+
+    name: str
+    zh: str
+    en: str
+    unit: str
+    description: str
+    shp: str = ""
+
+    def __post_init__(self):
+        short = self.shp or self.name
+        if len(short) > MAX_FIELD_NAME:
+            raise ValueError(f"field {self.name!r} needs a Shapefile name of at most "
+                             f"{MAX_FIELD_NAME} characters (set shp=...)")
+        object.__setattr__(self, "shp", short)
+
+    def label(self, lang: str = "zh", *, with_unit: bool = True) -> str:
+        """Header text in ``lang`` ('zh' or 'en'), with the unit in brackets."""
+        text = self.zh if lang == "zh" else self.en
+        return f"{text} ({self.unit})" if with_unit and self.unit else text
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("parcel_id", "地块编号", "Parcel id", "", "Candidate parcel identifier (P000001 …)"),
+    Field("league", "盟市", "League/city", "",
+          "League or city (盟市) holding the parcel's centre; for a base, the league with "
+          "the largest share of its capacity"),
+    Field("leagues", "涉及盟市", "Leagues", "", "All leagues of a base, largest capacity first"),
+    Field("banner", "旗县区", "Banner/county", "", "Banner, county or district (旗县区)"),
+    Field("tech", "技术", "Technology", "", "wind | solar | hybrid"),
+    Field("score", "综合评分", "Score", "0-100",
+          "Weighted suitability score plus encouragement bonuses; 0 = excluded (see why). "
+          "For a base: capacity-weighted mean of its parcels"),
+    Field("rank", "排名", "Rank", "", "Rank by score, 1 = best"),
+    Field("area_km2", "地块面积", "Parcel area", "km²",
+          "Parcel area in the equal-area Albers projection"),
+    Field("avail_km2", "可用面积", "Available area", "km²",
+          "Area left after hard exclusions and buffers for the technology"),
+    Field("excl_frac", "排除比例", "Excluded share", "0-1",
+          "Share of the parcel removed by exclusions"),
+    Field("wind_ms", "100米风速", "Wind speed 100 m", "m/s", "Mean wind speed at 100 m"),
+    Field("wind_hub", "轮毂高度风速", "Hub-height wind", "m/s",
+          "Mean wind speed at hub height (power law from 100 m)"),
+    Field("wind_cls", "风功率密度等级", "Wind class", "1-7",
+          "GB/T 18710-2002 wind power density class at 50 m, at site air density (0 = no data)"),
+    Field("wpd50", "50米风功率密度", "Wind power density 50 m", "W/m²",
+          "Mean wind power density at 50 m, at site air density"),
+    Field("ghi_kwh", "水平面总辐射", "GHI", "kWh/m²·yr", "Annual global horizontal irradiation"),
+    Field("solar_cls", "太阳能资源等级", "Solar class", "A-D",
+          "GB/T 31155-2014 class: A ≥1750, B 1400-1750, C 1050-1400, D <1050 kWh/m²"),
+    Field("slope_deg", "坡度", "Slope", "°", "Mean terrain slope"),
+    Field("elev_m", "海拔", "Elevation", "m", "Mean elevation above sea level"),
+    Field("grid_km", "距变电站", "Distance to substation", "km",
+          "Distance to the nearest substation"),
+    Field("load_km", "距负荷中心", "Distance to load centre", "km",
+          "Distance to the nearest town counted as a load centre"),
+    Field("desert_frac", "沙漠戈壁比例", "Desert/gobi share", "0-1",
+          "Share of the parcel on desert or gobi (encouraged land)", shp="desert_frc"),
+    Field("sandy_frac", "沙地比例", "Sandy land share", "0-1",
+          "Share of the parcel on sandy land under control (encouraged land)"),
+    Field("mine_frac", "矿区比例", "Mine land share", "0-1",
+          "Share of the parcel on mining / mine-restoration land (encouraged land)"),
+    Field("border_km", "距国境线", "Distance to border", "km",
+          "Distance to the international border (0-2 km frontier strip excluded)"),
+    Field("land_type", "土地类型", "Land type", "",
+          "Dominant encouraged land type: desert | sandy | mine | border | other; for a base, "
+          "the type with the largest capacity"),
+    Field("cap_mw", "装机容量", "Capacity", "MW", "Installable capacity on the available area"),
+    Field("cap_w_mw", "风电容量", "Wind capacity", "MW", "Wind part of the capacity"),
+    Field("cap_wind_mw", "风电容量", "Wind capacity", "MW", "Wind part of a base's capacity",
+          shp="cap_wnd_mw"),
+    Field("cap_pv_mw", "光伏容量", "PV capacity", "MW", "Solar PV part of the capacity"),
+    Field("energy_gwh", "年发电量", "Annual energy", "GWh/yr", "Expected annual generation"),
+    Field("flh", "利用小时数", "Full-load hours", "h/yr", "Annual energy / capacity"),
+    Field("lcoe", "平准化度电成本", "LCOE", "CNY/kWh",
+          "Levelised cost of electricity incl. grid connection; for a base, energy-weighted"),
+    Field("base_id", "基地编号", "Base id", "",
+          "Candidate base (B001 = largest) the parcel belongs to; empty if none"),
+    Field("n_parcels", "地块数", "Parcels", "", "Number of shortlisted parcels in the base"),
+    Field("why", "说明", "Why", "", "Why a parcel scores 0 (exclusions, no data); empty if scored"),
+    Field("lon", "经度", "Longitude", "°E", "Centroid longitude, WGS84 (computed in Albers)"),
+    Field("lat", "纬度", "Latitude", "°N", "Centroid latitude, WGS84 (computed in Albers)"),
+)
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+
+def field(name: str) -> Field:
+    """The field called ``name``; a column missing here is a programming error."""
+    try:
+        return FIELDS_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"column {name!r} is not in siting.fields.FIELDS; add it there "
+                       "with its labels and unit") from None
+
+
+def label(name: str, lang: str = "zh", *, with_unit: bool = True) -> str:
+    """Header text of column ``name`` in ``lang``, e.g. ``装机容量 (MW)``."""
+    return field(name).label(lang, with_unit=with_unit)
+
+
+def shapefile_names(columns) -> dict[str, str]:
+    """{column: Shapefile name} for the columns that need a shorter name."""
+    return {c: FIELDS_BY_NAME[c].shp for c in columns
+            if c in FIELDS_BY_NAME and FIELDS_BY_NAME[c].shp != c}
+
+
+def fields_table(columns=None, *, layer: str = ""):
+    """The table behind ``fields.csv``: one row per column of ``columns`` (default all).
+
+    Columns: ``field`` (name as written, ≤ 10 characters), ``column`` (engine
+    name), ``layer``, ``name_zh``, ``name_en``, ``unit``, ``description``.
+    """
+    import pandas as pd
+
+    names = [c for c in (columns if columns is not None else FIELDS_BY_NAME)
+             if c != "geometry"]
+    rows = [{"field": field(c).shp, "column": c, "layer": layer, "name_zh": field(c).zh,
+             "name_en": field(c).en, "unit": field(c).unit,
+             "description": field(c).description} for c in names]
+    return pd.DataFrame(rows, columns=["field", "column", "layer", "name_zh", "name_en", "unit",
+                                       "description"])

@@ -1,0 +1,353 @@
+"""The scenario library: named scenarios saved in the workspace, and the
+comparison of two runs (which parcels and bases enter or leave the shortlist,
+GW by league).
+
+One file per scenario, ``WORKSPACE/scenarios/NAME.yaml``: the commented
+scenario YAML (so ``python -m siting run --scenario FILE`` reads it as is)
+under a first line ``# library: {"name": …, "saved_at": …, "note": …}``.
+One file means one atomic write (temp file + rename): a crash mid-save
+leaves the previous version intact.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from layers import workspace
+from siting import scenario as sc
+from siting.errors import LibraryError, SitingError
+
+#: First line of a library file; the rest of the line is JSON.
+HEADER_PREFIX = "# library: "
+SUFFIX = ".yaml"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One saved scenario: its name, save time (ISO 8601, UTC), note and file."""
+
+    name: str
+    saved_at: str
+    note: str
+    path: Path
+
+    def to_dict(self) -> dict:
+        """Plain dict for JSON listings."""
+        return {"name": self.name, "saved_at": self.saved_at, "note": self.note,
+                "path": str(self.path)}
+
+
+def _path(name: str, workspace_dir=None) -> Path:
+    slug = workspace.slugify(name, what="scenario name")
+    return workspace.scenarios_dir(workspace_dir) / f"{slug}{SUFFIX}"
+
+
+def _read_header(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LibraryError(f"scenario file {path} is unreadable ({exc})") from None
+    if not first.startswith(HEADER_PREFIX):
+        raise LibraryError(f"{path} is not a library scenario (its first line is not "
+                           f"'{HEADER_PREFIX}…'); save it with `python -m siting scenarios "
+                           "save`")
+    try:
+        header = json.loads(first[len(HEADER_PREFIX):])
+    except json.JSONDecodeError as exc:
+        raise LibraryError(f"{path}: the library header is damaged ({exc}); save the "
+                           "scenario again") from None
+    return header
+
+
+def _is_library_file(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
+
+
+def _entry(path: Path) -> Entry:
+    header = _read_header(path)
+    return Entry(name=str(header.get("name", path.stem)), saved_at=str(header.get("saved_at", "")),
+                 note=str(header.get("note", "")), path=path)
+
+
+def _existing(name: str, workspace_dir=None) -> Path:
+    path = _path(name, workspace_dir)
+    if not path.exists():
+        known = ", ".join(repr(e.name) for e in list_scenarios(workspace_dir)) or "none yet"
+        raise LibraryError(f"no saved scenario {name!r} in {path.parent}; saved: {known}")
+    return path
+
+
+def _write(path: Path, name: str, scenario, note: str, saved_at: datetime | None) -> Entry:
+    stamp = (saved_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    header = json.dumps({"name": name, "saved_at": stamp, "note": note}, ensure_ascii=False)
+    workspace.atomic_write_text(path, f"{HEADER_PREFIX}{header}\n{sc.dumps(scenario)}")
+    return Entry(name=name, saved_at=stamp, note=note, path=path)
+
+
+def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: bool = False,
+         saved_at: datetime | None = None) -> Entry:
+    """Save ``scenario`` in the library under ``name`` (atomic write).
+
+    Parameters
+    ----------
+    scenario : siting.scenario.Scenario
+        What to save; its ``name`` field is set to ``name``.
+    name : str
+        Library name (any script; the file name is made from it).
+    note : str
+        Free text shown in listings.
+    overwrite : bool
+        Replace an existing entry of that name (else an error).
+    saved_at : datetime, optional
+        Time stamp (default now, UTC).
+
+    Raises
+    ------
+    LibraryError
+        The name is taken (and ``overwrite`` is False), or its file name
+        collides with a differently-named entry.
+    """
+    path = _path(name, workspace_dir)
+    if path.exists():
+        old = _entry(path)
+        if old.name != name:
+            raise LibraryError(f"scenario name {name!r} maps to the same file as the saved "
+                               f"{old.name!r}; choose a more distinct name")
+        if not overwrite:
+            raise LibraryError(f"a scenario named {name!r} is already saved ({old.saved_at}); "
+                               "choose another name, or overwrite it (--force)")
+    named = sc.from_dict({**scenario.model_dump(), "name": name}, source=f"scenario {name!r}")
+    return _write(path, name, named, note, saved_at)
+
+
+def list_scenarios(workspace_dir=None) -> list[Entry]:
+    """Saved scenarios, newest first."""
+    folder = workspace.scenarios_dir(workspace_dir)
+    if not folder.exists():
+        return []
+    entries = [_entry(p) for p in folder.glob(f"*{SUFFIX}")
+               if not p.name.startswith(workspace.TEMP_PREFIX) and _is_library_file(p)]
+    return sorted(entries, key=lambda e: (e.saved_at, e.name), reverse=True)
+
+
+def load(name: str, workspace_dir=None):
+    """The saved scenario ``name`` (a validated ``Scenario``)."""
+    path = _existing(name, workspace_dir)
+    return sc.load_yaml(path)
+
+
+def entry(name: str, workspace_dir=None) -> Entry:
+    """The library entry ``name`` (name, time, note, path)."""
+    return _entry(_existing(name, workspace_dir))
+
+
+def duplicate(name: str, new_name: str, *, note: str | None = None, workspace_dir=None,
+              saved_at: datetime | None = None) -> Entry:
+    """Copy entry ``name`` to ``new_name`` (the note is kept unless given)."""
+    source = entry(name, workspace_dir)
+    return save(load(name, workspace_dir), new_name,
+                note=source.note if note is None else note,
+                workspace_dir=workspace_dir, saved_at=saved_at)
+
+
+def delete(name: str, workspace_dir=None) -> Path:
+    """Remove entry ``name``; returns the deleted file's path."""
+    path = _existing(name, workspace_dir)
+    path.unlink()
+    return path
+
+
+# --- comparing two runs ------------------------------------------------------------
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def _sorted_ids(values) -> list:
+    return sorted((_plain(v) for v in values), key=lambda v: (isinstance(v, str), v))
+
+
+def _ids(frame, column: str) -> set:
+    if column not in frame.columns:
+        raise SitingError(f"a result's shortlist lacks the column {column!r}")
+    return {_plain(v) for v in frame[column].dropna()}
+
+
+@dataclass
+class Comparison:
+    """How result B's shortlist differs from result A's.
+
+    ``*_entered`` are in B only, ``*_left`` in A only. Base ids are rank labels
+    (``B001`` = biggest) assigned per run, so the same id may name a different
+    group of parcels; ``base_overlap`` maps each base of B to the bases of A
+    sharing parcels with it. ``leagues`` rows: ``{league, gw_a, gw_b, delta_gw}``.
+    """
+
+    parcels_entered: list = field(default_factory=list)
+    parcels_left: list = field(default_factory=list)
+    parcels_kept: list = field(default_factory=list)
+    bases_entered: list = field(default_factory=list)
+    bases_left: list = field(default_factory=list)
+    bases_kept: list = field(default_factory=list)
+    base_overlap: dict = field(default_factory=dict)
+    leagues: list[dict] = field(default_factory=list)
+    gw_a: float = 0.0
+    gw_b: float = 0.0
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def _league_gw(result) -> dict:
+    table = result.leagues
+    if "cap_gw" not in table.columns:
+        raise SitingError("a result's league table lacks the column 'cap_gw'")
+    return {str(league): float(gw) for league, gw in table["cap_gw"].items()}
+
+
+def compare(result_a, result_b) -> Comparison:
+    """Compare the shortlists of two runs (``siting.pipeline.Result``).
+
+    Each needs ``.shortlist`` (rows with ``parcel_id``, ``base_id``, ``league``,
+    ``cap_mw``) and ``.leagues`` (indexed by league, with ``cap_gw``).
+    """
+    short_a, short_b = result_a.shortlist, result_b.shortlist
+    parcels_a, parcels_b = _ids(short_a, "parcel_id"), _ids(short_b, "parcel_id")
+    bases_a, bases_b = _ids(short_a, "base_id"), _ids(short_b, "base_id")
+    members_a = {}
+    for parcel, base in zip(short_a["parcel_id"], short_a["base_id"], strict=True):
+        if base is not None and base == base:  # skip None and NaN
+            members_a[_plain(parcel)] = _plain(base)
+    overlap: dict = {}
+    for parcel, base in zip(short_b["parcel_id"], short_b["base_id"], strict=True):
+        if base is not None and base == base and _plain(parcel) in members_a:
+            overlap.setdefault(_plain(base), set()).add(members_a[_plain(parcel)])
+    gw_a, gw_b = _league_gw(result_a), _league_gw(result_b)
+    leagues = [{"league": league, "gw_a": gw_a.get(league, 0.0), "gw_b": gw_b.get(league, 0.0),
+                "delta_gw": gw_b.get(league, 0.0) - gw_a.get(league, 0.0)}
+               for league in sorted(set(gw_a) | set(gw_b))]
+    leagues.sort(key=lambda row: -abs(row["delta_gw"]))
+    return Comparison(
+        parcels_entered=_sorted_ids(parcels_b - parcels_a),
+        parcels_left=_sorted_ids(parcels_a - parcels_b),
+        parcels_kept=_sorted_ids(parcels_a & parcels_b),
+        bases_entered=_sorted_ids(bases_b - bases_a),
+        bases_left=_sorted_ids(bases_a - bases_b),
+        bases_kept=_sorted_ids(bases_a & bases_b),
+        base_overlap={k: _sorted_ids(v) for k, v in sorted(overlap.items())},
+        leagues=leagues,
+        gw_a=float(short_a["cap_mw"].sum()) / 1000.0,
+        gw_b=float(short_b["cap_mw"].sum()) / 1000.0)
+
+
+# --- command line ------------------------------------------------------------------
+def _cmd_list(args) -> int:
+    entries = list_scenarios(args.workspace)
+    if args.json:
+        print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
+    elif not entries:
+        print(f"no saved scenarios in {workspace.scenarios_dir(args.workspace)}")
+    for e in entries if not args.json else []:
+        note = f"  {e.note}" if e.note else ""
+        print(f"{e.saved_at}  {e.name}{note}  [{e.path}]")
+    return 0
+
+
+def _cmd_save(args) -> int:
+    if args.scenario:
+        scenario = sc.load_yaml(args.scenario)
+    else:
+        scenario = sc.preset(args.preset)
+    saved = save(scenario, args.name, note=args.note or "", workspace_dir=args.workspace,
+                 overwrite=args.force)
+    print(f"saved {saved.name!r} ({saved.saved_at}) → {saved.path}")
+    return 0
+
+
+def _cmd_load(args) -> int:
+    scenario = load(args.name, args.workspace)
+    text = sc.dumps(scenario)
+    if args.out:
+        workspace.atomic_write_text(args.out, text)
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_duplicate(args) -> int:
+    copy = duplicate(args.name, args.new_name, note=args.note, workspace_dir=args.workspace)
+    print(f"duplicated {args.name!r} as {copy.name!r} → {copy.path}")
+    return 0
+
+
+def _cmd_delete(args) -> int:
+    path = delete(args.name, args.workspace)
+    print(f"deleted {args.name!r} ({path})")
+    return 0
+
+
+def add_scenarios_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``scenarios list|save|load|duplicate|delete`` on the CLI's subparsers."""
+    p = subparsers.add_parser("scenarios", help="the scenario library in the workspace",
+                              description="Save, list, load, duplicate and delete named "
+                                          "scenarios in the workspace.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", metavar="DIR",
+                        help=f"workspace folder (default ${workspace.WORKSPACE_ENV} or "
+                             f"{workspace.DEFAULT_WORKSPACE})")
+    actions = p.add_subparsers(dest="action", required=True)
+
+    p_list = actions.add_parser("list", parents=[common],
+                                help="list saved scenarios, newest first")
+    p_list.add_argument("--json", action="store_true", help="print JSON")
+    p_list.set_defaults(func=_cmd_list)
+
+    p_save = actions.add_parser("save", parents=[common],
+                                help="save a scenario file or preset under a name")
+    p_save.add_argument("name", help="library name")
+    p_save.add_argument("--scenario", metavar="FILE", help="scenario YAML to save")
+    p_save.add_argument("--preset", choices=list(sc.PRESETS), default="default",
+                        help="preset to save when no --scenario is given")
+    p_save.add_argument("--note", help="a note shown in the listing")
+    p_save.add_argument("--force", action="store_true", help="overwrite an entry of that name")
+    p_save.set_defaults(func=_cmd_save)
+
+    p_load = actions.add_parser("load", parents=[common],
+                                help="print a saved scenario (or write it to --out)")
+    p_load.add_argument("name")
+    p_load.add_argument("--out", metavar="FILE", help="write the YAML here")
+    p_load.set_defaults(func=_cmd_load)
+
+    p_dup = actions.add_parser("duplicate", parents=[common],
+                               help="copy a saved scenario under a new name")
+    p_dup.add_argument("name")
+    p_dup.add_argument("new_name")
+    p_dup.add_argument("--note", help="note of the copy (default: the original's)")
+    p_dup.set_defaults(func=_cmd_duplicate)
+
+    p_del = actions.add_parser("delete", parents=[common], help="delete a saved scenario")
+    p_del.add_argument("name")
+    p_del.set_defaults(func=_cmd_delete)
+    return p
+
+
+def main(argv=None) -> int:
+    """``scenarios`` on its own (``argv`` like ``["scenarios", "list"]``), with the
+    CLI's error handling: message on stderr, exit 2, no traceback."""
+    parser = argparse.ArgumentParser(prog="python -m siting")
+    add_scenarios_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SitingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
