@@ -5,8 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import (CHROMIUM, browser_page, click_map_at, is_loopback, streamlit_server,
-                           wait_for_map, wait_idle)
+from tests.browser import (
+    CHROMIUM,
+    browser_page,
+    click_map_at,
+    is_loopback,
+    streamlit_server,
+    wait_for_map,
+    wait_idle,
+)
 
 HAVE_CHROMIUM = bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
 # CI sets SITING_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping.

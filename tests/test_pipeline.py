@@ -207,7 +207,8 @@ def test_excluded_area_covers_every_single_exclusion(wind_prepared, suffix):
     assert shares.shape[1] >= 5
     excluded = p["area_km2"] - p[f"avail_{suffix}_km2"]
     largest = shares.max(axis=1) * p["area_km2"]
-    short = p.loc[excluded < largest - 1e-6, "parcel_id"].tolist()
+    # unions snap to 1 cm (overlay.PRECISION_M): allow 0.001 km² (0.004 % of a parcel)
+    short = p.loc[excluded < largest - 1e-3, "parcel_id"].tolist()
     assert short == []
 
 
