@@ -486,17 +486,162 @@ def tables(result, lang: str):
                      width="stretch")
 
 
+#: Download formats: data exports and briefing snapshots.
+EXPORT_FORMATS = ("gpkg", "shp", "geojson", "csv", "kmz")
+SNAPSHOT_FORMATS = ("png", "pdf", "pptx")
+EXPORT_CRS_CHOICES = ("EPSG:4490", "auto-gk", "EPSG:4326")
+
+
+def downloads_panel(result, lang: str):
+    """Prepare one export or briefing for the current scenario, then download it."""
+    from siting import briefing, export
+
+    st.caption(t("dl_note", lang))
+    cols = st.columns(3)
+    fmt = cols[0].selectbox(t("dl_format", lang), EXPORT_FORMATS + SNAPSHOT_FORMATS,
+                            key="dl_format", format_func=str.upper)
+    crs = cols[1].selectbox(t("dl_crs", lang), EXPORT_CRS_CHOICES, key="dl_crs")
+    encoding = cols[2].selectbox(t("dl_encoding", lang), ("utf-8", "gbk"), key="dl_encoding")
+    wanted = (fmt, crs, encoding, sc.dumps(result.scenario))
+    if st.button(t("dl_make", lang), key="dl_make"):
+        with st.spinner("…"):
+            if fmt in SNAPSHOT_FORMATS:
+                mime = {"png": "image/png", "pdf": "application/pdf",
+                        "pptx": "application/vnd.openxmlformats-officedocument."
+                                "presentationml.presentation"}[fmt]
+                payload = (f"briefing.{fmt}", briefing.render(result, fmt), mime)
+            else:
+                payload = export.to_bytes(result, fmt, crs=crs, encoding=encoding)
+        st.session_state["download"] = (wanted, payload)
+    ready = st.session_state.get("download")
+    if ready and ready[0] == wanted:
+        name, data, mime = ready[1]
+        st.download_button(f"{t('dl_get', lang)} {name} ({len(data) / 1e6:.1f} MB)", data,
+                           file_name=name, mime=mime, key="dl_get")
+
+
+def _use_import(summary_dict: dict):
+    """Point the scenario at an imported layer (callback: runs before the widgets)."""
+    from layers.bundle import RUN_RASTERS, RUN_VECTORS
+
+    base = st.session_state["scenario_base"]
+    role, path = summary_dict["role"], summary_dict["path"]
+    if role == "parcels":
+        base["parcels_file"] = path
+    elif role in RUN_RASTERS + RUN_VECTORS:
+        base.setdefault("layers", {})[role] = path
+    else:
+        st.session_state["import_message"] = ("unused", role)
+        return
+    st.session_state["import_message"] = ("used", role)
+
+
+def import_panel(lang: str):
+    """Upload a file, check and store it in the workspace, use it in the scenario."""
+    from layers import importer
+
+    cols = st.columns(3)
+    role = cols[0].selectbox(t("import_role", lang), list(importer.IMPORT_ROLES),
+                             key="imp_role")
+    crs = cols[1].text_input(t("import_crs", lang), key="imp_crs").strip() or None
+    encoding = cols[2].selectbox(t("import_encoding", lang), ("auto", "utf-8", "gbk"),
+                                 key="imp_encoding")
+    uploads = st.file_uploader(t("import_files", lang), accept_multiple_files=True,
+                               key="imp_files")
+    if st.button(t("import_go", lang), key="imp_go", disabled=not uploads):
+        files = {u.name: u.getvalue() for u in uploads}
+        try:
+            summary = importer.import_upload(
+                files, role, crs=crs, encoding=None if encoding == "auto" else encoding)
+            st.session_state["imported"] = summary.to_dict()
+        except SitingError as exc:
+            st.session_state.pop("imported", None)
+            st.error(str(exc))
+    imported = st.session_state.get("imported")
+    if imported:
+        st.success(f"{t('import_ok', lang)}: {html.escape(imported['source'])} → "
+                   f"{imported['id']}")
+        st.json(imported, expanded=False)
+        st.button(t("import_use", lang), key="imp_use", on_click=_use_import, args=(imported,))
+    message = st.session_state.pop("import_message", None)
+    if message:
+        kind, role = message
+        (st.info if kind == "used" else st.warning)(
+            t("import_used" if kind == "used" else "import_unused", lang) + role)
+
+
+def _library_load(name: str):
+    from siting import library
+
+    try:
+        _load_scenario(library.load(name))
+    except SitingError as exc:
+        st.session_state["library_message"] = str(exc)
+
+
+def library_panel(scenario, result, lang: str):
+    """Save, load, duplicate, delete and compare scenarios in the workspace library."""
+    from siting import library
+
+    cols = st.columns([2, 3, 1])
+    name = cols[0].text_input(t("lib_name", lang), value=scenario.name, key="lib_name")
+    note = cols[1].text_input(t("lib_note", lang), key="lib_note")
+    if cols[2].button(t("lib_save", lang), key="lib_save"):
+        library.save(scenario, name, note=note, overwrite=True)
+        st.success(f"{t('lib_saved', lang)}: {name}")
+    message = st.session_state.pop("library_message", None)
+    if message:
+        st.error(message)
+    entries = library.list_scenarios()
+    if not entries:
+        st.caption(t("lib_empty", lang))
+        return
+    names = [e.name for e in entries]
+    labels = {e.name: f"{e.name} · {e.saved_at} · {e.note}" for e in entries}
+    pick = st.selectbox(t("lib_pick", lang), names, key="lib_pick",
+                        format_func=lambda n: labels[n])
+    c1, c2, c3 = st.columns(3)
+    c1.button(t("lib_load", lang), key="lib_load", on_click=_library_load, args=(pick,))
+    if c2.button(t("lib_dup", lang), key="lib_dup"):
+        library.duplicate(pick, f"{pick} copy", overwrite=True)
+        st.rerun()
+    if c3.button(t("lib_delete", lang), key="lib_delete"):
+        library.delete(pick)
+        st.rerun()
+
+    st.markdown(f"**{t('compare', lang)}**")
+    current = "__current__"
+    options = [current] + names
+    fmt = lambda n: t("current", lang) if n == current else n  # noqa: E731
+    ca, cb = st.columns(2)
+    a = ca.selectbox(t("compare_a", lang), options, key="cmp_a", format_func=fmt)
+    b = cb.selectbox(t("compare_b", lang), options, index=min(1, len(options) - 1),
+                     key="cmp_b", format_func=fmt)
+    if st.button(t("compare_go", lang), key="cmp_go"):
+        runs = []
+        for choice in (a, b):
+            chosen = scenario if choice == current else library.load(choice)
+            runs.append(result if choice == current else pipeline.evaluate(
+                prepared(controls.prepare_key(chosen), chosen, lang), chosen, lang=lang))
+        diff = library.compare(*runs)
+        m1, m2, m3 = st.columns(3)
+        m1.metric("A GW", f"{diff.gw_a:.1f}")
+        m2.metric("B GW", f"{diff.gw_b:.1f}", delta=f"{diff.gw_b - diff.gw_a:+.1f}")
+        m3.metric(t("entered", lang) + " / " + t("left", lang),
+                  f"{len(diff.parcels_entered)} / {len(diff.parcels_left)}")
+        st.dataframe(results.comparison_table(diff, lang), hide_index=True, width="stretch")
+
+
 def about(lang: str):
     """About panel: every layer's provenance and the boundary disclaimer."""
-    with st.expander(t("about", lang)):
-        st.warning(t("disclaimer", lang))
-        for info in catalog().values():
-            p = info.provenance
-            st.markdown(
-                f"**{info.name(lang)}** `{info.id}` — {badge(info, lang)}  \n"
-                f"{t('source', lang)}: {p.get('source', '')}  \n"
-                f"{t('licence', lang)}: {p.get('licence', '')}  \n"
-                f"{t('method', lang)}: {p.get('method', '')}")
+    st.warning(t("disclaimer", lang))
+    for info in catalog().values():
+        p = info.provenance
+        st.markdown(
+            f"**{info.name(lang)}** `{info.id}` — {badge(info, lang)}  \n"
+            f"{t('source', lang)}: {p.get('source', '')}  \n"
+            f"{t('licence', lang)}: {p.get('licence', '')}  \n"
+            f"{t('method', lang)}: {p.get('method', '')}")
 
 
 def main():
@@ -532,7 +677,16 @@ def main():
     with detail_col:
         details(result, clicked, lang)
     tables(result, lang)
-    about(lang)
+    tabs = st.tabs([t("downloads", lang), t("import", lang), t("library", lang),
+                    t("about", lang)])
+    with tabs[0]:
+        downloads_panel(result, lang)
+    with tabs[1]:
+        import_panel(lang)
+    with tabs[2]:
+        library_panel(scenario, result, lang)
+    with tabs[3]:
+        about(lang)
 
 
 try:

@@ -118,3 +118,32 @@ def test_map_loads_nothing_from_the_internet():
     html = m.get_root().render()
     assert "/app/static/leaflet/leaflet.js" in html
     assert "cdn.jsdelivr" not in html and "tile.openstreetmap" not in html
+
+
+def test_csv_download_is_prepared_for_the_current_scenario(app):
+    app.selectbox(key="dl_format").set_value("csv").run()
+    app.button(key="dl_make").click().run()
+    assert not app.exception
+    (fmt, *_), (name, data, mime) = app.session_state["download"]
+    assert fmt == "csv" and name.endswith(".csv") and mime.startswith("text/csv")
+    text = data.decode("utf-8-sig")
+    assert "parcel_id" in text.splitlines()[0] or "地块编号" in text.splitlines()[0]
+    assert len(text.splitlines()) > 100
+
+
+def test_library_saves_loads_and_compares(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path))
+    app.sidebar.radio(key="w_tech").set_value("solar").run()
+    app.text_input(key="lib_name").input("光伏试算").run()
+    app.text_input(key="lib_note").input("测试备注").run()
+    app.button(key="lib_save").click().run()
+    assert not app.exception
+    assert any("光伏试算" in s.value for s in app.success)
+    app.sidebar.radio(key="w_tech").set_value("wind").run()
+    app.button(key="lib_load").click().run()
+    assert "tech: solar" in current_yaml(app)
+    app.selectbox(key="cmp_b").set_value("光伏试算").run()
+    app.sidebar.radio(key="w_tech").set_value("wind").run()
+    app.button(key="cmp_go").click().run()
+    assert not app.exception, app.exception
+    assert any(m.label == "B GW" for m in app.metric)

@@ -63,3 +63,55 @@ def test_planner_session_offline():
         outside = [u for u in page.requested if not is_loopback(u)]
         assert outside == [], f"requests left the machine: {outside[:5]}"
         assert any("/app/static/leaflet/leaflet.js" in u for u in page.requested)
+
+
+def _bad_files(folder: Path) -> dict[str, Path]:
+    """A few hostile or broken uploads, made here."""
+    import zipfile
+
+    files = {}
+    empty = folder / "empty.tif"
+    empty.write_bytes(b"")
+    files["empty"] = empty
+    text = folder / "notes.tif"
+    text.write_text("this is not a raster", encoding="utf-8")
+    files["text"] = text
+    broken = folder / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    files["broken"] = broken
+    slip = folder / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as z:
+        z.writestr("../../evil.shp", b"x")
+    files["zip_slip"] = slip
+    return files
+
+
+def test_bad_uploads_show_a_message_never_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path / "ws"))
+    bad = _bad_files(tmp_path)
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("优选装机").first.wait_for(timeout=180_000)
+        wait_idle(page)
+        page.get_by_role("tab", name="导入自有数据").click()
+
+        for kind, path in bad.items():
+
+
+            page.locator("input[type=file]").last.set_input_files(str(path))
+            page.wait_for_timeout(500)
+            wait_idle(page)
+            page.get_by_role("button", name="导入", exact=True).click()
+            wait_idle(page)
+            # the message names the file (and says what is wrong)
+            alert = page.locator("[data-testid=stAlertContentError]", has_text=path.name)
+            alert.first.wait_for(timeout=60_000)
+            message = alert.first.inner_text()
+            assert len(message) > len(path.name) + 20, (kind, message)
+            body = page.locator("body").inner_text()
+            assert "Traceback" not in body
+            page.get_by_role("button", name=f"Remove {path.name}").click()
+            wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "app_upload_error.png"))
+    assert not (tmp_path / "ws" / "layers").exists() or \
+        not any((tmp_path / "ws" / "layers").iterdir())

@@ -133,11 +133,17 @@ def legend_gradient_css(layer_id: str, n_stops: int = 6) -> str:
 def vector_geojson(gdf, *, simplify_deg: float = 0.0, columns=()) -> dict:
     """GeoJSON dict (WGS84) of ``gdf`` with only ``columns`` as properties.
 
-    ``simplify_deg`` generalises lines for display only (degrees).
+    ``simplify_deg`` generalises lines for display only (degrees). Text
+    properties are HTML-escaped (they are shown in tooltips).
     """
+    import html
+
     gdf = gdf.to_crs("EPSG:4326")
     keep = [c for c in columns if c in gdf.columns]
     out = gdf[keep + ["geometry"]].copy()
+    for column in keep:  # user text goes into tooltips as HTML: escape it
+        if out[column].dtype == object or str(out[column].dtype).startswith("string"):
+            out[column] = [html.escape(str(v)) if v is not None else "" for v in out[column]]
     if simplify_deg > 0:
         out["geometry"] = out.geometry.simplify(simplify_deg, preserve_topology=True)
     out = out[~out.geometry.is_empty]

@@ -81,6 +81,7 @@ def _round(frame: pd.DataFrame) -> pd.DataFrame:
 def shortlist_table(shortlist, lang: str) -> pd.DataFrame:
     """The shortlist with labelled columns (Chinese or English), best first."""
     frame = pd.DataFrame(shortlist[[c for c in SHORTLIST_COLUMNS if c in shortlist.columns]])
+    frame["base_id"] = frame["base_id"].fillna("")
     frame["land_type"] = [_land_label(v, lang) for v in frame["land_type"]]
     return _labelled(_round(frame), lang)
 
@@ -140,3 +141,13 @@ def league_chart(leagues, lang: str):
                     tooltip=[league, alt.Tooltip(f"{cap}:Q", format=".2f"),
                              alt.Tooltip(f"{share}:Q", format=".1%")])
             .properties(height=320))
+
+
+def comparison_table(diff, lang: str) -> pd.DataFrame:
+    """GW by league in scenarios A and B and the change."""
+    frame = pd.DataFrame(diff.leagues)
+    if frame.empty:
+        return frame
+    names = {"league": "盟市" if lang == "zh" else "league", "gw_a": "A GW", "gw_b": "B GW",
+             "delta_gw": "Δ GW"}
+    return frame.rename(columns=names).round(2)
