@@ -85,6 +85,18 @@ def prepared(key: str, scenario, lang: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+def memo(key: str) -> dict:
+    """Weight-independent pieces of evaluation (e.g. wind full-load hours) per parcel set."""
+    return {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def parcel_geometries(key: str, _parcels) -> list:
+    """Simplified WGS84 geometry of every parcel, for drawing the shortlist."""
+    return results.parcel_geometries_wgs84(_parcels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def pixel_index(key: str, _parcels):
     """Which parcel each pixel of the score overlay shows (once per parcel set)."""
     return mapview.parcel_pixel_index(_parcels)
@@ -333,7 +345,9 @@ def draw_map(result, prep, raster_id, vector_ids, opacity, basemap, tianditu_key
         mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
                            color=cat[vid].display.get("color", "#333"), tooltip_fields=fields)
     if st.session_state.get("show_shortlist", True):
-        mapview.add_shortlist(results_layer, results.shortlist_geojson(result.shortlist),
+        geometries = parcel_geometries(controls.prepare_key(result.scenario), prep.parcels)
+        mapview.add_shortlist(results_layer,
+                              results.shortlist_geojson(result.shortlist, geometries),
                               name=t("show_shortlist", lang))
     if st.session_state.get("show_bases", True):
         mapview.add_bases(results_layer, results.bases_geojson(result.bases, lang),
@@ -666,7 +680,8 @@ def main():
             prepared(key, scenario, lang)
         first.empty()
     prep = prepared(key, scenario, lang)
-    result = pipeline.evaluate(prep, scenario, lang=lang, provenance=inputs().provenance)
+    result = pipeline.evaluate(prep, scenario, lang=lang, provenance=inputs().provenance,
+                               memo=memo(key))
     with metrics_slot:
         metrics(result, lang)
     with map_col:

@@ -86,29 +86,40 @@ def summarise_bases(parcels, *, id_column: str = "base_id"):
     import geopandas as gpd
     import pandas as pd
 
+    import shapely
+
     members = parcels[parcels[id_column].notna()]
     if members.empty:
         cols = ["base_id", "n_parcels", "cap_mw", "energy_gwh", "flh", "score", "leagues",
                 "land_type", "lcoe", "geometry"]
         return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=parcels.crs)
+    table = pd.DataFrame(members.drop(columns="geometry"))
+    table["_score_cap"] = table["score"] * table["cap_mw"]
+    table["_lcoe_energy"] = table["lcoe"].fillna(0) * table["energy_gwh"]
+    sums = table.groupby(id_column).agg(
+        n_parcels=("cap_mw", "size"), cap_mw=("cap_mw", "sum"),
+        energy_gwh=("energy_gwh", "sum"), score_cap=("_score_cap", "sum"),
+        score_mean=("score", "mean"), lcoe_energy=("_lcoe_energy", "sum"))
+    league_cap = table.groupby([id_column, "league"])["cap_mw"].sum()
+    land_cap = table.groupby([id_column, "land_type"])["cap_mw"].sum()
+    geoms = members.geometry.to_numpy()
+    codes, uniques = pd.factorize(members[id_column], sort=True)
     rows = []
-    for base_id, group in members.groupby(id_column, sort=True):
-        cap = group["cap_mw"].sum()
-        energy = group["energy_gwh"].sum()
-        land = (group.groupby("land_type")["cap_mw"].sum().sort_values(ascending=False))
-        leagues = group.groupby("league")["cap_mw"].sum().sort_values(ascending=False)
-        row = {"base_id": base_id, "n_parcels": len(group), "cap_mw": cap,
+    for code, base_id in enumerate(uniques):
+        agg = sums.loc[base_id]
+        cap, energy = agg["cap_mw"], agg["energy_gwh"]
+        leagues = league_cap.loc[base_id].sort_values(ascending=False, kind="stable")
+        land = land_cap.loc[base_id].sort_values(ascending=False, kind="stable")
+        row = {"base_id": base_id, "n_parcels": int(agg["n_parcels"]), "cap_mw": cap,
                "energy_gwh": energy, "flh": energy * 1000.0 / cap if cap else np.nan,
-               "score": float(np.average(group["score"], weights=group["cap_mw"]))
-               if cap else float(group["score"].mean()),
+               "score": agg["score_cap"] / cap if cap else agg["score_mean"],
                "leagues": "、".join(leagues.index), "league": leagues.index[0],
                "land_type": land.index[0],
-               "lcoe": float(np.average(group["lcoe"], weights=group["energy_gwh"]))
-               if energy else np.nan,
-               "geometry": group.geometry.union_all()}
+               "lcoe": agg["lcoe_energy"] / energy if energy else np.nan,
+               "geometry": shapely.union_all(geoms[codes == code])}
         for extra in ("cap_w_mw", "cap_pv_mw"):
-            if extra in group:
-                row[extra] = group[extra].sum()
+            if extra in table:
+                row[extra] = table.loc[codes == code, extra].sum()
         rows.append(row)
     bases = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=parcels.crs)
     return bases.sort_values("cap_mw", ascending=False, kind="stable").reset_index(drop=True)

@@ -96,11 +96,12 @@ def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",
     if not names:
         return np.array([], dtype=object)
     table = np.column_stack([np.asarray(fractions[n], dtype=float) for n in names])
-    order = np.argsort(-table, axis=1, kind="stable")
-    out = []
-    for row, idx in zip(table, order, strict=True):
-        parts = [f"{EXCLUSION_LABELS[names[j]][0 if lang == 'zh' else 1]} "
-                 f"{max(round(row[j] * 100), 1)}%"
-                 for j in idx if row[j] >= min_share]
-        out.append("; ".join(parts))
-    return np.array(out, dtype=object)
+    labels = [EXCLUSION_LABELS[n][0 if lang == "zh" else 1] for n in names]
+    out = np.full(len(table), "", dtype=object)
+    rows = np.flatnonzero((table >= min_share).any(axis=1))
+    order = np.argsort(-table[rows], axis=1, kind="stable")
+    percent = np.maximum(np.round(table[rows] * 100), 1).astype(int)
+    keep = table[rows] >= min_share
+    for r, idx, pct, ok in zip(rows, order, percent, keep, strict=True):
+        out[r] = "; ".join(f"{labels[j]} {pct[j]}%" for j in idx if ok[j])
+    return out

@@ -70,7 +70,29 @@ def prepare(inputs, scenario, *, progress=_noop) -> feat.Prepared:
                         progress=lambda f, m: progress(0.05 + 0.9 * f, m))
 
 
-def capacity_energy_cost(parcels, scenario) -> dict[str, np.ndarray]:
+def wind_flh(parcels, scenario, memo: dict | None = None) -> np.ndarray:
+    """Wind full-load hours per parcel (MWh/MW), memoised on the energy inputs.
+
+    The Weibull integration is the costliest part of re-scoring; it depends
+    only on the parcel features and the turbine settings, not on weights.
+    """
+    en = scenario.energy
+    key = ("wind_flh", en.turbine, en.hub_height_m, en.wind_shear_exponent, en.wind_losses)
+    if memo is not None and key in memo:
+        return memo[key]
+    hub = wind_hub_speed(parcels, scenario)
+    rho = cr.air_density(np.nan_to_num(parcels["elev_m"].to_numpy(), nan=0.0) + en.hub_height_m)
+    k = np.nan_to_num(parcels["weibull_k"].to_numpy(), nan=2.0)
+    ok = np.isfinite(hub)
+    flh = np.zeros(len(parcels))
+    flh[ok] = energy.wind_energy_per_mw(hub[ok], k[ok], rho[ok], turbine=en.turbine,
+                                        losses=en.wind_losses)
+    if memo is not None:
+        memo[key] = flh
+    return flh
+
+
+def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndarray]:
     """cap_w_mw, cap_pv_mw, cap_mw, energy_gwh, flh (h), lcoe (CNY/kWh) per parcel."""
     techs = tech_columns(scenario.tech)
     cap_cfg, en_cfg, cost = scenario.capacity, scenario.energy, scenario.cost
@@ -84,13 +106,7 @@ def capacity_energy_cost(parcels, scenario) -> dict[str, np.ndarray]:
     lcoe_pv = np.full(n, np.nan)
     if "w" in techs:
         cap_w = energy.capacity_mw(parcels["avail_w_km2"].to_numpy(), cap_cfg.wind_mw_per_km2)
-        hub = wind_hub_speed(parcels, scenario)
-        rho = cr.air_density(np.nan_to_num(parcels["elev_m"].to_numpy(), nan=0.0)
-                             + en_cfg.hub_height_m)
-        k = np.nan_to_num(parcels["weibull_k"].to_numpy(), nan=2.0)
-        ok = np.isfinite(hub)
-        flh_w[ok] = energy.wind_energy_per_mw(hub[ok], k[ok], rho[ok], turbine=en_cfg.turbine,
-                                              losses=en_cfg.wind_losses)
+        flh_w = wind_flh(parcels, scenario, memo)
         lcoe_w = energy.lcoe_cny_kwh(cost.wind_capex_cny_per_kw, cost.wind_opex_share,
                                      np.where(flh_w > 0, flh_w, np.nan), grid_km,
                                      discount_rate=cost.discount_rate,
@@ -127,10 +143,11 @@ def capacity_energy_cost(parcels, scenario) -> dict[str, np.ndarray]:
 
 
 def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
-             provenance: dict | None = None) -> Result:
+             provenance: dict | None = None, memo: dict | None = None) -> Result:
     """Score, size and rank prepared parcels; build the shortlist and bases.
 
     Touches only the parcel table: this is what runs after a weight change.
+    ``memo`` (a dict kept with ``prepared``) caches weight-independent pieces.
     """
     weights = resolve_weights(scenario.weights)
     parcels = prepared.parcels.copy()
@@ -161,7 +178,7 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     parcels["land_type"] = feat.land_type(parcels["desert_frac"].to_numpy(),
                                           parcels["sandy_frac"].to_numpy(),
                                           parcels["mine_frac"].to_numpy(), in_belt)
-    for column, values in capacity_energy_cost(parcels, scenario).items():
+    for column, values in capacity_energy_cost(parcels, scenario, memo).items():
         parcels[column] = values
     # an excluded parcel builds nothing
     zero = parcels["score"].to_numpy() <= 0

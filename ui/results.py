@@ -30,14 +30,31 @@ def _land_label(value: str, lang: str) -> str:
     return LAND_TYPES.get(value, (value, value))[0 if lang == "zh" else 1]
 
 
-def shortlist_geojson(shortlist) -> dict:
-    """Shortlisted parcels as WGS84 GeoJSON with the properties the map styles on."""
-    cols = ["parcel_id", "score", "base_id", "league"]
-    gdf = shortlist[cols + ["geometry"]].copy()
-    gdf["score"] = gdf["score"].round(1)
-    gdf["base_id"] = gdf["base_id"].fillna("")
-    gdf["geometry"] = gdf.geometry.simplify(MAP_SIMPLIFY_M)
-    return json.loads(gdf.to_crs("EPSG:4326").to_json(drop_id=True))
+def parcel_geometries_wgs84(parcels) -> list[dict]:
+    """Simplified WGS84 GeoJSON geometry of every parcel, by row position.
+
+    Computed once per parcel set so redrawing the shortlist is a lookup.
+    """
+    geoms = parcels.geometry.simplify(MAP_SIMPLIFY_M).to_crs("EPSG:4326")
+    return [json.loads(json.dumps(g.__geo_interface__)) for g in geoms]
+
+
+def shortlist_geojson(shortlist, geometries: list[dict] | None = None) -> dict:
+    """Shortlisted parcels as WGS84 GeoJSON with the properties the map styles on.
+
+    ``geometries`` (from :func:`parcel_geometries_wgs84`, indexed like the
+    full parcel table) skips reprojecting and simplifying on every redraw.
+    """
+    if geometries is None:
+        geometries = dict(zip(shortlist.index, parcel_geometries_wgs84(shortlist),
+                              strict=True))
+    features = [{"type": "Feature", "geometry": geometries[i],
+                 "properties": {"parcel_id": pid, "score": round(float(score), 1),
+                                "base_id": base or "", "league": league}}
+                for i, pid, score, base, league in zip(
+                    shortlist.index, shortlist["parcel_id"], shortlist["score"],
+                    shortlist["base_id"], shortlist["league"], strict=True)]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def bases_geojson(bases, lang: str) -> dict:
