@@ -16,8 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser import (browser_page, streamlit_server, wait_for_map,  # noqa: E402
-                           wait_idle)
+from tests.browser import browser_page, streamlit_server, wait_for_map, wait_idle  # noqa: E402
 
 TARGET_FIRST_MAP_S = 10.0
 TARGET_RERUN_S = 1.0

@@ -85,7 +85,6 @@ def summarise_bases(parcels, *, id_column: str = "base_id"):
     """
     import geopandas as gpd
     import pandas as pd
-
     import shapely
 
     members = parcels[parcels[id_column].notna()]
