@@ -343,7 +343,9 @@ def draw_map(result, prep, raster_id, vector_ids, opacity, basemap, tianditu_key
         geojson, kind = vector_layer(vid)
         fields = mapview.VECTOR_DISPLAY.get(vid, (0.0, ()))[1]
         mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
-                           color=cat[vid].display.get("color", "#333"), tooltip_fields=fields)
+                           color=cat[vid].display.get("color", "#333"), tooltip_fields=fields,
+                           fill_opacity=0.0 if cat[vid].role == "context" else
+                           mapview.POLYGON_FILL_OPACITY)
     if st.session_state.get("show_shortlist", True):
         geometries = parcel_geometries(controls.prepare_key(result.scenario), prep.parcels)
         mapview.add_shortlist(results_layer,
@@ -387,7 +389,9 @@ def draw_layers_only(raster_id, vector_ids, opacity, basemap, tianditu_key, lang
         geojson, kind = vector_layer(vid)
         fields = mapview.VECTOR_DISPLAY.get(vid, (0.0, ()))[1]
         mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
-                           color=cat[vid].display.get("color", "#333"), tooltip_fields=fields)
+                           color=cat[vid].display.get("color", "#333"), tooltip_fields=fields,
+                           fill_opacity=0.0 if cat[vid].role == "context" else
+                           mapview.POLYGON_FILL_OPACITY)
     st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[],
               key="map_first")
 

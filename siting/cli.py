@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from siting.errors import SitingError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
 
 
 def _cmd_layers(args) -> int:
@@ -201,3 +203,12 @@ def main(argv=None) -> int:
     except SitingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: one line, the traceback on request
+        if os.environ.get("SITING_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set SITING_DEBUG=1 for the "
+              "traceback and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL

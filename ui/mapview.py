@@ -150,10 +150,14 @@ def vector_geojson(gdf, *, simplify_deg: float = 0.0, columns=()) -> dict:
     return json.loads(out.to_json(drop_id=True))
 
 
-def _style_js(color: str, geometry_kind: str) -> str:
+#: Fill opacity of polygon layers; context layers (boundaries) are outlines only.
+POLYGON_FILL_OPACITY = 0.35
+
+
+def _style_js(color: str, geometry_kind: str, fill_opacity: float = POLYGON_FILL_OPACITY) -> str:
     if geometry_kind == "polygon":
         return (f"function(f){{return {{color:'{color}',weight:1,fillColor:'{color}',"
-                f"fillOpacity:0.35}};}}")
+                f"fillOpacity:{fill_opacity}}};}}")
     return f"function(f){{return {{color:'{color}',weight:2,opacity:0.9}};}}"
 
 
@@ -179,12 +183,13 @@ def add_overlay(m, overlay: Overlay, *, name: str, opacity: float = 0.7, show: b
 
 
 def add_vector(m, geojson: dict, *, name: str, color: str, geometry_kind: str,
-               tooltip_fields=(), show: bool = True):
+               tooltip_fields=(), show: bool = True,
+               fill_opacity: float = POLYGON_FILL_OPACITY):
     """Add a GeoJSON layer styled in JavaScript; points become circle markers."""
     import folium
     from folium.utilities import JsCode
 
-    options = {"style": JsCode(_style_js(color, geometry_kind))}
+    options = {"style": JsCode(_style_js(color, geometry_kind, fill_opacity))}
     if geometry_kind == "point":
         options["pointToLayer"] = JsCode(
             f"function(f,ll){{return L.circleMarker(ll,{{radius:3,color:'{color}',"
