@@ -276,6 +276,17 @@ class Scenario(Section):
     bases: BaseRules = Field(default_factory=BaseRules)
     targets: Targets = Field(default_factory=Targets)
 
+    @field_validator("layers")
+    @classmethod
+    def _known_layers(cls, value):
+        from layers.catalog import load_catalog
+
+        known = list(load_catalog())
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            raise ValueError(f"unknown layer ids {unknown}; a run can replace: {', '.join(known)}")
+        return value
+
 
 #: Named presets (app and CLI): the policy's zones and the raised target.
 PRESETS = {
@@ -302,7 +313,8 @@ def _format_error(exc: ValidationError, source: str) -> str:
         value = err.get("input")
         shown = "" if isinstance(value, dict) else f" (got {value!r})"
         parts.append(f"{where}: {err['msg']}{shown}")
-    return f"invalid scenario {source}: " + "; ".join(parts)
+    where = f"invalid scenario {source}" if source else "invalid scenario"
+    return f"{where}: " + "; ".join(parts)
 
 
 def from_dict(data: dict, *, source: str = "") -> Scenario:
@@ -310,7 +322,7 @@ def from_dict(data: dict, *, source: str = "") -> Scenario:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SitingError(f"invalid scenario {source}: expected a mapping of fields, "
+        raise SitingError(f"invalid scenario {source}".rstrip() + ": expected a mapping of fields, "
                           f"got {type(data).__name__}")
     try:
         return Scenario.model_validate(data)
