@@ -1,12 +1,16 @@
 """Load every input a siting run needs: bundled layers, or the user's files
 where the scenario (or ``--layer ID=PATH``) replaces them.
+
+Bundled rasters are small and read into memory (``RasterData``). A user's
+raster stays on disk (``RasterFile``): the engine warps it block by block
+straight from the file, so a 300 MB GeoTIFF at 250 m never sits in memory.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from layers.catalog import load_catalog, resolve_layer
-from layers.io import RasterData, read_raster, read_vector
+from layers.io import RasterSource, open_raster, read_raster, read_vector
 from siting.errors import DataFileError
 
 #: Raster and vector layers a run reads, by catalog id.
@@ -17,9 +21,10 @@ RUN_VECTORS = ("province", "leagues", "banners", "border", "redline", "desert", 
 
 @dataclass
 class Inputs:
-    """Everything a run reads, in memory (vectors as GeoDataFrames, WGS84 or as given)."""
+    """Everything a run reads: vectors as GeoDataFrames (WGS84 or as given), rasters
+    in memory (bundled) or as checked files (the user's)."""
 
-    rasters: dict[str, RasterData]
+    rasters: dict[str, RasterSource]
     vectors: dict
     provenance: dict[str, dict]
     parcels: object | None = None
@@ -48,7 +53,8 @@ def load_inputs(overrides: dict[str, str] | None = None, *, parcels_file: str | 
         if progress:
             progress(i / len(ids), f"reading {layer_id}")
         if info.kind == "raster":
-            rasters[layer_id] = read_raster(info.path)
+            user_file = layer_id in overrides
+            rasters[layer_id] = open_raster(info.path) if user_file else read_raster(info.path)
         else:
             gdf = read_vector(info.path, layer=info.layer)
             if gdf.empty:

@@ -79,6 +79,8 @@ def scenario_from_args(args):
         updates["tech"] = args.tech
     if args.resolution:
         updates["resolution_m"] = args.resolution
+    if args.parcel_size:
+        updates["parcel_size_km"] = args.parcel_size
     if args.layer:
         updates["layers"] = {**scenario.layers, **_parse_layer_overrides(args.layer)}
     if updates:
@@ -101,15 +103,17 @@ def _export_options(args) -> dict:
 
 def _cmd_run(args) -> int:
     from layers.bundle import load_inputs
-    from siting import briefing, export, pipeline
+    from siting import briefing, distributed, export, pipeline
 
     scenario = scenario_from_args(args)
     options = _export_options(args)
     bar = ProgressBar(enabled=not args.quiet)
     try:
-        inputs = load_inputs(scenario.layers, parcels_file=scenario.parcels_file,
-                             progress=lambda f, m: bar(0.1 * f, m))
-        result = pipeline.run(inputs, scenario, progress=lambda f, m: bar(0.1 + 0.8 * f, m))
+        with distributed.use(args.dask):  # a bad scheduler address fails before the slow part
+            inputs = load_inputs(scenario.layers, parcels_file=scenario.parcels_file,
+                                 progress=lambda f, m: bar(0.1 * f, m))
+            result = pipeline.run(inputs, scenario,
+                                  progress=lambda f, m: bar(0.1 + 0.8 * f, m))
         bar(0.9, "writing")
         paths = export.write_run(result, args.out, formats=options["formats"],
                                  crs=options["crs"], encoding=options["encoding"])
@@ -177,6 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
                             "are always WGS84 lon/lat")
     p_run.add_argument("--encoding", default="utf-8", type=str.lower, choices=("utf-8", "gbk"),
                        help="Shapefile attribute encoding (utf-8; gbk for older Chinese tools)")
+    p_run.add_argument("--parcel-size", type=float, metavar="KM",
+                       help="edge of the square (or width of the hexagonal) parcels, km "
+                            "(overrides the scenario's parcel_size_km)")
+    p_run.add_argument("--dask", metavar="local|tcp://HOST:PORT",
+                       help="run the raster blocks and parcel partitions on Dask: 'local' "
+                            "starts a LocalCluster on this machine, tcp://HOST:PORT uses a "
+                            "running `dask scheduler`; results are identical to the default "
+                            "single-process run")
     p_run.add_argument("--quiet", action="store_true", help="no progress bar")
     p_run.set_defaults(func=_cmd_run)
 
