@@ -103,8 +103,14 @@ def weighted_score(table: np.ndarray, weights: np.ndarray, bonus: np.ndarray,
 
     Missing criteria (NaN) count as 0 so a gap never raises a score.
     """
-    raw = np.nan_to_num(table, nan=0.0) @ weights * SCORE_MAX + bonus
-    return np.where(eligible, np.clip(raw, 0.0, SCORE_MAX), 0.0)
+    if np.isnan(table).any():
+        table = np.nan_to_num(table, nan=0.0)
+    raw = table @ weights  # a new array: the operations below work in place on it
+    raw *= SCORE_MAX
+    raw += bonus
+    np.clip(raw, 0.0, SCORE_MAX, out=raw)
+    raw[~np.asarray(eligible, dtype=bool)] = 0.0
+    return raw
 
 
 def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh"):
