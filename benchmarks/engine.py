@@ -256,9 +256,11 @@ def machine() -> str:
 
     import psutil
 
+    load = os.getloadavg()[0]
+    busy = " (other work running: figures are noisy)" if load > 0.5 else ""
     return (f"{psutil.cpu_count(logical=True)} cores, "
             f"{psutil.virtual_memory().total / 2**30:.0f} GB, {platform.machine()}, "
-            f"Python {platform.python_version()}")
+            f"Python {platform.python_version()}; load average {load:.1f} at start{busy}")
 
 
 def main(argv=None) -> int:

@@ -43,8 +43,9 @@ class SerialRunner:
     """Runs tasks one after another in this process (the default)."""
 
     threads = 1
-    #: GDAL threads per warp: the cores of this machine (same values for any count).
-    warp_threads = LOCAL_THREADS
+    #: GDAL threads per warp: the cores of this machine, at most 4 (a 512-row block
+    #: gives each thread too little work beyond that); the values do not depend on it.
+    warp_threads = min(LOCAL_THREADS, 4)
 
     def map(self, func, tasks, *, shared=None, progress=_noop) -> list:
         """``[func(task, **shared) for task in tasks]``, reporting ``progress(done, total)``."""
