@@ -127,7 +127,9 @@ class RoleSpec:
 
     ``geometries`` lists the accepted families (polygon, line, point) of a
     vector role; ``valid_range`` is the plausible range of a raster's values
-    in ``units`` after any conversion in ``conversions``.
+    in ``units`` after any conversion in ``conversions``; ``run_columns``
+    are attribute columns a siting run reads from the layer (``import`` stores
+    a layer without them for the map; ``check_layer_file`` refuses it).
     """
 
     role: str
@@ -139,6 +141,7 @@ class RoleSpec:
     valid_range: tuple[float, float] | None = None
     conversions: tuple[UnitGuess, ...] = ()
     hint: str = ""
+    run_columns: tuple[str, ...] = ()
 
 
 #: GHI arrives as annual kWh/m², as a daily mean (Global Solar Atlas
@@ -174,7 +177,20 @@ IMPORT_ROLES: dict[str, RoleSpec] = {spec.role: spec for spec in (
     RoleSpec("border", "vector", "international border", "国境线", geometries=(_LINE, _POLY)),
     RoleSpec("substations", "vector", "substations", "变电站", geometries=(_POINT,)),
     RoleSpec("lines", "vector", "transmission lines", "输电线路", geometries=(_LINE,)),
-    RoleSpec("settlements", "vector", "settlements", "居民点", geometries=(_POINT, _POLY)),
+    RoleSpec("settlements", "vector", "settlements", "居民点", geometries=(_POINT, _POLY),
+             run_columns=("population",)),
+    # the other layers a run reads (catalog ids), so every user file gets its checks
+    RoleSpec("elevation", "raster", "elevation", "高程", units="m", valid_range=(-500.0, 9000.0),
+             hint="elevation above sea level in metres"),
+    RoleSpec("slope", "raster", "terrain slope", "坡度", units="°", valid_range=(0.0, 90.0),
+             hint="slope in degrees (not percent: degrees = atan(percent / 100))"),
+    RoleSpec("landcover", "raster", "land cover (IGBP classes)", "土地覆盖", units="class",
+             valid_range=(0.0, 17.0), hint="IGBP class codes 0-17 as in MODIS MCD12"),
+    RoleSpec("province", "vector", "province outline", "省界", geometries=(_POLY,)),
+    RoleSpec("leagues", "vector", "leagues (盟市)", "盟市", geometries=(_POLY,),
+             run_columns=("name_zh",)),
+    RoleSpec("banners", "vector", "banners and counties (旗县)", "旗县区", geometries=(_POLY,),
+             run_columns=("name_zh", "league_zh")),
     RoleSpec("parcels", "vector", "candidate parcels", "候选地块", geometries=(_POLY,)),
     RoleSpec("custom_exclusion", "vector", "custom exclusion zones", "自定义排除区",
              geometries=(_POLY,)),
@@ -983,7 +999,7 @@ def _bounds_wgs84(crs, bounds) -> list[float]:
 
 @dataclass
 class RasterChecked:
-    """Facts about an imported raster (its data are written to ``out_path``)."""
+    """Facts about a checked raster: ``factor`` brings its values into the role's units."""
 
     width: int
     height: int
@@ -992,28 +1008,34 @@ class RasterChecked:
     bounds_wgs84: list[float]
     value_range: list[float]
     nodata_share: float
+    factor: float = 1.0
+    nodata: float | None = None
 
 
-def import_raster(path: Path, spec: RoleSpec, label: str, region: Region, out_path: Path, *,
-                  crs=None, limits: Limits, notes: list[str]) -> RasterChecked:
-    """Check a GeoTIFF for ``spec`` and write it as float32 GeoTIFF to ``out_path``.
-
-    Nodata (the file's nodata value, its mask and NaN) is kept as nodata;
-    values are converted to the role's units when recognised (see
-    ``choose_units``). Processes blocks of rows, so memory stays bounded.
-    """
+def _open_geotiff(path: Path):
     import warnings
 
     import rasterio
-    from affine import Affine
-    from pyproj import CRS
-    from rasterio.enums import Resampling
     from rasterio.errors import NotGeoreferencedWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        src = rasterio.open(path, driver="GTiff")
-    with src:
+        return rasterio.open(path, driver="GTiff")
+
+
+def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=None,
+                 limits: Limits, notes: list[str]) -> RasterChecked:
+    """Check a GeoTIFF for ``spec`` without writing anything.
+
+    Size, georeferencing and CRS, then every block is read once (a truncated
+    file fails here), the value range is matched to the role's units
+    (``choose_units``) and the valid cells must overlap ``region``.
+    """
+    from affine import Affine
+    from pyproj import CRS
+    from rasterio.enums import Resampling
+
+    with _open_geotiff(path) as src:
         if src.width * src.height > limits.max_raster_cells:
             raise UnsafeFileError(f"{label} has {src.width} × {src.height} cells, more than the "
                                   f"limit of {limits.max_raster_cells:,}; clip it to the region "
@@ -1062,23 +1084,44 @@ def import_raster(path: Path, spec: RoleSpec, label: str, region: Region, out_pa
         coverage = raster_coverage(~np.ma.getmaskarray(sample), sample_transform, crs, region)
         if coverage == 0:
             raise _no_overlap(label, region, bounds, crs, source_bounds)
+        return RasterChecked(width=src.width, height=src.height, crs=crs, coverage=coverage,
+                             bounds_wgs84=bounds,
+                             value_range=[round(float(vmin) * factor, 6),
+                                          round(float(vmax) * factor, 6)],
+                             nodata_share=round(1 - count / (src.width * src.height), 6),
+                             factor=factor, nodata=src.nodata)
 
+
+def import_raster(path: Path, spec: RoleSpec, label: str, region: Region, out_path: Path, *,
+                  crs=None, limits: Limits, notes: list[str]) -> RasterChecked:
+    """Check a GeoTIFF for ``spec`` (``check_raster``) and write it as float32 GeoTIFF
+    to ``out_path``.
+
+    Nodata (the file's nodata value, its mask and NaN) is kept as nodata;
+    values are converted to the role's units when recognised (see
+    ``choose_units``). Processes blocks of rows, so memory stays bounded.
+    """
+    checked = check_raster(path, spec, label, region, crs=crs, limits=limits, notes=notes)
+    _write_raster(path, checked, spec, label, out_path)
+    return checked
+
+
+def _write_raster(path: Path, checked: RasterChecked, spec: RoleSpec, label: str,
+                  out_path: Path) -> None:
+    import rasterio
+
+    with _open_geotiff(path) as src:
         profile = {"driver": "GTiff", "dtype": "float32", "count": 1, "width": src.width,
-                   "height": src.height, "crs": crs, "transform": src.transform,
+                   "height": src.height, "crs": checked.crs, "transform": src.transform,
                    "nodata": NODATA, "compress": "deflate"}
         if src.width >= 512 and src.height >= 512:
             profile.update(tiled=True, blockxsize=256, blockysize=256)
         with rasterio.open(out_path, "w", **profile) as dst:
             for window in _row_windows(src.height, src.width):
-                block = _masked(src, window=window) * factor
+                block = _masked(src, window=window) * checked.factor
                 dst.write(block.filled(NODATA).astype("float32"), 1, window=window)
             dst.update_tags(1, units=spec.units)
             dst.update_tags(source=label, role=spec.role)
-    return RasterChecked(width=src.width, height=src.height, crs=crs, coverage=coverage,
-                         bounds_wgs84=bounds,
-                         value_range=[round(float(vmin) * factor, 6),
-                                      round(float(vmax) * factor, 6)],
-                         nodata_share=round(1 - count / (src.width * src.height), 6))
 
 
 # --- staging and unpacking -----------------------------------------------------------
@@ -1221,6 +1264,10 @@ class ImportSummary:
     notes: list[str] = field(default_factory=list)
     imported_at: str = ""
     replaced: bool = False
+    #: Size (bytes) and modification time (ns) of the stored file: a run skips
+    #: re-scanning a stored raster only while both are unchanged.
+    file_size: int | None = None
+    file_mtime_ns: int | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
@@ -1253,6 +1300,8 @@ def _land(out_path: Path, summary: ImportSummary, target_dir: Path) -> ImportSum
     summary.replaced = any((target_dir / f"{summary.id}{ext}").exists()
                            for ext in (".gpkg", ".tif"))
     workspace.atomic_copy(out_path, final)
+    stat = final.stat()
+    summary.file_size, summary.file_mtime_ns = stat.st_size, stat.st_mtime_ns
     other = final.with_suffix(".tif" if final.suffix == ".gpkg" else ".gpkg")
     other.unlink(missing_ok=True)
     workspace.atomic_write_json(final.with_suffix(".json"), {
@@ -1265,6 +1314,171 @@ def _land(out_path: Path, summary: ImportSummary, target_dir: Path) -> ImportSum
 
 def _noop(fraction, message):
     return None
+
+
+@dataclass
+class CheckedLayer:
+    """A user's layer file after the import checks; nothing is stored.
+
+    Attributes
+    ----------
+    role, kind, format : str
+        Import role, ``"raster"`` or ``"vector"``, detected format.
+    label : str
+        The file's name as shown in messages (``archive.zip/member.shp`` inside a zip).
+    path : Path
+        The dataset that was checked (a zip member lives only during the check).
+    crs : pyproj.CRS
+        CRS of the data as read (vectors are stored in EPSG:4326 in ``vector.gdf``).
+    notes : list of str
+        What was fixed or assumed, for the user.
+    encoding : str or None
+        Attribute text encoding of a vector source.
+    raster, vector : RasterChecked or VectorChecked
+        The facts of the check (one of the two, by ``kind``).
+    """
+
+    role: str
+    kind: str
+    format: str
+    label: str
+    path: Path
+    crs: object
+    notes: list[str]
+    encoding: str | None = None
+    raster: RasterChecked | None = None
+    vector: VectorChecked | None = None
+
+    @property
+    def gdf(self):
+        """The checked features (EPSG:4326) of a vector layer."""
+        return self.vector.gdf if self.vector is not None else None
+
+
+def _check_dataset(path: Path, fmt: str, label: str, spec: RoleSpec, *, crs, encoding, layer,
+                   limits: Limits, region: Region | None, unzip_dir: Path,
+                   progress: Callable = _noop) -> CheckedLayer:
+    """Every check of ``import`` on a staged file: unpack, kind, then raster or vector."""
+    notes: list[str] = []
+    path, fmt, label, layer = _unpack(path, fmt, label, unzip_dir, layer, limits, notes)
+    kind = "raster" if fmt in RASTER_FORMATS else "vector"
+    if kind != spec.kind:
+        wanted = ("a GeoTIFF" if spec.kind == "raster" else
+                  "vector data (Shapefile, GeoPackage, GeoJSON, KML/KMZ or CSV)")
+        raise DataFileError(f"{label} is {FORMAT_NAMES[fmt]}, but role {spec.role!r} "
+                            f"({spec.name_en}) needs {wanted}")
+    region = region or default_region()
+    progress(0.2, "reading")
+    if kind == "raster":
+        with reading(label, "a GeoTIFF"):
+            raster = check_raster(path, spec, label, region, crs=crs, limits=limits,
+                                  notes=notes)
+        return CheckedLayer(role=spec.role, kind=kind, format=fmt, label=label, path=path,
+                            crs=raster.crs, notes=notes, raster=raster)
+    with reading(label, FORMAT_NAMES[fmt]):
+        gdf, used_encoding = _read_vector(path, fmt, label, layer=layer, encoding=encoding,
+                                          crs=crs, notes=notes)
+        source_crs = crs or gdf.crs
+        progress(0.5, "checking geometries")
+        vector = clean_vector(gdf, spec, label, region, crs=crs, notes=notes)
+    return CheckedLayer(role=spec.role, kind=kind, format=fmt, label=label, path=path,
+                        crs=source_crs, notes=notes, encoding=used_encoding, vector=vector)
+
+
+def _stored_unchanged(path: Path, role: str) -> dict | None:
+    """The import summary of a raster ``import`` stored, if the file is provably unchanged.
+
+    ``import`` records the stored file's size and modification time (ns) in
+    ``ID.json`` beside it; any difference, another role or a missing record
+    means the file must be checked again.
+    """
+    meta = path.with_suffix(".json")
+    if path.suffix.lower() != ".tif" or not meta.is_file():
+        return None
+    try:
+        summary = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    stat = path.stat()
+    same = (summary.get("role") == role and summary.get("path") == str(path)
+            and summary.get("file_size") == stat.st_size
+            and summary.get("file_mtime_ns") == stat.st_mtime_ns)
+    return summary if same else None
+
+
+def check_layer_file(path, role: str, *, limits: Limits | None = None,
+                     region: Region | None = None) -> CheckedLayer:
+    """Check a user's layer file as ``import`` does, without storing anything.
+
+    The run calls this for every user file it reads (``--layer ID=PATH``,
+    ``scenario.layers``, ``parcels_file``). Rasters are read block by block
+    once (range, truncation) and never rewritten, so their values must
+    already be in the role's units: a file ``import`` would convert (e.g. GHI
+    in kWh/m² per day) is refused with the import command that converts it.
+    A raster stored by ``import`` and provably unchanged since (size and
+    modification time in its summary) is not scanned again.
+
+    Parameters
+    ----------
+    path : path-like
+        The file (GeoTIFF; vector formats as ``import_file``).
+    role : str
+        One of ``IMPORT_ROLES``.
+    limits : Limits, optional
+        Size guards (default ``default_limits()``).
+    region : Region, optional
+        Area the layer must overlap (default: Inner Mongolia).
+
+    Returns
+    -------
+    CheckedLayer
+
+    Raises
+    ------
+    SitingError
+        (``DataFileError``, ``CRSError``, ``UnsafeFileError``) naming the file,
+        what is wrong and the fix.
+    """
+    from pyproj import CRS
+
+    spec = role_spec(role)
+    limits = limits or default_limits()
+    path = Path(path).expanduser()
+    stored = _stored_unchanged(path, role) if path.exists() else None
+    if stored is not None:
+        raster = RasterChecked(width=stored["width"], height=stored["height"],
+                               crs=CRS.from_user_input(stored["stored_crs"]),
+                               coverage=stored["coverage"], bounds_wgs84=stored["bounds_wgs84"],
+                               value_range=stored["value_range"],
+                               nodata_share=stored["nodata_share"], nodata=NODATA)
+        return CheckedLayer(role=role, kind="raster", format="geotiff", label=path.name,
+                            path=path, crs=raster.crs, notes=["stored by import, unchanged "
+                                                              "since: not scanned again"],
+                            raster=raster)
+    with tempfile.TemporaryDirectory(prefix="im-siting-check-") as tmp:
+        tmp = Path(tmp)
+        staged, label = _stage(path, None, None, tmp / "upload", limits)
+        fmt = check_format(staged, label)
+        checked = _check_dataset(staged, fmt, label, spec, crs=None, encoding=None, layer=None,
+                                 limits=limits, region=region, unzip_dir=tmp / "unzipped")
+    if checked.kind == "raster":
+        fix = (f"run `python -m siting import {path} --role {role}` and use the file it "
+               "stores (the command prints it)")
+        if checked.path != staged:
+            raise DataFileError(f"{checked.label}: a run reads a GeoTIFF where it lies, not "
+                                f"inside a {fmt} archive; unzip it, or {fix}")
+        if checked.raster.factor != 1.0:
+            raise DataFileError(f"{label}: {'; '.join(checked.notes)}, but a run reads the file "
+                                f"as it is and needs {spec.units}; {fix}, which converts it")
+    else:
+        gdf = checked.gdf
+        missing = [c for c in spec.run_columns if c not in gdf.columns]
+        if missing:
+            columns = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+            raise DataFileError(f"{checked.label} has no column {', '.join(map(repr, missing))}, "
+                                f"which a run reads from {spec.name_en}; its columns: "
+                                f"{columns or 'none'}; add or rename the column")
+    return checked
 
 
 def import_file(source, role: str, *, filename: str | None = None,
@@ -1322,60 +1536,48 @@ def import_file(source, role: str, *, filename: str | None = None,
         raise type(exc)(f"importing {shown or 'the upload'}: {exc}") from None
     limits = limits or default_limits()
     target_dir = workspace.layers_dir(workspace_dir)
-    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="im-siting-import-") as tmp:
         tmp = Path(tmp)
         progress(0.0, "checking the file")
         path, label = _stage(source, filename, sidecars, tmp / "upload", limits)
         fmt = check_format(path, label)
-        path, fmt, label, layer = _unpack(path, fmt, label, tmp / "unzipped", layer, limits,
-                                          notes)
-        kind = "raster" if fmt in RASTER_FORMATS else "vector"
-        if kind != spec.kind:
-            wanted = ("a GeoTIFF" if spec.kind == "raster" else
-                      "vector data (Shapefile, GeoPackage, GeoJSON, KML/KMZ or CSV)")
-            raise DataFileError(f"{label} is {FORMAT_NAMES[fmt]}, but role {role!r} "
-                                f"({spec.name_en}) needs {wanted}")
-        region = region or default_region()
+        checked = _check_dataset(path, fmt, label, spec, crs=target_crs, encoding=encoding,
+                                 layer=layer, limits=limits, region=region,
+                                 unzip_dir=tmp / "unzipped", progress=progress)
         out_dir = tmp / "out"
         out_dir.mkdir()
-        progress(0.2, "reading")
-        common = dict(id=layer_id, name=name or label, role=role, kind=kind, source=label,
-                      format=fmt, imported_at=datetime.now(UTC).isoformat(timespec="seconds"))
-        if kind == "raster":
+        common = dict(id=layer_id, name=name or checked.label, role=role, kind=checked.kind,
+                      source=checked.label, format=checked.format,
+                      imported_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        if checked.kind == "raster":
             out_path = out_dir / f"{layer_id}.tif"
-            with reading(label, "a GeoTIFF"):
-                checked = import_raster(path, spec, label, region, out_path, crs=target_crs,
-                                        limits=limits, notes=notes)
+            raster = checked.raster
+            with reading(checked.label, "a GeoTIFF"):
+                _write_raster(checked.path, raster, spec, checked.label, out_path)
             summary = ImportSummary(
-                **common, path="", crs=crs_label(checked.crs), stored_crs=crs_label(checked.crs),
-                bounds_wgs84=[round(v, 6) for v in checked.bounds_wgs84],
-                coverage=round(checked.coverage, 4), width=checked.width,
-                height=checked.height, units=spec.units, value_range=checked.value_range,
-                nodata_share=checked.nodata_share, notes=notes)
+                **common, path="", crs=crs_label(raster.crs), stored_crs=crs_label(raster.crs),
+                bounds_wgs84=[round(v, 6) for v in raster.bounds_wgs84],
+                coverage=round(raster.coverage, 4), width=raster.width,
+                height=raster.height, units=spec.units, value_range=raster.value_range,
+                nodata_share=raster.nodata_share, notes=checked.notes)
         else:
             import pyogrio
 
-            with reading(label, FORMAT_NAMES[fmt]):
-                gdf, used_encoding = _read_vector(path, fmt, label, layer=layer,
-                                                  encoding=encoding, crs=target_crs,
-                                                  notes=notes)
-                source_crs = target_crs or gdf.crs
-                progress(0.5, "checking geometries")
-                checked = clean_vector(gdf, spec, label, region, crs=target_crs, notes=notes)
-                out_gdf = _fix_columns(checked.gdf, notes)
+            vector = checked.vector
+            with reading(checked.label, FORMAT_NAMES[checked.format]):
+                out_gdf = _fix_columns(vector.gdf, checked.notes)
                 out_path = out_dir / f"{layer_id}.gpkg"
                 progress(0.8, "writing")
                 pyogrio.write_dataframe(out_gdf, out_path, layer=layer_id, driver="GPKG")
             columns = [str(c) for c in out_gdf.columns if c != out_gdf.geometry.name]
             summary = ImportSummary(
-                **common, path="", crs=crs_label(source_crs), stored_crs=STORED_VECTOR_CRS,
-                bounds_wgs84=[round(v, 6) for v in checked.bounds_wgs84],
-                coverage=round(checked.coverage, 4), features=len(out_gdf),
+                **common, path="", crs=crs_label(checked.crs), stored_crs=STORED_VECTOR_CRS,
+                bounds_wgs84=[round(v, 6) for v in vector.bounds_wgs84],
+                coverage=round(vector.coverage, 4), features=len(out_gdf),
                 geometry_types=sorted(set(out_gdf.geometry.geom_type)),
-                fixed_geometries=checked.fixed, dropped_empty=checked.dropped_empty,
-                dropped_other_type=checked.dropped_other_type, encoding=used_encoding,
-                columns=columns, preview=_preview(out_gdf), notes=notes)
+                fixed_geometries=vector.fixed, dropped_empty=vector.dropped_empty,
+                dropped_other_type=vector.dropped_other_type, encoding=checked.encoding,
+                columns=columns, preview=_preview(out_gdf), notes=checked.notes)
         progress(0.95, "saving to the workspace")
         _land(out_path, summary, target_dir)
     progress(1.0, "done")
