@@ -20,9 +20,9 @@ TARGET_PDF_MB = 10.0
 
 
 def main(argv=None) -> int:
-    from layers.bundle import load_inputs
     from siting import briefing, pipeline
     from siting import scenario as sc
+    from siting.inputs import load_run_inputs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tech", default="solar", choices=sc.TECHS)
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
 
     scenario = sc.from_dict({"tech": args.tech})
     start = time.perf_counter()
-    result = pipeline.run(load_inputs(scenario.layers), scenario)
+    result = pipeline.run(load_run_inputs(scenario), scenario)
     print(f"pipeline ({args.tech}): {time.perf_counter() - start:.1f} s, "
           f"{len(result.parcels)} parcels, {len(result.shortlist)} shortlisted, "
           f"{len(result.bases)} bases (not part of the timing)")

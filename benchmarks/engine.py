@@ -271,10 +271,10 @@ def main(argv=None) -> int:
     if args.child:
         return child_main(args.child)
 
-    from layers.bundle import load_inputs
     from layers.catalog import DATA_DIR
     from siting import pipeline
     from siting import scenario as sc
+    from siting.inputs import load_run_inputs
 
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -284,7 +284,7 @@ def main(argv=None) -> int:
               f"1 km grid, 5 km parcels, GeoPackage): {run['seconds']:.1f} s, "
               f"peak {run['peak_mb']:.0f} MB")
         scenario = sc.from_dict({"tech": args.tech})
-        parcels = pipeline.make_parcels(load_inputs(), scenario)
+        parcels = pipeline.make_parcels(load_run_inputs(scenario), scenario)
         parcels_path = Path(tmp) / "parcels.parquet"
         parcels[["parcel_id", "geometry"]].to_parquet(parcels_path)
         for line in zonal_comparison(parcels_path, DATA_DIR / "wind_speed_100m.tif",

@@ -149,16 +149,17 @@ def cached_parcels(size: Size) -> Path:
     if not path.exists():
         from siting import pipeline
 
-        inputs = _inputs(size, {})
+        inputs = _inputs(size, size.scenario({}))
         parcels = pipeline.make_parcels(inputs, size.scenario({}))
         parcels[["parcel_id", "geometry"]].to_parquet(path)
     return path
 
 
-def _inputs(size: Size, overrides: dict):
-    from layers.bundle import load_inputs
+def _inputs(size: Size, scenario):
+    """The run's inputs (user layers checked as in any run), clipped to the size's region."""
+    from siting.inputs import load_run_inputs
 
-    inputs = load_inputs(overrides)
+    inputs = load_run_inputs(scenario)
     if size.region:
         leagues = inputs.vectors["leagues"]
         inputs.vectors["province"] = leagues[leagues["name_zh"].isin(size.region)]
@@ -210,7 +211,7 @@ def job_pipeline(job: dict) -> dict:
     warped = {}
     with MemorySampler() as mem, tempfile.TemporaryDirectory() as tmp:
         mem.mark("load layers")
-        inputs = _inputs(size, overrides)
+        inputs = _inputs(size, scenario)
         mem.mark("parcels")
         parcels = pipeline.make_parcels(inputs, scenario)
         if dask:

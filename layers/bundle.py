@@ -1,22 +1,26 @@
-"""Load every input a siting run needs: bundled layers, or the user's files
-where the scenario (or ``--layer ID=PATH``) replaces them.
+"""Read the bundled layers of a run and merge in the user's checked layers.
 
 Bundled rasters are small and read into memory (``RasterData``). A user's
 raster stays on disk (``RasterFile``): the engine warps it block by block
 straight from the file, so a 300 MB GeoTIFF at 250 m never sits in memory.
+User files are checked before they get here (``siting.inputs.load_run_inputs``
+runs ``layers.importer.check_layer_file`` on each): this module only reads.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from layers.catalog import load_catalog, resolve_layer
-from layers.io import RasterSource, open_raster, read_raster, read_vector
-from siting.errors import DataFileError
+from layers.io import RasterFile, RasterSource, read_raster, read_vector
+from siting.errors import DataFileError, SitingError
 
 #: Raster and vector layers a run reads, by catalog id.
 RUN_RASTERS = ("elevation", "slope", "landcover", "ghi", "wind_speed_100m", "weibull_k")
 RUN_VECTORS = ("province", "leagues", "banners", "border", "redline", "desert", "mine",
                "substations", "lines", "settlements")
+#: Import roles a run reads only when the user gives them (no bundled default):
+#: a PV yield raster and the user's own exclusion and encouragement zones.
+RUN_ROLES = ("pvout", "custom_exclusion", "custom_encouragement")
 
 
 @dataclass
@@ -31,30 +35,47 @@ class Inputs:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def load_inputs(overrides: dict[str, str] | None = None, *, parcels_file: str | None = None,
+@dataclass(frozen=True)
+class UserLayer:
+    """A user's layer, already checked: ``data`` is a ``RasterFile`` or a GeoDataFrame."""
+
+    data: object
+    source: str
+    name_zh: str
+    name_en: str
+
+
+def load_inputs(user_layers: dict[str, UserLayer] | None = None, *, parcels=None,
                 progress=None) -> Inputs:
-    """Read the layers of a run.
+    """The bundled layers of a run, with the user's checked layers in their place.
 
     Parameters
     ----------
-    overrides : dict, optional
-        ``{layer id: path}`` replacing bundled layers.
-    parcels_file : str, optional
-        The user's own parcel polygons.
+    user_layers : dict, optional
+        ``{layer id or role: UserLayer}`` (from ``siting.inputs.load_run_inputs``):
+        catalog ids replace the bundled layer, ``RUN_ROLES`` are added.
+    parcels : geopandas.GeoDataFrame, optional
+        The user's own parcel polygons, already checked.
     progress : callable, optional
         ``progress(fraction 0-1, message)``.
     """
     catalog = load_catalog()
-    overrides = dict(overrides or {})
+    user_layers = dict(user_layers or {})
+    for layer_id, layer in user_layers.items():
+        if not isinstance(layer, UserLayer):
+            raise SitingError(f"layer {layer_id!r}: load_inputs takes checked layers "
+                              f"(UserLayer), got {type(layer).__name__}; read a scenario's "
+                              "files with siting.inputs.load_run_inputs")
     rasters, vectors, provenance, sources = {}, {}, {}, {}
     ids = RUN_RASTERS + RUN_VECTORS
     for i, layer_id in enumerate(ids):
-        info = resolve_layer(layer_id, catalog, overrides)
         if progress:
             progress(i / len(ids), f"reading {layer_id}")
+        if layer_id in user_layers:
+            continue
+        info = resolve_layer(layer_id, catalog)
         if info.kind == "raster":
-            user_file = layer_id in overrides
-            rasters[layer_id] = open_raster(info.path) if user_file else read_raster(info.path)
+            rasters[layer_id] = read_raster(info.path)
         else:
             gdf = read_vector(info.path, layer=info.layer)
             if gdf.empty:
@@ -63,6 +84,14 @@ def load_inputs(overrides: dict[str, str] | None = None, *, parcels_file: str | 
         provenance[layer_id] = {"name_zh": info.name_zh, "name_en": info.name_en,
                                 **info.provenance}
         sources[layer_id] = str(info.path)
-    user_parcels = read_vector(parcels_file) if parcels_file else None
-    return Inputs(rasters=rasters, vectors=vectors, provenance=provenance,
-                  parcels=user_parcels, sources=sources)
+    for layer_id, layer in user_layers.items():
+        target = rasters if isinstance(layer.data, RasterFile) else vectors
+        target[layer_id] = layer.data
+        what = (f"user file replacing {layer_id}" if layer_id in ids else
+                f"user layer ({layer_id})")
+        provenance[layer_id] = {"name_zh": layer.name_zh, "name_en": layer.name_en,
+                                "type": "user", "source": layer.source,
+                                "licence": "as supplied by the user", "method": what}
+        sources[layer_id] = layer.source
+    return Inputs(rasters=rasters, vectors=vectors, provenance=provenance, parcels=parcels,
+                  sources=sources)

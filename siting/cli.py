@@ -102,16 +102,15 @@ def _export_options(args) -> dict:
 
 
 def _cmd_run(args) -> int:
-    from layers.bundle import load_inputs
     from siting import briefing, distributed, export, pipeline
+    from siting.inputs import load_run_inputs
 
     scenario = scenario_from_args(args)
     options = _export_options(args)
     bar = ProgressBar(enabled=not args.quiet)
     try:
         with distributed.use(args.dask):  # a bad scheduler address fails before the slow part
-            inputs = load_inputs(scenario.layers, parcels_file=scenario.parcels_file,
-                                 progress=lambda f, m: bar(0.1 * f, m))
+            inputs = load_run_inputs(scenario, progress=lambda f, m: bar(0.1 * f, m))
             result = pipeline.run(inputs, scenario,
                                   progress=lambda f, m: bar(0.1 + 0.8 * f, m))
         bar(0.9, "writing")
@@ -168,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--resolution", type=float, metavar="METRES",
                        help="analysis grid resolution, m (250-10000)")
     p_run.add_argument("--layer", action="append", metavar="ID=PATH",
-                       help="replace a bundled layer with a file (repeatable)")
+                       help="use your file for a layer (repeatable): a catalog id replaces "
+                            "the bundled layer (e.g. wind_speed_100m=GWA.tif); pvout, "
+                            "custom_exclusion and custom_encouragement add a layer; every "
+                            "file gets the checks of `python -m siting import`")
     p_run.add_argument("--format", default="gpkg", metavar="LIST",
                        help="exports, comma-separated: gpkg,shp,geojson,csv,kmz (gpkg); "
                             "provenance.txt, summary.json and scenario.yaml are always written")

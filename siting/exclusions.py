@@ -27,6 +27,7 @@ EXCLUSION_LABELS = {
     "settlements": ("居民点缓冲", "settlement buffer"),
     "slope": ("坡度", "slope"),
     "border": ("边境管控带", "border strip"),
+    "custom": ("自定义排除区", "custom exclusion"),
 }
 
 

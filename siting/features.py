@@ -27,6 +27,8 @@ RASTER_FEATURES = {"wind_ms": ("wind_speed_100m", "bilinear"),
                    "ghi_kwh": ("ghi", "bilinear"),
                    "elev_m": ("elevation", "bilinear"),
                    "slope_deg": ("slope", "bilinear")}
+#: Optional raster features, read only when the user gives the layer (NaN otherwise).
+OPTIONAL_RASTER_FEATURES = {"pvout_kwh": ("pvout", "bilinear")}
 
 
 @dataclass
@@ -141,6 +143,9 @@ def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
             polys = ex.mask_to_polygons(ex.class_mask(landcover.array, classes),
                                         landcover.transform, landcover.crs)
             shared[name] = tiled_union(ex.buffered(polys, buffer_km))
+    if cfg.custom and "custom_exclusion" in inputs.vectors:
+        shared["custom"] = tiled_union(ex.buffered(_albers(inputs.vectors["custom_exclusion"]),
+                                                   cfg.custom_buffer_km))
     if cfg.border_strip_km > 0:
         shared["border"] = tiled_union(ex.buffered(_albers(inputs.vectors["border"]),
                                                    cfg.border_strip_km))
@@ -208,7 +213,11 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
     progress(0.05, "resource layers → grid")
     grid = grid_for_bounds(tuple(out.total_bounds), scenario.resolution_m)
     layers = {column: Layer(inputs.rasters[layer_id], resampling)
-              for column, (layer_id, resampling) in RASTER_FEATURES.items()}
+              for column, (layer_id, resampling) in {**RASTER_FEATURES,
+                                                     **OPTIONAL_RASTER_FEATURES}.items()
+              if layer_id in inputs.rasters}
+    for column in OPTIONAL_RASTER_FEATURES:
+        out[column] = np.nan
     means = raster_means(layers, out, grid, runner=runner,
                          progress=lambda f, m: progress(0.05 + 0.3 * f, m))
     for column, values in means.items():
@@ -230,6 +239,8 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
     unions["desert"] = _kind_union(desert, DESERT_KINDS)
     unions["sandy"] = _kind_union(desert, SANDY_KINDS)
     unions["mine"] = tiled_union(_albers(inputs.vectors["mine"]))
+    if "custom_encouragement" in inputs.vectors:
+        unions["custom"] = tiled_union(_albers(inputs.vectors["custom_encouragement"]))
     towns = inputs.vectors["settlements"]
     big = towns[towns["population"] >= scenario.bounds.load_centre_min_population]
     targets = {"grid_km": split_lines(_albers(inputs.vectors["substations"])),
@@ -258,6 +269,8 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
     for column, key in (("desert_frac", "desert"), ("sandy_frac", "sandy"),
                         ("mine_frac", "mine")):
         out[column] = np.clip(covered[key] / area, 0, 1)
+    out["custom_frac"] = (np.clip(covered["custom"] / area, 0, 1) if "custom" in covered
+                          else 0.0)
     for column in targets:
         out[column] = nearest[column]
     progress(1.0, "features ready")

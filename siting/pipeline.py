@@ -27,8 +27,8 @@ from siting.scoring import (
 #: Columns of every parcel / shortlist row (≤ 10 characters for Shapefile).
 RESULT_COLUMNS = ["parcel_id", "league", "banner", "tech", "score", "rank", "area_km2",
                   "avail_km2", "excl_frac", "wind_ms", "wind_hub", "wind_cls", "wpd50",
-                  "ghi_kwh", "solar_cls", "slope_deg", "elev_m", "grid_km", "load_km",
-                  "desert_frac", "sandy_frac", "mine_frac", "border_km", "land_type",
+                  "ghi_kwh", "pvout_kwh", "solar_cls", "slope_deg", "elev_m", "grid_km", "load_km",
+                  "desert_frac", "sandy_frac", "mine_frac", "custom_frac", "border_km", "land_type",
                   "cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh", "flh", "lcoe", "base_id",
                   "why"]
 
@@ -123,6 +123,12 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
         ok = np.isfinite(ghi)
         flh_pv[ok] = energy.pv_energy_per_mw(ghi[ok], tilt_gain=en_cfg.pv_tilt_gain,
                                              performance_ratio=en_cfg.pv_performance_ratio)
+        # PVOUT is already a specific yield after system losses (kWh/kWp·yr = MWh/MW =
+        # full-load hours): where the user gives it, it replaces the modelled yield
+        # as is, without tilt gain or performance ratio.
+        pvout = parcels["pvout_kwh"].to_numpy()
+        measured = np.isfinite(pvout)
+        flh_pv[measured] = pvout[measured]
         lcoe_pv = energy.lcoe_cny_kwh(cost.pv_capex_cny_per_kw, cost.pv_opex_share,
                                       np.where(flh_pv > 0, flh_pv, np.nan), grid_km,
                                       discount_rate=cost.discount_rate,

@@ -47,6 +47,11 @@ GHI_BOUNDS_KWH = (1300.0, 1900.0)
 GRID_KM_BOUNDS = (0.0, 150.0)
 #: Distance to the nearest load centre scored 1 at 0 and 0 at 400 km (assumption ❌).
 LOAD_KM_BOUNDS = (0.0, 400.0)
+#: PV specific yield (a user's PVOUT layer) scored 0 at 1,200 and 1 at 1,750
+#: kWh/kWp·yr: the GHI bounds above × the default tilt gain 1.15 × performance
+#: ratio 0.8 (energy.PV_TILT_GAIN, energy.PV_PERFORMANCE_RATIO; assumption ❌),
+#: so a PVOUT layer and the modelled yield rank the same site alike.
+PV_YIELD_BOUNDS_KWH_KWP = (1200.0, 1750.0)
 #: Towns with at least this population count as load centres (assumption ❌).
 LOAD_CENTRE_MIN_POPULATION = 100_000
 
@@ -62,6 +67,9 @@ DESERT_BONUS_POINTS = 10.0
 SANDY_BONUS_POINTS = 5.0
 MINE_BONUS_POINTS = 10.0
 BORDER_BELT_BONUS_POINTS = 5.0
+#: Bonus for the user's own encouraged zones (custom_encouragement layer),
+#: points × share of the parcel covered (assumption ❌, like the bonuses above).
+CUSTOM_BONUS_POINTS = 10.0
 
 
 class Section(BaseModel):
@@ -93,6 +101,10 @@ class Exclusions(Section):
                                       description="wind slope limit, degrees (❌ 15-20)")
     slope_max_pv_deg: float = Field(SLOPE_MAX_PV_DEG, gt=0, le=90,
                                     description="PV slope limit, degrees (❌ 5-10)")
+    custom: bool = Field(True, description="exclude the user's custom_exclusion zones (wind and "
+                         "PV; used only when that layer is given in `layers`)")
+    custom_buffer_km: float = Field(0.0, ge=0, le=20,
+                                    description="buffer around custom exclusion zones, km")
     border_strip_km: float = Field(BORDER_STRIP_KM, ge=0, le=50,
                                    description="frontier strip excluded, km (✅ 0-2 km)")
     min_available_km2: float = Field(MIN_AVAILABLE_KM2, ge=0,
@@ -110,6 +122,9 @@ class Encouragement(Section):
                               description="points × mine-restoration share")
     border_belt_bonus: float = Field(BORDER_BELT_BONUS_POINTS, ge=0, le=50,
                                      description="points if within the border belt")
+    custom_bonus: float = Field(CUSTOM_BONUS_POINTS, ge=0, le=50,
+                                description="points × share of the user's custom_encouragement "
+                                            "zones (❌ 10; used only when that layer is given)")
     border_belt_km: tuple[float, float] = Field(BORDER_BELT_KM,
                                                 description="border belt, km from the border")
 
@@ -121,6 +136,9 @@ class Bounds(Section):
                                                description="hub-height wind m/s scored 0 → 1")
     ghi_kwh_m2: tuple[float, float] = Field(GHI_BOUNDS_KWH,
                                             description="annual GHI kWh/m² scored 0 → 1")
+    pv_yield_kwh_kwp: tuple[float, float] = Field(
+        PV_YIELD_BOUNDS_KWH_KWP, description="PV yield kWh/kWp·yr scored 0 → 1 where a pvout "
+                                             "layer is given (GHI bounds × 1.15 × 0.8, ❌)")
     grid_km: tuple[float, float] = Field(GRID_KM_BOUNDS,
                                          description="substation distance km scored 1 → 0")
     load_km: tuple[float, float] = Field(LOAD_KM_BOUNDS,
@@ -128,7 +146,7 @@ class Bounds(Section):
     load_centre_min_population: int = Field(LOAD_CENTRE_MIN_POPULATION, ge=0,
                                             description="towns this big are load centres")
 
-    @field_validator("wind_speed_ms", "ghi_kwh_m2", "grid_km", "load_km")
+    @field_validator("wind_speed_ms", "ghi_kwh_m2", "pv_yield_kwh_kwp", "grid_km", "load_km")
     @classmethod
     def _increasing(cls, value):
         if not value[1] > value[0]:
@@ -264,7 +282,9 @@ class Scenario(Section):
                                   description="parcel edge (square) or width (hex), km")
     parcels_file: str | None = Field(None, description="your own parcels (polygons) instead")
     layers: dict[str, str] = Field(default_factory=dict,
-                                   description="replace bundled layers: {layer id: file path}")
+                                   description="your files by layer id or role: {id: path}; "
+                                               "replaces bundled layers, or adds pvout, "
+                                               "custom_exclusion, custom_encouragement")
     exclusions: Exclusions = Field(default_factory=Exclusions)
     encouragement: Encouragement = Field(default_factory=Encouragement)
     bounds: Bounds = Field(default_factory=Bounds)
@@ -279,12 +299,13 @@ class Scenario(Section):
     @field_validator("layers")
     @classmethod
     def _known_layers(cls, value):
-        from layers.catalog import load_catalog
+        from layers.bundle import RUN_RASTERS, RUN_ROLES, RUN_VECTORS
 
-        known = list(load_catalog())
-        unknown = sorted(set(value) - set(known))
+        replaceable = RUN_RASTERS + RUN_VECTORS
+        unknown = sorted(set(value) - set(replaceable) - set(RUN_ROLES))
         if unknown:
-            raise ValueError(f"unknown layer ids {unknown}; a run can replace: {', '.join(known)}")
+            raise ValueError(f"unknown layer ids {unknown}; a run can replace: "
+                             f"{', '.join(replaceable)}; and add: {', '.join(RUN_ROLES)}")
         return value
 
 

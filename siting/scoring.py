@@ -59,13 +59,16 @@ def wind_hub_speed(parcels, scenario) -> np.ndarray:
 def criteria_table(parcels, scenario) -> dict[str, np.ndarray]:
     """Each criterion normalised to 0-1 (NaN where its input is missing).
 
-    resource: wind at hub height (wind), GHI (solar), or their mean (hybrid);
+    resource: wind at hub height (wind), solar yield (solar: the user's PVOUT
+    where given, else GHI), or their mean (hybrid);
     grid, load: nearer is better; slope: flatter is better, 0 at the limit;
     encouragement: share of desert/gobi, sandy or mine-restoration land.
     """
     b = scenario.bounds
     wind = cr.linear(wind_hub_speed(parcels, scenario), *b.wind_speed_ms)
-    solar = cr.linear(parcels["ghi_kwh"].to_numpy(), *b.ghi_kwh_m2)
+    pvout = parcels["pvout_kwh"].to_numpy()
+    solar = np.where(np.isfinite(pvout), cr.linear(pvout, *b.pv_yield_kwh_kwp),
+                     cr.linear(parcels["ghi_kwh"].to_numpy(), *b.ghi_kwh_m2))
     resource = {"wind": wind, "solar": solar, "hybrid": (wind + solar) / 2}[scenario.tech]
     limits = {"wind": scenario.exclusions.slope_max_wind_deg,
               "solar": scenario.exclusions.slope_max_pv_deg,
@@ -88,7 +91,8 @@ def bonus_points(parcels, encouragement) -> np.ndarray:
     return (encouragement.desert_bonus * parcels["desert_frac"].to_numpy()
             + encouragement.sandy_bonus * parcels["sandy_frac"].to_numpy()
             + encouragement.mine_bonus * parcels["mine_frac"].to_numpy()
-            + encouragement.border_belt_bonus * in_belt)
+            + encouragement.border_belt_bonus * in_belt
+            + encouragement.custom_bonus * parcels["custom_frac"].to_numpy())
 
 
 def available_km2(parcels, tech: str) -> np.ndarray:

@@ -24,7 +24,7 @@ def features(n=1, seed=None, **columns):
                  "border_km": 300.0, "area_km2": 25.0, "avail_w_km2": 20.0,
                  "avail_pv_km2": 18.0, "weibull_k": 2.2, "elev_m": 1200.0,
                  "x_redline_w": 0.2, "x_redline_pv": 0.2, "x_slope_w": 0.0,
-                 "x_slope_pv": 0.08}
+                 "x_slope_pv": 0.08, "custom_frac": 0.0, "pvout_kwh": np.nan}
         table = {k: np.full(n, v, dtype=float) for k, v in table.items()}
     else:
         rng = np.random.default_rng(seed)
@@ -38,7 +38,8 @@ def features(n=1, seed=None, **columns):
                  "avail_w_km2": 25.0 * (1 - x_redline), "avail_pv_km2": 25.0 * (1 - x_redline),
                  "weibull_k": rng.uniform(1.6, 2.6, n), "elev_m": rng.uniform(500, 2000, n),
                  "x_redline_w": x_redline, "x_redline_pv": x_redline,
-                 "x_slope_w": np.zeros(n), "x_slope_pv": np.zeros(n)}
+                 "x_slope_w": np.zeros(n), "x_slope_pv": np.zeros(n),
+                 "custom_frac": np.zeros(n), "pvout_kwh": np.full(n, np.nan)}
     table.update({k: np.broadcast_to(np.asarray(v, dtype=float), n).copy()
                   for k, v in columns.items()})
     return pd.DataFrame(table)
