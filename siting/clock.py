@@ -58,3 +58,9 @@ def display_time(value, lang: str = "zh") -> str:
         return ""
     text = stamp.strftime("%Y-%m-%d %H:%M")
     return f"{text} (北京时间)" if lang == "zh" else f"{text} CST (UTC+8)"
+
+
+def display_time_bilingual(value) -> str:
+    """Both readings in one line for bilingual files: '2026-12-01 10:53 北京时间 / CST (UTC+8)'."""
+    text = display_time(value, "en")
+    return text.replace(" CST (UTC+8)", " 北京时间 / CST (UTC+8)")
