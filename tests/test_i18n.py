@@ -164,3 +164,41 @@ def test_import_summary_rows_are_labelled_in_chinese_with_beijing_time():
 def test_every_label_has_both_languages():
     for key, (zh, en) in i18n.LABELS.items():
         assert zh and en, key
+
+
+def test_import_summary_frame_has_labelled_columns():
+    frame = i18n.import_summary_frame({"role": "ghi", "kind": "raster", "width": 4,
+                                       "height": 3, "value_range": [1200.0, 1800.0],
+                                       "units": "kWh/m²", "imported_at": ""}, "zh")
+    assert list(frame.columns) == ["项目", "内容"]
+    rows = dict(frame.to_numpy().tolist())
+    assert rows["数据用途"] == "年水平面总辐射（ghi）" and rows["栅格大小（列×行）"] == "4 × 3"
+    assert rows["数值范围"] == "1200 – 1800 kWh/m²" and rows["导入时间"] == ""
+
+
+def test_every_catalog_layer_has_chinese_provenance():
+    for info in load_catalog().values():
+        zh, en = info.provenance_in("zh"), info.provenance_in("en")
+        assert en == {k: info.provenance[k] for k in ("source", "licence", "method")}
+        for key in ("source", "licence", "method"):
+            assert zh[key] != en[key] or not CJK.search(en[key]), (info.id, key)
+        assert CJK.search(zh["method"]), info.id
+    ghi = load_catalog()["ghi"].provenance_in("zh")
+    assert ghi["method"].startswith("估算值，±10%。")
+
+
+def test_catalog_entry_without_chinese_provenance_is_refused(tmp_path):
+    (tmp_path / "catalog.yaml").write_text(
+        "layers:\n  - {id: x, name_zh: 甲, name_en: X, role: context, kind: vector, "
+        "file: x.gpkg, provenance: {type: real, source: s, licence: l, method: m, "
+        "source_zh: 源, licence_zh: 许可}}\n", encoding="utf-8")
+    with pytest.raises(SitingError, match=r"lacks the Chinese text\(s\) \['method_zh'\]"):
+        load_catalog(tmp_path / "catalog.yaml", tmp_path)
+
+
+def test_user_file_provenance_is_chinese_too(tiny_raster_file):
+    from layers.catalog import resolve_layer
+
+    info = resolve_layer("ghi", overrides={"ghi": tiny_raster_file})
+    assert info.provenance_in("zh")["method"] == "用户文件，替换图层 年水平面总辐射"
+    assert info.provenance_in("en")["licence"] == "as supplied by the user"

@@ -247,6 +247,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind_raster": ("栅格", "raster"),
     "kind_vector": ("矢量", "vector"),
     "saved_at": ("保存时间", "Saved at"),
+    "item": ("项目", "Item"),
+    "value": ("内容", "Value"),
 }
 
 
@@ -473,3 +475,11 @@ def import_summary_rows(summary: dict, lang: str = "zh") -> list[tuple[str, str]
     for note in summary.get("notes") or []:
         rows.append((t("imp_notes", lang), str(note)))
     return rows
+
+
+def import_summary_frame(summary: dict, lang: str = "zh"):
+    """``import_summary_rows`` as a two-column DataFrame (项目, 内容) for ``st.dataframe``."""
+    import pandas as pd
+
+    return pd.DataFrame(import_summary_rows(summary, lang),
+                        columns=[t("item", lang), t("value", lang)])
