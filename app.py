@@ -29,7 +29,17 @@ from siting.errors import SitingError
 from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
 from ui import controls, mapview, results
 from ui.assets import install_leaflet
-from ui.i18n import t
+from ui.i18n import (
+    as_markdown,
+    contiguity_name,
+    error_text,
+    import_summary_frame,
+    progress_text,
+    role_label,
+    role_name,
+    t,
+    time_text,
+)
 
 log = logging.getLogger("siting.app")
 
@@ -76,7 +86,8 @@ def prepared(key: str, scenario, lang: str):
         bar = st.progress(0.0, text=t("computing", lang))
         try:
             store[key] = pipeline.prepare(
-                inputs(), scenario, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+                inputs(), scenario,
+                progress=lambda f, m: bar.progress(min(f, 1.0), text=progress_text(m, lang)))
         finally:
             bar.empty()
         while len(store) > PREPARED_KEEP:
@@ -143,7 +154,12 @@ def _load_pasted():
         _load_scenario(sc.loads(text, source="(pasted)"))
         st.session_state["load_message"] = ("ok", "")
     except SitingError as exc:
-        st.session_state["load_message"] = ("error", str(exc))
+        st.session_state["load_message"] = ("error", error_text(exc, _lang()))
+
+
+def _lang() -> str:
+    """The page language inside callbacks (they run before the widgets)."""
+    return st.session_state.get("lang", "zh")
 
 
 def _load_uploaded():
@@ -155,9 +171,10 @@ def _load_uploaded():
         _load_scenario(sc.loads(text, source=upload.name))
         st.session_state["load_message"] = ("ok", "")
     except UnicodeDecodeError:
-        st.session_state["load_message"] = ("error", f"{upload.name} is not UTF-8 text")
+        st.session_state["load_message"] = ("error",
+                                            t("not_utf8", _lang()).format(name=upload.name))
     except SitingError as exc:
-        st.session_state["load_message"] = ("error", str(exc))
+        st.session_state["load_message"] = ("error", error_text(exc, _lang()))
 
 
 def scenario_sidebar(lang: str) -> sc.Scenario:
@@ -223,13 +240,14 @@ def scenario_sidebar(lang: str) -> sc.Scenario:
         st.number_input(t("sl_size", lang), 1, 100_000, step=100, key="w_sl_size")
         st.number_input(t("base_min_gw", lang), 0.1, 20.0, step=0.1, key="w_base_min_gw")
         st.radio(t("contiguity", lang), ("queen", "rook"), key="w_base_contig",
-                 horizontal=True)
+                 horizontal=True, format_func=lambda v: contiguity_name(v, lang))
         st.radio(t("target", lang), (TARGET_2030_GW, TARGET_2030_RAISED_GW), key="w_target",
                  horizontal=True, format_func=lambda v: f"{v:g} GW")
         leagues = sorted(inputs().vectors["leagues"]["name_zh"])
-        st.multiselect(t("leagues_filter", lang), leagues, key="w_sl_leagues")
+        st.multiselect(t("leagues_filter", lang), leagues, key="w_sl_leagues",
+                       placeholder=t("choose", lang))
         st.multiselect(t("land_filter", lang), list(LAND_TYPES), key="w_sl_land",
-                       format_func=lambda v: t(f"land_{v}", lang))
+                       format_func=lambda v: t(f"land_{v}", lang), placeholder=t("choose", lang))
 
     data = controls.apply_widgets(st.session_state["scenario_base"], st.session_state)
     if ahp_matrix is not None:
@@ -275,7 +293,7 @@ def save_load_panel(scenario: sc.Scenario, lang: str):
         st.button(t("load_pasted", lang), on_click=_load_pasted, key="w_load_pasted")
         message = st.session_state.pop("load_message", None)
         if message and message[0] == "error":
-            st.error(message[1])
+            st.error(as_markdown(message[1]))
         elif message:
             st.success(t("loaded", lang))
         st.code(text, language="yaml")
@@ -520,16 +538,18 @@ def downloads_panel(result, lang: str):
                             key="dl_format", format_func=str.upper)
     crs = cols[1].selectbox(t("dl_crs", lang), EXPORT_CRS_CHOICES, key="dl_crs")
     encoding = cols[2].selectbox(t("dl_encoding", lang), ("utf-8", "gbk"), key="dl_encoding")
-    wanted = (fmt, crs, encoding, sc.dumps(result.scenario))
+    units = st.session_state.get("w_units", "gw")
+    wanted = (fmt, crs, encoding, sc.dumps(result.scenario), units, lang)
     if st.button(t("dl_make", lang), key="dl_make"):
         with st.spinner("…"):
             if fmt in SNAPSHOT_FORMATS:
                 mime = {"png": "image/png", "pdf": "application/pdf",
                         "pptx": "application/vnd.openxmlformats-officedocument."
                                 "presentationml.presentation"}[fmt]
-                payload = (f"briefing.{fmt}", briefing.render(result, fmt), mime)
+                payload = (f"briefing.{fmt}", briefing.render(result, fmt, units=units), mime)
             else:
-                payload = export.to_bytes(result, fmt, crs=crs, encoding=encoding)
+                payload = export.to_bytes(result, fmt, crs=crs, encoding=encoding,
+                                          units=units, header=lang)
         st.session_state["download"] = (wanted, payload)
     ready = st.session_state.get("download")
     if ready and ready[0] == wanted:
@@ -560,7 +580,7 @@ def import_panel(lang: str):
 
     cols = st.columns(3)
     role = cols[0].selectbox(t("import_role", lang), list(importer.IMPORT_ROLES),
-                             key="imp_role")
+                             key="imp_role", format_func=lambda r: role_label(r, lang))
     crs = cols[1].text_input(t("import_crs", lang), key="imp_crs").strip() or None
     encoding = cols[2].selectbox(t("import_encoding", lang), ("auto", "utf-8", "gbk"),
                                  key="imp_encoding")
@@ -574,18 +594,18 @@ def import_panel(lang: str):
             st.session_state["imported"] = summary.to_dict()
         except SitingError as exc:
             st.session_state.pop("imported", None)
-            st.error(str(exc))
+            st.error(as_markdown(error_text(exc, lang)))
     imported = st.session_state.get("imported")
     if imported:
         st.success(f"{t('import_ok', lang)}: {html.escape(imported['source'])} → "
                    f"{imported['id']}")
-        st.json(imported, expanded=False)
+        st.dataframe(import_summary_frame(imported, lang), hide_index=True, width="stretch")
         st.button(t("import_use", lang), key="imp_use", on_click=_use_import, args=(imported,))
     message = st.session_state.pop("import_message", None)
     if message:
         kind, role = message
         (st.info if kind == "used" else st.warning)(
-            t("import_used" if kind == "used" else "import_unused", lang) + role)
+            t("import_used" if kind == "used" else "import_unused", lang) + role_name(role, lang))
 
 
 def _library_load(name: str):
@@ -594,7 +614,7 @@ def _library_load(name: str):
     try:
         _load_scenario(library.load(name))
     except SitingError as exc:
-        st.session_state["library_message"] = str(exc)
+        st.session_state["library_message"] = error_text(exc, _lang())
 
 
 def library_panel(scenario, result, lang: str):
@@ -609,13 +629,13 @@ def library_panel(scenario, result, lang: str):
         st.success(f"{t('lib_saved', lang)}: {name}")
     message = st.session_state.pop("library_message", None)
     if message:
-        st.error(message)
+        st.error(as_markdown(message))
     entries = library.list_scenarios()
     if not entries:
         st.caption(t("lib_empty", lang))
         return
     names = [e.name for e in entries]
-    labels = {e.name: f"{e.name} · {e.saved_at} · {e.note}" for e in entries}
+    labels = {e.name: f"{e.name} · {time_text(e.saved_at, lang)} · {e.note}" for e in entries}
     pick = st.selectbox(t("lib_pick", lang), names, key="lib_pick",
                         format_func=lambda n: labels[n])
     c1, c2, c3 = st.columns(3)
@@ -654,12 +674,12 @@ def about(lang: str):
     """About panel: every layer's provenance and the boundary disclaimer."""
     st.warning(t("disclaimer", lang))
     for info in catalog().values():
-        p = info.provenance
+        p = {k: as_markdown(v) for k, v in info.provenance_in(lang).items()}
         st.markdown(
             f"**{info.name(lang)}** `{info.id}` — {badge(info, lang)}  \n"
-            f"{t('source', lang)}: {p.get('source', '')}  \n"
-            f"{t('licence', lang)}: {p.get('licence', '')}  \n"
-            f"{t('method', lang)}: {p.get('method', '')}")
+            f"{t('source', lang)}: {p['source']}  \n"
+            f"{t('licence', lang)}: {p['licence']}  \n"
+            f"{t('method', lang)}: {p['method']}")
 
 
 def main():
@@ -711,7 +731,7 @@ def main():
 try:
     main()
 except SitingError as exc:
-    st.error(f"{t('error')}: {exc}")
+    st.error(as_markdown(error_text(exc, _lang())))
 except Exception as exc:  # last resort: a clean message, the traceback goes to the log
     log.exception("unexpected error in the app")
-    st.error(f"{t('error')}: {type(exc).__name__}: {exc}")
+    st.error(as_markdown(error_text(exc, _lang())))

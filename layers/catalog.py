@@ -23,6 +23,8 @@ PROVENANCE_PATH = DATA_DIR / "provenance.json"
 ROLES = ("resource", "exclusion", "encouragement", "constraint", "infrastructure", "context")
 KINDS = ("raster", "vector")
 PROVENANCE_TYPES = ("real", "synthetic", "real+synthetic")
+#: Provenance texts every entry gives in English and, as ``<key>_zh``, in Chinese.
+PROVENANCE_TEXTS = ("source", "licence", "method")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,13 @@ class LayerInfo:
     def name(self, lang: str = "zh") -> str:
         """Display name in ``lang`` ('zh' or 'en')."""
         return self.name_zh if lang == "zh" else self.name_en
+
+    def provenance_in(self, lang: str = "zh") -> dict[str, str]:
+        """``source``, ``licence`` and ``method`` in ``lang``: the ``*_zh`` texts in
+        Chinese (the English ones where a Chinese text is missing), English otherwise."""
+        p = self.provenance
+        return {key: str((p.get(f"{key}_zh") if lang == "zh" else None) or p.get(key, ""))
+                for key in PROVENANCE_TEXTS}
 
     def summary(self) -> dict:
         """Plain dict for listings (``python -m siting layers --json``)."""
@@ -80,6 +89,11 @@ def _entry_to_info(entry: dict, data_dir: Path) -> LayerInfo:
     if entry["provenance"].get("type") not in PROVENANCE_TYPES:
         raise SitingError(f"catalog entry {entry['id']!r}: provenance type must be one of "
                           f"{PROVENANCE_TYPES}")
+    untranslated = [f"{key}_zh" for key in PROVENANCE_TEXTS
+                    if entry["provenance"].get(key) and not entry["provenance"].get(f"{key}_zh")]
+    if untranslated:
+        raise SitingError(f"catalog entry {entry['id']!r}: provenance lacks the Chinese "
+                          f"text(s) {untranslated}; the app's About panel shows them")
     return LayerInfo(id=entry["id"], name_zh=entry["name_zh"], name_en=entry["name_en"],
                      role=entry["role"], kind=entry["kind"], units=str(entry.get("units", "")),
                      path=(data_dir / entry["file"]).resolve(),
@@ -124,7 +138,10 @@ def resolve_layer(layer_id: str, catalog: dict[str, LayerInfo] | None = None,
         info = LayerInfo(**{**info.__dict__, "path": user_path, "layer": None,
                             "provenance": {"type": "user", "source": str(user_path),
                                            "licence": "as supplied by the user",
-                                           "method": f"user file replacing {layer_id}"}})
+                                           "method": f"user file replacing {layer_id}",
+                                           "source_zh": str(user_path),
+                                           "licence_zh": "按用户提供",
+                                           "method_zh": f"用户文件，替换图层 {info.name_zh}"}})
     elif not info.path.exists():
         raise LayerNotFoundError(f"bundled file of layer {layer_id!r} is missing: {info.path}; "
                                  "rebuild it with `python -m data.build --only "

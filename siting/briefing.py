@@ -19,9 +19,11 @@ from typing import Literal
 
 import numpy as np
 
+from siting import clock
 from siting.errors import SitingError
 from siting.export import SCORE_CMAP, atomic_path, disclaimer, synthetic_layers
 from siting.grid import ALBERS_CRS
+from siting.units import Units, convert, energy_unit, format_power, power_unit
 
 Snapshot = Literal["png", "pdf", "pptx"]
 FORMATS: tuple[str, ...] = ("png", "pdf", "pptx")
@@ -149,41 +151,60 @@ def _add_polygons(ax, geoms, values=None, **kwargs):
         ax.add_collection(artist, autolim=False)
 
 
-def briefing_table(result, *, top: int = TOP_BASES):
+def _gw(mw, units: str) -> str:
+    """MW as the table's number: GW to 0.1, or 万千瓦 to 1 (1 GW = 100 万千瓦)."""
+    value, _ = convert(float(mw) / 1000.0, "GW", units)
+    return f"{value:,.0f}" if units == "wan" else f"{value:.1f}"
+
+
+def _twh(gwh, units: str) -> str:
+    """GWh as the table's number: TWh or 亿千瓦时 to 0.1 (1 TWh = 10 亿千瓦时)."""
+    value, _ = convert(float(gwh) / 1000.0, "TWh", units)
+    return f"{value:,.1f}"
+
+
+def briefing_table(result, *, top: int = TOP_BASES, units: Units = "gw"):
     """Rows of the summary table: the largest bases, the rest, and the totals.
+
+    Parameters
+    ----------
+    units : {'gw', 'wan'}
+        Capacity and energy in GW and TWh, or in 万千瓦 and 亿千瓦时.
 
     Returns
     -------
     pandas.DataFrame with columns 基地, 主要盟市, 土地类型, 容量 GW, 年发电 TWh, 评分
-    (strings ready to print).
+    (or 容量 万千瓦, 年发电 亿千瓦时; strings ready to print).
     """
     import pandas as pd
 
     from siting.bases import LAND_TYPES
 
-    columns = ["基地", "主要盟市", "土地类型", "容量 GW", "年发电 TWh", "评分"]
+    columns = ["基地", "主要盟市", "土地类型", f"容量 {power_unit(units)}",
+               f"年发电 {energy_unit(units)}", "评分"]
     bases = result.bases.sort_values("cap_mw", ascending=False, kind="stable")
     rows = [[b["base_id"], b["league"], LAND_TYPES.get(b["land_type"], (b["land_type"],))[0],
-             f"{b['cap_mw'] / 1000:.1f}", f"{b['energy_gwh'] / 1000:.1f}", f"{b['score']:.0f}"]
+             _gw(b["cap_mw"], units), _twh(b["energy_gwh"], units), f"{b['score']:.0f}"]
             for _, b in bases.head(top).iterrows()]
     rest = bases.iloc[top:]
     if len(rest):
-        rows.append([f"其余 {len(rest)} 个", "", "", f"{rest['cap_mw'].sum() / 1000:.1f}",
-                     f"{rest['energy_gwh'].sum() / 1000:.1f}", ""])
+        rows.append([f"其余 {len(rest)} 个", "", "", _gw(rest["cap_mw"].sum(), units),
+                     _twh(rest["energy_gwh"].sum(), units), ""])
     short = result.shortlist
     in_bases = short[short["base_id"].notna()] if len(short) else short
-    rows.append(["基地合计", f"{len(bases)} 个", "", f"{in_bases['cap_mw'].sum() / 1000:.1f}",
-                 f"{in_bases['energy_gwh'].sum() / 1000:.1f}", ""])
-    rows.append(["入选合计", f"{len(short)} 地块", "", f"{short['cap_mw'].sum() / 1000:.1f}",
-                 f"{short['energy_gwh'].sum() / 1000:.1f}", ""])
+    rows.append(["基地合计", f"{len(bases)} 个", "", _gw(in_bases["cap_mw"].sum(), units),
+                 _twh(in_bases["energy_gwh"].sum(), units), ""])
+    rows.append(["入选合计", f"{len(short)} 地块", "", _gw(short["cap_mw"].sum(), units),
+                 _twh(short["energy_gwh"].sum(), units), ""])
     return pd.DataFrame(rows, columns=columns)
 
 
-def target_line(result) -> str:
+def target_line(result, *, units: Units = "gw") -> str:
     """Shortlist total against the target, e.g. '入选 300.2 GW = 2030年目标 200 GW 的 150%'."""
     cap_gw = float(result.shortlist["cap_mw"].sum() / 1000.0)
     target = float(result.scenario.targets.target_gw)
-    return (f"入选合计 {cap_gw:.1f} GW = 2030年目标 {target:g} GW 的 {cap_gw / target:.0%}"
+    return (f"入选合计 {format_power(cap_gw, units)} = 2030年目标 "
+            f"{format_power(target, units, digits=0)} 的 {cap_gw / target:.0%}"
             f"  (shortlist vs target)")
 
 
@@ -377,7 +398,7 @@ def _label_box(text: str, fontsize: float, per_pt: float) -> tuple[float, float]
     return (ems * fontsize + 4) * per_pt, (len(lines) * 1.15 * fontsize + 3) * per_pt
 
 
-def _draw_map(fig, ax, result, leagues, province):
+def _draw_map(fig, ax, result, leagues, province, units: Units = "gw"):
     """The map panel: scores, boundaries, shortlist, bases and their labels."""
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
@@ -427,8 +448,8 @@ def _draw_map(fig, ax, result, leagues, province):
     base_size = 6.5
     ordered = bases.sort_values("cap_mw", ascending=False, kind="stable")
     anchors = [g.representative_point().coords[0] for g in ordered.geometry]
-    texts = [f"{b}\n{cap / 1000:.1f} GW" for b, cap in zip(ordered["base_id"], ordered["cap_mw"],
-                                                             strict=True)]
+    texts = [f"{b}\n{format_power(cap / 1000, units)}"
+             for b, cap in zip(ordered["base_id"], ordered["cap_mw"], strict=True)]
     sizes = [_label_box(t, base_size, per_pt) for t in texts]
     for (ax_x, ax_y), (x, y), text in zip(anchors, place_labels(anchors, sizes, obstacles),
                                           texts, strict=True):
@@ -478,18 +499,18 @@ def _draw_furniture(fig, ax, province):
     draw_inset(inset, province.to_crs("EPSG:4326"))
 
 
-def _draw_panel(fig, result):
+def _draw_panel(fig, result, units: Units = "gw"):
     """Right-hand panel: bases table, totals against the target, capacity by league."""
     panel = fig.add_axes([0.625, 0.30, 0.365, 0.60])
     panel.set_title("候选基地汇总 candidate bases", fontsize=11, loc="left",
                     fontweight="bold", pad=6)
-    table = briefing_table(result)
+    table = briefing_table(result, units=units)
     _draw_table(panel, table)
     s = result.summary
-    notes = [target_line(result)]
+    notes = [target_line(result, units=units)]
     notes.append(f"评分地块 {s.get('n_scored', '–')} / {s.get('n_parcels', len(result.parcels))}"
                  f"；入选 {len(result.shortlist)}；候选基地 {len(result.bases)} 个"
-                 f"（连片，≥ {result.scenario.bases.min_capacity_gw:g} GW）")
+                 f"（连片，≥ {format_power(result.scenario.bases.min_capacity_gw, units)}）")
     if s.get("median_flh"):
         notes.append(f"利用小时中位数 {s['median_flh']:.0f} h；"
                      f"度电成本中位数 {s['median_lcoe']:.3f} 元/kWh")
@@ -498,7 +519,7 @@ def _draw_panel(fig, result):
 
     if len(result.leagues):
         chart = fig.add_axes([0.70, 0.085, 0.28, top - 0.205])
-        totals = result.leagues["cap_gw"].sort_values()
+        totals = convert(result.leagues["cap_gw"].sort_values(), "GW", units)[0]
         chart.barh(range(len(totals)), totals.to_numpy(), color="#e08a3c", height=0.7)
         chart.set_ylim(-0.6, max(len(totals), 12) - 0.4)  # same bar width for few leagues
         chart.set_yticks(range(len(totals)), totals.index, fontsize=6.5)
@@ -506,14 +527,16 @@ def _draw_panel(fig, result):
         chart.tick_params(axis="y", length=0, pad=2)
         for spine in ("top", "right"):
             chart.spines[spine].set_visible(False)
-        chart.set_title("分盟市入选容量 GW（shortlisted capacity by league）", fontsize=7.5,
-                        loc="left", pad=3)
+        chart.set_title(f"分盟市入选容量 {power_unit(units)}（shortlisted capacity by league）",
+                        fontsize=7.5, loc="left", pad=3)
         for i, value in enumerate(totals.to_numpy()):
             if value > 0:
-                chart.text(value, i, f" {value:.1f}", va="center", fontsize=5.5)
+                chart.text(value, i, f" {value:,.0f}" if units == "wan" else f" {value:.1f}",
+                           va="center", fontsize=5.5)
 
 
-def figure(result, *, date: Date | None = None, leagues=None, province=None):
+def figure(result, *, date: Date | None = None, leagues=None, province=None,
+           units: Units = "gw"):
     """Build the briefing figure (a ``matplotlib.figure.Figure``, no pyplot state).
 
     Parameters
@@ -521,7 +544,9 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None):
     result : siting.pipeline.Result
         GeoDataFrames in the Albers CRS.
     date : datetime.date, optional
-        Printed date (default today).
+        Printed date (default today in China Standard Time).
+    units : {'gw', 'wan'}
+        GW/TWh or 万千瓦/亿千瓦时 in the table, labels and chart.
     leagues, province : GeoDataFrame, optional
         Boundaries; read from the catalog (or the scenario's overrides) when None.
     """
@@ -534,7 +559,7 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None):
         leagues.to_crs(ALBERS_CRS)
     province = read_boundaries("province", overrides) if province is None else \
         province.to_crs(ALBERS_CRS)
-    date = date or Date.today()
+    date = date or clock.today()
     tech = result.scenario.tech
 
     with matplotlib.rc_context(_rc()):
@@ -546,9 +571,9 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None):
                                f"情景 scenario: {result.scenario.name}  ·  "
                                f"{date.isoformat()}", fontsize=9.5, va="top", color="#333333")
         ax = fig.add_axes([0.008, 0.072, 0.60, 0.815])
-        _draw_map(fig, ax, result, leagues, province)
+        _draw_map(fig, ax, result, leagues, province, units)
         _draw_furniture(fig, ax, province)
-        _draw_panel(fig, result)
+        _draw_panel(fig, result, units)
         fig.text(0.012, 0.052, provenance_line(result), fontsize=7, va="top", color="#444444")
         fig.text(0.012, 0.024, disclaimer("en") + "  Map: equal-area Albers (CGCS2000 "
                  "ellipsoid, 111°E, 40°N/50°N).", fontsize=6.2, va="top", color="#666666")
@@ -611,13 +636,14 @@ def _style_run(run, size: float, *, bold: bool = False, colour: str | None = Non
         properties.append(east_asian)
 
 
-def pptx_bytes(result, map_png: bytes, *, date: Date | None = None) -> bytes:
+def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
+               units: Units = "gw") -> bytes:
     """A 16:9 slide: title, the map picture, the summary table as a native table, notes."""
     from PIL import Image
     from pptx import Presentation
     from pptx.util import Emu, Inches, Pt
 
-    date = date or Date.today()
+    date = date or clock.today()
     tech = result.scenario.tech
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(_SLIDE_W), Inches(_SLIDE_H)
@@ -648,8 +674,8 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None) -> bytes:
 
     left = _MARGIN + width + 0.25
     panel_w = _SLIDE_W - left - _MARGIN
-    text_box(left, 1.15, panel_w, 0.7, target_line(result), 12, bold=True)
-    table = briefing_table(result)
+    text_box(left, 1.15, panel_w, 0.7, target_line(result, units=units), 12, bold=True)
+    table = briefing_table(result, units=units)
     rows, cols = len(table) + 1, len(table.columns)
     shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(1.9), Inches(panel_w),
                                    Inches(0.3 * rows))
@@ -675,22 +701,28 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def render_all(result, formats=FORMATS, *, date: Date | None = None) -> dict[str, bytes]:
-    """Each of ``formats`` as bytes, from one figure."""
+def render_all(result, formats=FORMATS, *, date: Date | None = None,
+               units: Units = "gw") -> dict[str, bytes]:
+    """Each of ``formats`` as bytes, from one figure (``units``: 'gw' or 'wan')."""
     from siting.export import parse_formats
+    from siting.units import check_units
 
+    try:
+        check_units(units)
+    except ValueError as exc:
+        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)") from None
     formats = parse_formats(",".join(formats), FORMATS)
-    fig = figure(result, date=date)
+    fig = figure(result, date=date, units=units)
     out = {}
     for fmt in formats:
         if fmt == "pptx":
-            out[fmt] = pptx_bytes(result, _map_png(fig), date=date)
+            out[fmt] = pptx_bytes(result, _map_png(fig), date=date, units=units)
         else:
             out[fmt] = _save(fig, fmt)
     return out
 
 
-def render(result, fmt: Snapshot, *, date: Date | None = None) -> bytes:
+def render(result, fmt: Snapshot, *, date: Date | None = None, units: Units = "gw") -> bytes:
     """One snapshot as bytes, for a download button.
 
     Parameters
@@ -698,16 +730,19 @@ def render(result, fmt: Snapshot, *, date: Date | None = None) -> bytes:
     fmt : {'png', 'pdf', 'pptx'}
         PNG 300 dpi (4,000 × 2,250 px), PDF (vectors, score raster at 1 km),
         or a 16:9 PPTX slide with the map and a native table.
+    units : {'gw', 'wan'}
+        GW/TWh (default) or 万千瓦/亿千瓦时 in the table, labels and chart.
     """
     if fmt not in FORMATS:
         raise SitingError(f"unknown snapshot format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return render_all(result, (fmt,), date=date)[fmt]
+    return render_all(result, (fmt,), date=date, units=units)[fmt]
 
 
-def write_briefing(result, out_dir, *, formats=FORMATS, date: Date | None = None) -> list[Path]:
+def write_briefing(result, out_dir, *, formats=FORMATS, date: Date | None = None,
+                   units: Units = "gw") -> list[Path]:
     """Write ``briefing.png/.pdf/.pptx`` into ``out_dir`` (atomically)."""
     paths = []
-    for fmt, data in render_all(result, formats, date=date).items():
+    for fmt, data in render_all(result, formats, date=date, units=units).items():
         path = Path(out_dir) / FILENAMES[fmt]
         with atomic_path(path) as tmp:
             tmp.write_bytes(data)

@@ -16,13 +16,13 @@ import tempfile
 import unicodedata
 import zipfile
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from xml.etree import ElementTree as ET
 
 import numpy as np
 
+from siting import clock
 from siting import fields as fl
 from siting.errors import CRSError, SitingError
 
@@ -176,8 +176,8 @@ def synthetic_layers(result) -> list[str]:
 
 
 def generated_at() -> str:
-    """Local time of the export, ISO 8601 with offset, to the second."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """Time of the export in China Standard Time, ISO 8601 with offset, to the second."""
+    return clock.now_iso()
 
 
 def _headline(result) -> dict:
@@ -191,7 +191,7 @@ def provenance_text(result, *, crs=None, encoding: str | None = None) -> str:
     """``provenance.txt``: scenario, headline numbers, every layer's provenance, disclaimer."""
     s = result.summary
     lines = ["内蒙古新能源基地选址 导出说明 / Inner Mongolia siting export",
-             f"生成时间 generated: {generated_at()}",
+             f"生成时间 generated: {clock.display_time_bilingual(generated_at())}",
              f"情景 scenario: {result.scenario.name} ({result.scenario.tech}); "
              "full settings in scenario.yaml (rerun: python -m siting run --scenario "
              "scenario.yaml)"]
@@ -396,19 +396,68 @@ def centroid_lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
             np.round(points.y.to_numpy(), LONLAT_DECIMALS))
 
 
-def csv_bytes(result) -> bytes:
-    """The shortlist as CSV, UTF-8 with BOM (Excel shows Chinese), with centroid lon/lat.
+#: Header styles of the CSV: engine column names, or Chinese / English labels with units.
+CsvHeader = Literal["code", "zh", "en"]
+CSV_HEADERS: tuple[str, ...] = ("code", "zh", "en")
+#: With ``units='wan'`` and code headers, the unit part of a scaled column's name changes
+#: (``cap_mw`` -> ``cap_wkw``: 万千瓦; ``energy_gwh`` -> ``energy_ykwh``: 亿千瓦时).
+_WAN_CODE_SUFFIXES = {"_mw": "_wkw", "_gwh": "_ykwh"}
 
-    CSV has no place for metadata that Excel leaves alone, so the CLI writes
-    ``provenance.txt`` and ``scenario.yaml`` beside it.
+
+def _wan_code(column: str) -> str:
+    for old, new in _WAN_CODE_SUFFIXES.items():
+        if column.endswith(old):
+            return column[: -len(old)] + new
+    return column
+
+
+def csv_table(result, *, units: str = "gw", header: CsvHeader = "code"):
+    """The shortlist table of the CSV: centroid lon/lat, values in ``units``, headers.
+
+    Parameters
+    ----------
+    units : {'gw', 'wan'}
+        'gw' keeps capacity in MW and energy in GWh/yr (the GW/TWh family);
+        'wan' gives capacity in 万千瓦 (MW / 10) and energy in 亿千瓦时/年 (GWh / 100).
+    header : {'code', 'zh', 'en'}
+        Engine column names (machine-readable; with 'wan' the scaled columns
+        are renamed, e.g. ``cap_wkw``), or the labels of ``siting.fields`` with
+        their units, e.g. ``装机容量 (万千瓦)``.
     """
+    from siting.units import check_units
+
+    try:
+        check_units(units)
+    except ValueError as exc:
+        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)") from None
+    if header not in CSV_HEADERS:
+        raise SitingError(f"CSV header {header!r} is not one of {', '.join(CSV_HEADERS)}")
     table = result.shortlist.drop(columns="geometry")
     lon, lat = centroid_lonlat(result.shortlist)
     at = min(3, len(table.columns))  # after parcel_id, league, banner
     table.insert(at, "lon", lon)
     table.insert(at + 1, "lat", lat)
-    return table.to_csv(index=False, lineterminator="\r\n",
-                        float_format="%.10g").encode("utf-8-sig")
+    for column in table.columns:
+        scale = fl.display_scale(column, units) if column in fl.FIELDS_BY_NAME else 1.0
+        if scale != 1.0:
+            table[column] = table[column] * scale
+    if header == "code":
+        names = {c: _wan_code(c) for c in table.columns} if units == "wan" else {}
+    else:
+        names = {c: fl.label(c, header, units=units) for c in table.columns
+                 if c in fl.FIELDS_BY_NAME}
+    return table.rename(columns=names)
+
+
+def csv_bytes(result, *, units: str = "gw", header: CsvHeader = "code") -> bytes:
+    """The shortlist as CSV, UTF-8 with BOM (Excel shows Chinese), with centroid lon/lat.
+
+    ``units`` and ``header`` as in ``csv_table``. CSV has no place for
+    metadata that Excel leaves alone, so the CLI writes ``provenance.txt``
+    and ``scenario.yaml`` beside it.
+    """
+    return csv_table(result, units=units, header=header).to_csv(
+        index=False, lineterminator="\r\n", float_format="%.10g").encode("utf-8-sig")
 
 
 # --- KMZ ----------------------------------------------------------------------------
@@ -521,8 +570,8 @@ def _document_description(result) -> str:
              "数据来源 provenance: " + "; ".join(f"{p.get('name_zh', k)} {p.get('type', '?')}"
                                                   for k, p in result.provenance.items()),
              disclaimer("zh"), disclaimer("en"),
-             f"生成 generated {generated_at()}; scenario.yaml and provenance.txt are inside "
-             "this KMZ"]
+             f"生成 generated {clock.display_time_bilingual(generated_at())}; "
+             "scenario.yaml and provenance.txt are inside this KMZ"]
     from html import escape
 
     return "<br/>".join(escape(part) for part in parts)
@@ -576,7 +625,8 @@ def kmz_bytes(result) -> bytes:
 # --- one entry point per format ----------------------------------------------------
 
 def to_bytes(result, fmt: Format, *, crs=DEFAULT_EXPORT_CRS,
-             encoding: Encoding = "utf-8") -> tuple[str, bytes, str]:
+             encoding: Encoding = "utf-8", units: str = "gw",
+             header: CsvHeader = "code") -> tuple[str, bytes, str]:
     """One export in memory, for a download button.
 
     Parameters
@@ -587,6 +637,9 @@ def to_bytes(result, fmt: Format, *, crs=DEFAULT_EXPORT_CRS,
         CSV lon/lat and KMZ are always WGS84.
     encoding : {'utf-8', 'gbk'}
         Shapefile attribute encoding.
+    units, header : str
+        CSV only: display units ('gw' or 'wan') and header style ('code',
+        'zh', 'en'); see ``csv_table``.
 
     Returns
     -------
@@ -603,7 +656,7 @@ def to_bytes(result, fmt: Format, *, crs=DEFAULT_EXPORT_CRS,
     elif fmt == "geojson":
         data = geojson_bytes(result)
     elif fmt == "csv":
-        data = csv_bytes(result)
+        data = csv_bytes(result, units=units, header=header)
     else:
         data = kmz_bytes(result)
     return FILENAMES[fmt], data, MIME_TYPES[fmt]

@@ -45,10 +45,19 @@ class Field:
                              f"{MAX_FIELD_NAME} characters (set shp=...)")
         object.__setattr__(self, "shp", short)
 
-    def label(self, lang: str = "zh", *, with_unit: bool = True) -> str:
-        """Header text in ``lang`` ('zh' or 'en'), with the unit in brackets."""
+    def label(self, lang: str = "zh", *, with_unit: bool = True, units: str = "gw") -> str:
+        """Header text in ``lang`` ('zh' or 'en'), with the unit in brackets.
+
+        ``units`` ('gw' or 'wan', see ``siting.units``) picks MW/GWh or
+        万千瓦/亿千瓦时 for capacity and energy; unit words are Chinese in Chinese
+        (``GWh/年``, ``元/kWh``).
+        """
+        from siting.units import unit_of, unit_text
+
         text = self.zh if lang == "zh" else self.en
-        return f"{text} ({self.unit})" if with_unit and self.unit else text
+        if not (with_unit and self.unit):
+            return text
+        return f"{text} ({unit_text(unit_of(self.unit, units), lang)})"
 
 
 FIELDS: tuple[Field, ...] = (
@@ -131,9 +140,17 @@ def field(name: str) -> Field:
                        "with its labels and unit") from None
 
 
-def label(name: str, lang: str = "zh", *, with_unit: bool = True) -> str:
-    """Header text of column ``name`` in ``lang``, e.g. ``装机容量 (MW)``."""
-    return field(name).label(lang, with_unit=with_unit)
+def label(name: str, lang: str = "zh", *, with_unit: bool = True, units: str = "gw") -> str:
+    """Header text of column ``name`` in ``lang``, e.g. ``装机容量 (MW)`` or, with
+    ``units='wan'``, ``装机容量 (万千瓦)``."""
+    return field(name).label(lang, with_unit=with_unit, units=units)
+
+
+def display_scale(name: str, units: str = "gw") -> float:
+    """Factor from the engine's values of column ``name`` to ``units`` (1 if unchanged)."""
+    from siting.units import scale_of
+
+    return scale_of(field(name).unit, units)
 
 
 def shapefile_names(columns) -> dict[str, str]:

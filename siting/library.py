@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from layers import workspace
+from siting import clock
 from siting import scenario as sc
 from siting.errors import LibraryError, SitingError
 
@@ -28,7 +29,7 @@ SUFFIX = ".yaml"
 
 @dataclass(frozen=True)
 class Entry:
-    """One saved scenario: its name, save time (ISO 8601, UTC), note and file."""
+    """One saved scenario: its name, save time (ISO 8601 with offset), note and file."""
 
     name: str
     saved_at: str
@@ -84,7 +85,11 @@ def _existing(name: str, workspace_dir=None) -> Path:
 
 
 def _write(path: Path, name: str, scenario, note: str, saved_at: datetime | None) -> Entry:
-    stamp = (saved_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    # stored with its offset (now: Beijing time); shown by clock.display_time
+    when = saved_at if saved_at is not None else clock.now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    stamp = when.isoformat(timespec="seconds")
     header = json.dumps({"name": name, "saved_at": stamp, "note": note}, ensure_ascii=False)
     workspace.atomic_write_text(path, f"{HEADER_PREFIX}{header}\n{sc.dumps(scenario)}")
     return Entry(name=name, saved_at=stamp, note=note, path=path)
@@ -105,7 +110,7 @@ def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: 
     overwrite : bool
         Replace an existing entry of that name (else an error).
     saved_at : datetime, optional
-        Time stamp (default now, UTC).
+        Time stamp (default now, China Standard Time); stored as ISO 8601 with its offset.
 
     Raises
     ------
@@ -126,6 +131,15 @@ def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: 
     return _write(path, name, named, note, saved_at)
 
 
+def _instant(saved_at: str) -> float:
+    """Seconds since the epoch of a stored stamp (any offset); unreadable ones sort last."""
+    try:
+        stamp = clock.parse(saved_at)
+    except ValueError:
+        stamp = None
+    return stamp.timestamp() if stamp else float("-inf")
+
+
 def list_scenarios(workspace_dir=None) -> list[Entry]:
     """Saved scenarios, newest first."""
     folder = workspace.scenarios_dir(workspace_dir)
@@ -133,7 +147,7 @@ def list_scenarios(workspace_dir=None) -> list[Entry]:
         return []
     entries = [_entry(p) for p in folder.glob(f"*{SUFFIX}")
                if not p.name.startswith(workspace.TEMP_PREFIX) and _is_library_file(p)]
-    return sorted(entries, key=lambda e: (e.saved_at, e.name), reverse=True)
+    return sorted(entries, key=lambda e: (_instant(e.saved_at), e.name), reverse=True)
 
 
 def load(name: str, workspace_dir=None):
@@ -257,7 +271,7 @@ def _cmd_list(args) -> int:
         print(f"no saved scenarios in {workspace.scenarios_dir(args.workspace)}")
     for e in entries if not args.json else []:
         note = f"  {e.note}" if e.note else ""
-        print(f"{e.saved_at}  {e.name}{note}  [{e.path}]")
+        print(f"{clock.display_time(e.saved_at, 'en')}  {e.name}{note}  [{e.path}]")
     return 0
 
 
@@ -268,7 +282,7 @@ def _cmd_save(args) -> int:
         scenario = sc.preset(args.preset)
     saved = save(scenario, args.name, note=args.note or "", workspace_dir=args.workspace,
                  overwrite=args.force)
-    print(f"saved {saved.name!r} ({saved.saved_at}) → {saved.path}")
+    print(f"saved {saved.name!r} ({clock.display_time(saved.saved_at, 'en')}) → {saved.path}")
     return 0
 
 

@@ -1,9 +1,14 @@
 """One translation table for every label the app shows (Chinese first).
 
 ``t(key, lang)`` returns the label; a missing key is a programming error and
-raises KeyError so it is caught by the tests, not shown as a blank.
+raises KeyError so it is caught by the tests, not shown as a blank. The
+engine speaks English codes and sentences; the functions below turn its
+progress messages, errors, role ids and times into the page's language.
 """
 from __future__ import annotations
+
+import functools
+import re
 
 LANGS = ("zh", "en")
 
@@ -203,6 +208,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "left": ("退出优选", "left the shortlist"),
     "kept": ("保留", "kept"),
     "current": ("（当前情景）", "(current scenario)"),
+    # widgets the engine names by code
+    "choose": ("请选择", "Choose options"),
+    "contig_queen": ("八邻域（边或角相接）", "queen (8 neighbours)"),
+    "contig_rook": ("四邻域（仅边相接）", "rook (4 neighbours)"),
+    "units_choice": ("显示单位", "Display units"),
+    "units_gw": ("GW / TWh", "GW / TWh"),
+    "units_wan": ("万千瓦 / 亿千瓦时", "万千瓦 / 亿千瓦时 (10⁴ kW / 10⁸ kWh)"),
+    # messages of the app itself
+    "not_utf8": ("文件“{name}”不是 UTF-8 编码的文本；请用 UTF-8 另存后再载入。",
+                 "{name} is not UTF-8 text; save it as UTF-8 and load it again."),
+    "err_unexpected": ("程序出现意外错误（详情已写入日志，请告知维护人员）",
+                       "Unexpected error (details are in the log; please tell the maintainers)"),
+    "err_detail_en": ("详情（英文原文）", "details"),
+    "err_input": ("输入有误", "Invalid input"),
+    "err_scenario": ("情景参数有误", "Invalid scenario settings"),
+    "err_data": ("数据文件有误", "Problem with a data file"),
+    "err_unsafe": ("文件不安全，已拒绝", "File refused as unsafe"),
+    "err_crs": ("坐标系有误", "Problem with the coordinate system"),
+    "err_layer": ("找不到图层或文件", "Layer or file not found"),
+    "err_grid": ("分析网格参数有误", "Invalid analysis grid"),
+    "err_library": ("情景库操作失败", "Scenario library problem"),
+    "err_dask": ("分布式计算（Dask）不可用", "Distributed computing (Dask) unavailable"),
+    "err_encoding": ("文件编码有误", "Text encoding problem"),
+    # import summary
+    "imp_id": ("图层编号", "Layer id"),
+    "imp_source": ("源文件", "Source file"),
+    "imp_format": ("格式", "Format"),
+    "imp_kind": ("类型", "Kind"),
+    "imp_crs": ("原坐标系", "Source CRS"),
+    "imp_coverage": ("覆盖研究区比例", "Share of the region covered"),
+    "imp_features": ("要素数", "Features"),
+    "imp_size": ("栅格大小（列×行）", "Raster size (columns × rows)"),
+    "imp_range": ("数值范围", "Value range"),
+    "imp_encoding": ("属性编码", "Attribute encoding"),
+    "imp_at": ("导入时间", "Imported at"),
+    "imp_notes": ("说明", "Notes"),
+    "kind_raster": ("栅格", "raster"),
+    "kind_vector": ("矢量", "vector"),
+    "saved_at": ("保存时间", "Saved at"),
+    "item": ("项目", "Item"),
+    "value": ("内容", "Value"),
 }
 
 
@@ -210,3 +256,230 @@ def t(key: str, lang: str = "zh") -> str:
     """The label ``key`` in ``lang`` ('zh' or 'en')."""
     zh, en = LABELS[key]
     return zh if lang == "zh" else en
+
+
+# --- names the engine gives by code ----------------------------------------------------
+
+#: Contiguity rules of ``siting.bases`` (codes stored in scenarios).
+CONTIGUITY = ("queen", "rook")
+
+
+def contiguity_name(code: str, lang: str = "zh") -> str:
+    """'queen' -> '八邻域（边或角相接）' / 'queen (8 neighbours)'."""
+    return t(f"contig_{code}", lang)
+
+
+def role_name(role: str, lang: str = "zh") -> str:
+    """An import role id by its name, e.g. 'redline' -> '生态保护红线' (English: its name_en).
+
+    An id that is not an import role is shown as it is (a programming error
+    elsewhere, never a crash on the page).
+    """
+    from layers.importer import IMPORT_ROLES
+
+    spec = IMPORT_ROLES.get(role)
+    if spec is None:
+        return role
+    return spec.name_zh if lang == "zh" else spec.name_en
+
+
+def role_label(role: str, lang: str = "zh") -> str:
+    """Selectbox text of an import role: its name and, for the expert, the id."""
+    return f"{role_name(role, lang)}（{role}）" if lang == "zh" else \
+        f"{role_name(role, lang)} ({role})"
+
+
+@functools.lru_cache(maxsize=1)
+def _layer_names() -> dict[str, tuple[str, str]]:
+    from layers.catalog import load_catalog
+
+    return {i.id: (i.name_zh, i.name_en) for i in load_catalog().values()}
+
+
+def layer_name(layer_id: str, lang: str = "zh") -> str:
+    """A catalog layer id by its name ('wind_speed_100m' -> '100米高度年平均风速')."""
+    names = _layer_names().get(layer_id)
+    if names is None:
+        return role_name(layer_id, lang)
+    return names[0] if lang == "zh" else names[1]
+
+
+# --- progress messages -----------------------------------------------------------------
+
+#: Engine progress messages (siting/, layers/) -> (Chinese, English).
+PROGRESS: dict[str, tuple[str, str]] = {
+    "parcels": ("划分候选地块", "parcels"),
+    "resource layers → grid": ("资源图层重采样到分析网格", "resource layers → grid"),
+    "zonal statistics": ("分区统计", "zonal statistics"),
+    "exclusions": ("合并排除区", "exclusions"),
+    "encouraged land": ("鼓励用地", "encouraged land"),
+    "exclusion overlays": ("叠加排除区", "exclusion overlays"),
+    "distances": ("计算距离（变电站、负荷中心、国境线）", "distances"),
+    "features ready": ("地块特征已就绪", "features ready"),
+    "scoring": ("评分", "scoring"),
+    "done": ("完成", "done"),
+    "reading": ("读取", "reading"),
+    "checking the file": ("检查文件", "checking the file"),
+    "checking geometries": ("检查几何图形", "checking geometries"),
+    "writing": ("写入", "writing"),
+    "saving to the workspace": ("保存到工作区", "saving to the workspace"),
+}
+
+#: "<step> 3/8" (a counter) and "reading <layer id>" (a layer).
+_COUNTER = re.compile(r"^(?P<step>.+?) (?P<done>\d+)/(?P<total>\d+)$")
+_READING = re.compile(r"^reading (?P<layer>[A-Za-z0-9_]+)$")
+
+
+def translate_progress(message: str, lang: str = "zh") -> str | None:
+    """The progress ``message`` in ``lang``, or None when the message is not known."""
+    pick = 0 if lang == "zh" else 1
+    if message in PROGRESS:
+        return PROGRESS[message][pick]
+    counter = _COUNTER.match(message)
+    if counter and counter["step"] in PROGRESS:
+        return f"{PROGRESS[counter['step']][pick]} {counter['done']}/{counter['total']}"
+    reading = _READING.match(message)
+    if reading:
+        return f"{PROGRESS['reading'][pick]} {layer_name(reading['layer'], lang)}"
+    return None
+
+
+def progress_text(message: str, lang: str = "zh") -> str:
+    """An engine progress message for the page: '叠加排除区 3/8', '读取 100米高度年平均风速'.
+
+    An unknown message (a test catches every literal in the source) is shown
+    as it is rather than hidden.
+    """
+    return translate_progress(message, lang) or message
+
+
+# --- errors ----------------------------------------------------------------------------
+
+#: Plain SitingError messages that are about the scenario (start of the message).
+_SCENARIO_PREFIXES = ("invalid scenario", "scenario ", "unknown preset", "weights",
+                      "weight ", "AHP matrix", "parcel size", "parcel shape", "contiguity",
+                      "unknown layer ids", "buffer must")
+
+#: English engine details translated in full: pattern -> Chinese template.
+_DETAILS_ZH = (
+    (re.compile(r"^scenario file (?P<name>.+) is not UTF-8 text$"),
+     "情景文件“{name}”不是 UTF-8 编码的文本；请用 UTF-8 另存后再载入。"),
+    (re.compile(r"^scenario file not found: (?P<path>.+)$"), "找不到情景文件：{path}"),
+    (re.compile(r"^(?P<name>.+) is not UTF-8 text$"),
+     "文件“{name}”不是 UTF-8 编码的文本；请用 UTF-8 另存后再载入。"),
+    (re.compile(r"^unknown preset '(?P<name>.+)'; presets: (?P<allowed>.+)$"),
+     "没有名为“{name}”的预设情景；可选：{allowed}"),
+)
+
+
+def error_headline(exc: BaseException, lang: str = "zh") -> str:
+    """The kind of problem, by error class: 数据文件有误, 坐标系有误, 情景参数有误 …"""
+    from siting import errors
+
+    try:
+        from siting.distributed import DaskError
+    except ImportError:  # pragma: no cover - distributed is part of the engine
+        DaskError = ()  # noqa: N806
+    kinds = ((errors.UnsafeFileError, "err_unsafe"), (errors.CRSError, "err_crs"),
+             (errors.LayerNotFoundError, "err_layer"), (errors.DataFileError, "err_data"),
+             (errors.GridError, "err_grid"), (errors.LibraryError, "err_library"),
+             (DaskError, "err_dask"), (UnicodeError, "err_encoding"))
+    for cls, key in kinds:
+        if cls and isinstance(exc, cls):
+            return t(key, lang)
+    if isinstance(exc, errors.SitingError):
+        scenario = str(exc).startswith(_SCENARIO_PREFIXES)
+        return t("err_scenario" if scenario else "err_input", lang)
+    return t("err_unexpected", lang)
+
+
+def error_detail(exc: BaseException, lang: str = "zh") -> tuple[str, bool]:
+    """(detail text, translated?) for ``exc``; unknown details stay in English."""
+    from siting.errors import SitingError
+
+    message = str(exc)
+    if not isinstance(exc, SitingError):  # the class name says what failed
+        message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if lang == "zh":
+        for pattern, template in _DETAILS_ZH:
+            found = pattern.match(message)
+            if found:
+                return template.format(**found.groupdict()), True
+    return message, lang != "zh"
+
+
+def error_text(exc: BaseException, lang: str = "zh") -> str:
+    """What the page says about ``exc``: a headline in ``lang``, then the detail.
+
+    Engine details are English sentences (they name files, parameters and
+    values); in Chinese they are marked as the English original unless a
+    full translation is known.
+
+    >>> from siting.errors import CRSError
+    >>> error_text(CRSError("x.shp has no CRS"))
+    '坐标系有误。详情（英文原文）：x.shp has no CRS'
+    """
+    headline = error_headline(exc, lang)
+    detail, translated = error_detail(exc, lang)
+    if not detail:
+        return headline
+    if lang == "zh":
+        return f"{headline}。{detail}" if translated else \
+            f"{headline}。{t('err_detail_en', lang)}：{detail}"
+    return f"{headline}: {detail}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:])")
+
+
+def as_markdown(text: str) -> str:
+    """``text`` escaped so Streamlit's Markdown (st.error, st.markdown) shows it literally."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+# --- times -----------------------------------------------------------------------------
+
+def time_text(value, lang: str = "zh") -> str:
+    """A stored ISO time in China Standard Time: '2026-12-01 10:53 (北京时间)'."""
+    from siting.clock import display_time
+
+    return display_time(value, lang)
+
+
+# --- import summary --------------------------------------------------------------------
+
+def import_summary_rows(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
+    """(label, value) rows of an import summary (``ImportSummary.to_dict()``) for a table.
+
+    Role by name, kind and time in ``lang``; file names and CRS stay as they are.
+    """
+    rows = [(t("import_role", lang), role_label(summary.get("role", ""), lang)),
+            (t("imp_id", lang), summary.get("id", "")),
+            (t("imp_source", lang), summary.get("source", "")),
+            (t("imp_format", lang), str(summary.get("format", "")).upper()),
+            (t("imp_kind", lang), t(f"kind_{summary['kind']}", lang)
+             if summary.get("kind") in ("raster", "vector") else str(summary.get("kind", ""))),
+            (t("imp_crs", lang), summary.get("crs", "")),
+            (t("imp_coverage", lang), f"{float(summary.get('coverage') or 0):.0%}")]
+    if summary.get("features") is not None:
+        rows.append((t("imp_features", lang), f"{summary['features']:,}"))
+    if summary.get("width") is not None:
+        rows.append((t("imp_size", lang), f"{summary['width']} × {summary['height']}"))
+    if summary.get("value_range"):
+        low, high = summary["value_range"][:2]
+        rows.append((t("imp_range", lang), f"{low:g} – {high:g} {summary.get('units', '')}"
+                     .strip()))
+    if summary.get("encoding"):
+        rows.append((t("imp_encoding", lang), str(summary["encoding"]).upper()))
+    rows.append((t("imp_at", lang), time_text(summary.get("imported_at", ""), lang)))
+    for note in summary.get("notes") or []:
+        rows.append((t("imp_notes", lang), str(note)))
+    return rows
+
+
+def import_summary_frame(summary: dict, lang: str = "zh"):
+    """``import_summary_rows`` as a two-column DataFrame (项目, 内容) for ``st.dataframe``."""
+    import pandas as pd
+
+    return pd.DataFrame(import_summary_rows(summary, lang),
+                        columns=[t("item", lang), t("value", lang)])
