@@ -306,7 +306,8 @@ def wait_metrics_change(page, before: list[str], timeout_ms: int = 120_000) -> l
 
 def wait_text(page, text: str, timeout_ms: int = 60_000):
     """Wait until ``text`` is visible somewhere on the page (main document)."""
-    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+    page.get_by_text(text, exact=False).filter(visible=True).first.wait_for(
+        state="visible", timeout=timeout_ms)
 
 
 def radio_selected(page, key: str) -> str | None:

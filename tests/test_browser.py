@@ -154,6 +154,15 @@ def test_walk_both_languages(tmp_path, monkeypatch):
     def shot(name, **kw):
         screenshot(page, ARTIFACTS / f"walk-{name}.png", **kw)
 
+    def shoot_results(lang):
+        """The map column (map, legend) and the tables with the league chart."""
+        map_column = page.locator("[data-testid=stColumn]", has=page.locator(
+            "iframe[title='streamlit_folium.st_folium']")).last
+        shot(f"{lang}-map-legend", locator=map_column)
+        tables = page.locator("[data-testid=stHorizontalBlock]",
+                              has_text=t("league_chart", lang)).last
+        shot(f"{lang}-tables", locator=tables)
+
     def open_every_tab(lang):
         labels = tab_labels(page)
         missing = [t(k, lang) for k in KNOWN_TABS if t(k, lang) not in labels]
@@ -204,6 +213,7 @@ def test_walk_both_languages(tmp_path, monkeypatch):
                 f"technology radio shows {chosen!r}, expected {t('tech_solar', 'en')!r}"
             wait_for_map(page)
             shot("en-map")
+            shoot_results("en")
         en_tabs = open_every_tab("en")
 
         with walk_step(page, "switch back to Chinese", ARTIFACTS, url):
@@ -219,6 +229,7 @@ def test_walk_both_languages(tmp_path, monkeypatch):
                 f"technology radio shows {chosen!r}, expected {t('tech_solar', 'zh')!r}"
             wait_for_map(page)
             shot("zh-map-back")
+            shoot_results("zh")
         zh_tabs = open_every_tab("zh")
         assert len(zh_tabs) == len(en_tabs), (zh_tabs, en_tabs)
 
