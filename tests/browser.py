@@ -233,7 +233,8 @@ def page_problems(page) -> list[str]:
     errors, requests to another host. Empty when the page is clean."""
     state = page.evaluate(_PAGE_STATE_JS)
     problems = [f"exception shown: {e[:600]}" for e in state["exceptions"]]
-    problems += [f"error message shown: {e[:600]}" for e in state["errors"]]
+    problems += [f"error message shown: {e[:600]}" for e in state["errors"]
+                 if e not in state["exceptions"]]  # st.exception is an error box too
     shown = state["exceptions"] + state["errors"]
     for match in BAD_TEXT.finditer(state["body"]):
         if any(match.group() in text for text in shown):
