@@ -7,13 +7,27 @@ import pytest
 
 from tests.browser import (
     CHROMIUM,
+    assert_page_clean,
+    best_shortlisted_parcel,
     browser_page,
     click_map_at,
+    click_radio,
     is_loopback,
+    metric_values,
+    nudge_slider,
+    open_tab,
+    radio_selected,
+    screenshot,
     streamlit_server,
+    tab_labels,
     wait_for_map,
     wait_idle,
+    wait_metrics,
+    wait_metrics_change,
+    wait_text,
+    walk_step,
 )
+from ui.i18n import t
 
 HAVE_CHROMIUM = bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
 # CI sets SITING_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping.
@@ -115,3 +129,121 @@ def test_bad_uploads_show_a_message_never_a_traceback(tmp_path, monkeypatch):
         page.screenshot(path=str(ARTIFACTS / "app_upload_error.png"))
     assert not (tmp_path / "ws" / "layers").exists() or \
         not any((tmp_path / "ws" / "layers").iterdir())
+
+
+#: The tabs every language must show (more may come; each one found is opened).
+KNOWN_TABS = ("downloads", "import", "library", "about")
+
+
+def test_walk_both_languages(tmp_path, monkeypatch):
+    """A planner's session, step by step, in Chinese and English (issue 10, item 7).
+
+    Map and metrics; solar instead of wind; a weight moved; English, where the figures
+    and the chosen technology must stay and every tab must open; back to Chinese, the
+    same again; a parcel clicked and its details shown. After every step the page must
+    show no exception, no error message, no console error and no request off this
+    machine. Screenshots of each step go to tests/artifacts/walk-*.png.
+    """
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path / "ws"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("walk-*.png"):
+        old.unlink()
+    for old in ARTIFACTS.glob("FAILED-*.png"):
+        old.unlink()
+
+    def shot(name, **kw):
+        screenshot(page, ARTIFACTS / f"walk-{name}.png", **kw)
+
+    def shoot_results(lang):
+        """The map column (map, legend) and the tables with the league chart."""
+        map_column = page.locator("[data-testid=stColumn]", has=page.locator(
+            "iframe[title='streamlit_folium.st_folium']")).last
+        shot(f"{lang}-map-legend", locator=map_column)
+        tables = page.locator("[data-testid=stHorizontalBlock]",
+                              has_text=t("league_chart", lang)).last
+        shot(f"{lang}-tables", locator=tables)
+
+    def open_every_tab(lang):
+        labels = tab_labels(page)
+        missing = [t(k, lang) for k in KNOWN_TABS if t(k, lang) not in labels]
+        assert not missing, f"tabs missing in {lang}: {missing} (tabs shown: {labels})"
+        for i, label in enumerate(labels):
+            with walk_step(page, f"{lang}: open tab '{label}'", ARTIFACTS, url):
+                open_tab(page, i)
+                tabs = page.locator("[data-testid=stTabs]").first
+                shot(f"{lang}-tab{i}", locator=tabs)
+        return labels
+
+    with streamlit_server() as url, browser_page() as page:
+        with walk_step(page, "zh: open the app, wait for map and metrics", ARTIFACTS, url):
+            page.goto(url, wait_until="domcontentloaded")
+            wait_text(page, t("app_title", "zh"))
+            start = wait_metrics(page)
+            wait_for_map(page)
+            assert len(start) >= 5, start
+            assert radio_selected(page, "w_tech") == t("tech_wind", "zh")
+            shot("zh-map-wind")
+
+        with walk_step(page, "zh: switch the technology to solar", ARTIFACTS, url):
+            click_radio(page, "w_tech", t("tech_solar", "zh"))
+            solar = wait_metrics_change(page, start)
+            wait_for_map(page)
+            assert radio_selected(page, "w_tech") == t("tech_solar", "zh")
+
+        with walk_step(page, "zh: move the resource weight", ARTIFACTS, url):
+            before, after = nudge_slider(page, "w_wt_resource", presses=4)
+            assert before != after, f"the weight slider did not move ({before})"
+            figures = wait_metrics_change(page, solar)
+            page.wait_for_timeout(1500)  # no late rerun may change them again
+            wait_idle(page)
+            figures = metric_values(page)
+            wait_for_map(page)
+            shot("zh-map-solar-weighted")
+
+        with walk_step(page, "switch to English", ARTIFACTS, url):
+            click_radio(page, "lang", "English")
+            wait_text(page, t("app_title", "en"))
+            wait_idle(page)
+            assert_page_clean(page, "switch to English")
+            wait_text(page, t("m_capacity", "en"))
+            assert metric_values(page) == figures, \
+                f"figures changed with the language: {figures} -> {metric_values(page)}"
+            chosen = radio_selected(page, "w_tech")
+            assert chosen == t("tech_solar", "en"), \
+                f"technology radio shows {chosen!r}, expected {t('tech_solar', 'en')!r}"
+            wait_for_map(page)
+            shot("en-map")
+            shoot_results("en")
+        en_tabs = open_every_tab("en")
+
+        with walk_step(page, "switch back to Chinese", ARTIFACTS, url):
+            click_radio(page, "lang", "中文")
+            wait_text(page, t("app_title", "zh"))
+            wait_idle(page)
+            assert_page_clean(page, "switch back to Chinese")
+            wait_text(page, t("m_capacity", "zh"))
+            assert metric_values(page) == figures, \
+                f"figures changed after English and back: {figures} -> {metric_values(page)}"
+            chosen = radio_selected(page, "w_tech")
+            assert chosen == t("tech_solar", "zh"), \
+                f"technology radio shows {chosen!r}, expected {t('tech_solar', 'zh')!r}"
+            wait_for_map(page)
+            shot("zh-map-back")
+            shoot_results("zh")
+        zh_tabs = open_every_tab("zh")
+        assert len(zh_tabs) == len(en_tabs), (zh_tabs, en_tabs)
+
+        with walk_step(page, "zh: click a shortlisted parcel and see its details", ARTIFACTS,
+                       url):
+            parcel = best_shortlisted_parcel(page)
+            page.locator("iframe[title='streamlit_folium.st_folium']").last \
+                .scroll_into_view_if_needed()
+            click_map_at(page, parcel["lat"], parcel["lon"])
+            wait_text(page, t("wind_class", "zh"))
+            wait_text(page, parcel["parcel_id"])
+            wait_idle(page)
+            assert metric_values(page) == figures, "a click on the map changed the figures"
+            details = page.locator("[data-testid=stColumn]",
+                                   has_text=t("details", "zh")).last
+            shot("zh-parcel-details")
+            shot("zh-parcel-details-panel", locator=details)
