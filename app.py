@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.bundle import load_inputs
 from layers.catalog import load_catalog
 from layers.io import read_raster
-from siting import pipeline
+from siting import colours, pipeline
 from siting import scenario as sc
 from siting.bases import LAND_TYPES
 from siting.criteria import (
@@ -27,7 +27,7 @@ from siting.criteria import (
 )
 from siting.errors import SitingError
 from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
-from ui import controls, mapview, results
+from ui import controls, mapview, results, weights_view
 from ui.assets import install_leaflet
 from ui.i18n import (
     as_markdown,
@@ -131,21 +131,49 @@ def vector_layer(layer_id: str) -> tuple[dict, str]:
 
 # --- scenario sidebar ----------------------------------------------------------------
 
+#: Widgets outside the scenario whose option labels are translated: their
+#: values (codes) are written back on a language change so they keep the choice.
+TRANSLATED_WIDGETS = ("w_preset", "raster_layer", "basemap", "cmp_a", "cmp_b")
+
+
 def _init_state():
     if "scenario_base" not in st.session_state:
-        base = sc.Scenario().model_dump(mode="json")
-        st.session_state["scenario_base"] = base
-        st.session_state.update(controls.widget_values(base))
+        st.session_state["scenario_base"] = sc.Scenario().model_dump(mode="json")
+
+
+def _sync_widgets(lang: str):
+    """Seed widget keys from the scenario dict (the source of truth) before drawing.
+
+    Streamlit keeps a radio's or select's value as its *formatted* label, so a
+    language switch would lose it; after a switch every widget is re-seeded
+    from the scenario (codes). Keys Streamlit dropped (a widget hidden for a
+    run) are re-seeded too.
+    """
+    changed = st.session_state.get("_lang_drawn") != lang
+    base = st.session_state["scenario_base"]
+    st.session_state.update(controls.seed_values(base, st.session_state, force=changed))
+    if changed:
+        for key in TRANSLATED_WIDGETS:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    st.session_state["_lang_drawn"] = lang
+    return changed
 
 
 def _load_scenario(scenario: sc.Scenario):
     data = scenario.model_dump(mode="json")
     st.session_state["scenario_base"] = data
     st.session_state.update(controls.widget_values(data))
+    for i, j in controls.criteria_pairs(len(sc.CRITERIA)):  # re-seeded from the matrix
+        st.session_state.pop(controls.pair_key(i, j), None)
 
 
 def _apply_preset():
     _load_scenario(sc.preset(st.session_state["w_preset"]))
+
+
+def _set_target(value: float):
+    st.session_state["w_target"] = float(value)
 
 
 def _load_pasted():
@@ -177,72 +205,97 @@ def _load_uploaded():
         st.session_state["load_message"] = ("error", error_text(exc, _lang()))
 
 
-def scenario_sidebar(lang: str) -> sc.Scenario:
-    """All scenario widgets; returns the validated scenario."""
+def _slider(parent, label: str, key: str, **kwargs):
+    """A slider whose range and step come from the scenario model."""
+    rng = controls.field_range(controls.WIDGET_PATHS[key])
+    return parent.slider(label, key=key, **rng.kwargs(), **kwargs)
+
+
+def _number(parent, label: str, key: str, **kwargs):
+    """A number input whose range and step come from the scenario model."""
+    rng = controls.field_range(controls.WIDGET_PATHS[key])
+    return parent.number_input(label, key=key, **rng.kwargs(), **kwargs)
+
+
+def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
+    """All scenario widgets (and the AHP editor in the main area); returns the scenario."""
     sb = st.sidebar
+    path = controls.WIDGET_PATHS
     sb.subheader(t("scenario", lang))
     sb.selectbox(t("preset", lang), list(sc.PRESETS), key="w_preset",
                  format_func=lambda p: t(f"preset_{p}", lang))
     sb.button(t("apply_preset", lang), on_click=_apply_preset, key="w_apply_preset")
-    sb.radio(t("tech", lang), sc.TECHS, key="w_tech", horizontal=True,
-             format_func=lambda v: t(f"tech_{v}", lang))
+    sb.radio(t("tech", lang), controls.field_options(path["w_tech"]), key="w_tech",
+             horizontal=True, format_func=lambda v: t(f"tech_{v}", lang))
 
     with sb.expander(t("exclusions", lang)):
         for flag, buf, label in (("w_ex_redline", "w_ex_redline_buf", "ex_redline"),
                                  ("w_ex_water", "w_ex_water_buf", "ex_water"),
                                  ("w_ex_urban", "w_ex_urban_buf", "ex_urban")):
             st.checkbox(t(label, lang), key=flag)
-            st.slider(f"{t(label, lang)} · {t('buffer_km', lang)}", 0.0, 10.0, step=0.5,
-                      key=buf, disabled=not st.session_state[flag])
+            _slider(st, f"{t(label, lang)} · {t('buffer_km', lang)}", buf,
+                    disabled=not st.session_state[flag])
         st.checkbox(t("ex_forest", lang), key="w_ex_forest")
         st.checkbox(t("ex_crop_pv", lang), key="w_ex_crop_pv")
         st.checkbox(t("ex_crop_wind", lang), key="w_ex_crop_wind")
         st.checkbox(t("ex_settle", lang), key="w_ex_settle")
-        st.slider(t("settle_wind_km", lang), 0.0, 5.0, step=0.1, key="w_ex_settle_wind")
-        st.slider(t("settle_pv_km", lang), 0.0, 5.0, step=0.1, key="w_ex_settle_pv")
-        st.slider(t("slope_wind", lang), 1.0, 30.0, step=0.5, key="w_ex_slope_wind")
-        st.slider(t("slope_pv", lang), 0.5, 20.0, step=0.5, key="w_ex_slope_pv")
+        _slider(st, t("settle_wind_km", lang), "w_ex_settle_wind")
+        _slider(st, t("settle_pv_km", lang), "w_ex_settle_pv")
+        _slider(st, t("slope_wind", lang), "w_ex_slope_wind")
+        _slider(st, t("slope_pv", lang), "w_ex_slope_pv")
         st.caption(t("slope_note", lang))
-        st.slider(t("border_strip", lang), 0.0, 10.0, step=0.5, key="w_ex_border")
+        _slider(st, t("border_strip", lang), "w_ex_border")
 
     with sb.expander(t("encouragement", lang)):
         for key, label in (("w_bonus_desert", "bonus_desert"), ("w_bonus_sandy", "bonus_sandy"),
                            ("w_bonus_mine", "bonus_mine"), ("w_bonus_border", "bonus_border")):
-            st.slider(t(label, lang), 0.0, 30.0, step=1.0, key=key)
+            _slider(st, t(label, lang), key)
 
+    previous_mode = st.session_state["scenario_base"]["weights"]["mode"]
     with sb.expander(t("weights", lang), expanded=True):
-        st.radio(t("weight_mode", lang), ("direct", "ahp"), key="w_weight_mode",
-                 horizontal=True, format_func=lambda v: t(f"mode_{v}", lang))
-        ahp_matrix = None
-        if st.session_state["w_weight_mode"] == "direct":
-            for name in sc.CRITERIA:
-                st.slider(t(f"crit_{name}", lang), 0.0, 1.0, step=0.05, key=f"w_wt_{name}")
+        st.radio(t("weight_mode", lang), controls.field_options(path["w_weight_mode"]),
+                 key="w_weight_mode", horizontal=True,
+                 format_func=lambda v: t(f"mode_{v}", lang))
+        ahp_mode = st.session_state["w_weight_mode"] == "ahp"
+        if ahp_mode:
+            st.info(t("ahp_in_main", lang))
         else:
-            ahp_matrix = ahp_editor(lang)
+            direct = {}
+            for name in sc.CRITERIA:
+                direct[name] = _number(st, t(f"crit_{name}", lang), f"w_wt_{name}")
+            total = sum(direct.values())
+            if total > 0:
+                st.caption(f"{t('weights_share', lang)}: " + " · ".join(
+                    f"{t(f'crit_{n}', lang)} {w / total:.0%}" for n, w in direct.items()))
 
     with sb.expander(t("capacity_cost", lang)):
-        st.number_input(t("cap_wind", lang), 0.5, 20.0, step=0.5, key="w_cap_wind")
-        st.number_input(t("cap_pv", lang), 5.0, 150.0, step=5.0, key="w_cap_pv")
-        st.slider(t("cap_pv_share", lang), 0.05, 1.0, step=0.05, key="w_cap_pv_share")
-        st.number_input(t("cap_pv_mine", lang), 5.0, 150.0, step=1.0, key="w_cap_pv_mine")
-        st.number_input(t("hub", lang), 60.0, 200.0, step=5.0, key="w_en_hub")
-        st.slider(t("losses", lang), 0.0, 0.4, step=0.01, key="w_en_losses")
-        st.slider(t("pr", lang), 0.5, 1.0, step=0.01, key="w_en_pr")
-        st.number_input(t("capex_wind", lang), 1000.0, 15000.0, step=100.0, key="w_cost_wind")
-        st.number_input(t("capex_pv", lang), 1000.0, 15000.0, step=100.0, key="w_cost_pv")
-        st.slider(t("rate", lang), 0.01, 0.2, step=0.005, key="w_cost_rate")
-        st.number_input(t("life", lang), 5, 50, step=1, key="w_cost_life")
-        st.number_input(t("line_cost", lang), 0.0, 100000.0, step=500.0, key="w_cost_line")
-        st.number_input(t("sub_cost", lang), 0.0, 5000.0, step=50.0, key="w_cost_sub")
+        _number(st, t("cap_wind", lang), "w_cap_wind")
+        _number(st, t("cap_pv", lang), "w_cap_pv")
+        _slider(st, t("cap_pv_share", lang), "w_cap_pv_share")
+        _number(st, t("cap_pv_mine", lang), "w_cap_pv_mine")
+        _number(st, t("hub", lang), "w_en_hub")
+        _slider(st, t("losses", lang), "w_en_losses")
+        _slider(st, t("pr", lang), "w_en_pr")
+        _number(st, t("capex_wind", lang), "w_cost_wind")
+        _number(st, t("capex_pv", lang), "w_cost_pv")
+        _slider(st, t("rate", lang), "w_cost_rate", format="%.3f")
+        _number(st, t("life", lang), "w_cost_life")
+        _number(st, t("line_cost", lang), "w_cost_line")
+        _number(st, t("sub_cost", lang), "w_cost_sub")
 
     with sb.expander(t("shortlist_rules", lang), expanded=True):
-        st.slider(t("min_score", lang), 0.0, 100.0, step=1.0, key="w_sl_min_score")
-        st.number_input(t("sl_size", lang), 1, 100_000, step=100, key="w_sl_size")
-        st.number_input(t("base_min_gw", lang), 0.1, 20.0, step=0.1, key="w_base_min_gw")
-        st.radio(t("contiguity", lang), ("queen", "rook"), key="w_base_contig",
-                 horizontal=True, format_func=lambda v: contiguity_name(v, lang))
-        st.radio(t("target", lang), (TARGET_2030_GW, TARGET_2030_RAISED_GW), key="w_target",
-                 horizontal=True, format_func=lambda v: f"{v:g} GW")
+        _slider(st, t("min_score", lang), "w_sl_min_score")
+        _number(st, t("sl_size", lang), "w_sl_size")
+        _number(st, t("base_min_gw", lang), "w_base_min_gw")
+        st.radio(t("contiguity", lang), controls.field_options(path["w_base_contig"]),
+                 key="w_base_contig", horizontal=True,
+                 format_func=lambda v: contiguity_name(v, lang))
+        _number(st, t("target", lang), "w_target", help=t("target_help", lang))
+        c200, c300 = st.columns(2)
+        c200.button(t("target_200", lang), key="w_target_200", on_click=_set_target,
+                    args=(TARGET_2030_GW,))
+        c300.button(t("target_300", lang), key="w_target_300", on_click=_set_target,
+                    args=(TARGET_2030_RAISED_GW,))
         leagues = sorted(inputs().vectors["leagues"]["name_zh"])
         st.multiselect(t("leagues_filter", lang), leagues, key="w_sl_leagues",
                        placeholder=t("choose", lang))
@@ -250,35 +303,14 @@ def scenario_sidebar(lang: str) -> sc.Scenario:
                        format_func=lambda v: t(f"land_{v}", lang), placeholder=t("choose", lang))
 
     data = controls.apply_widgets(st.session_state["scenario_base"], st.session_state)
-    if ahp_matrix is not None:
-        data["weights"]["ahp_matrix"] = ahp_matrix
+    if ahp_mode:
+        weights_view.seed_pairs(data, from_direct=previous_mode == "direct",
+                                force=lang_changed)
+        data["weights"]["ahp_matrix"] = weights_view.ahp_editor(lang)
     scenario = sc.from_dict(data, source="(sidebar)")
+    st.session_state["scenario_base"] = scenario.model_dump(mode="json")
     save_load_panel(scenario, lang)
     return scenario
-
-
-def ahp_editor(lang: str):
-    """Pairwise matrix editor (upper triangle); shows weights and the CR."""
-    import pandas as pd
-
-    from siting.weights import ahp, is_consistent
-
-    names = list(sc.CRITERIA)
-    labels = [t(f"crit_{n}", lang) for n in names]
-    if "ahp_upper" not in st.session_state:
-        st.session_state["ahp_upper"] = np.ones((len(names), len(names))).tolist()
-    st.caption(t("ahp_help", lang))
-    frame = pd.DataFrame(st.session_state["ahp_upper"], index=labels, columns=labels)
-    edited = st.data_editor(frame, key="w_ahp", width="stretch")
-    upper = np.clip(edited.to_numpy(dtype=float), 1 / 9, 9)
-    matrix = controls.ahp_from_upper(upper)
-    weights, ratio = ahp(matrix, labels=names)
-    st.write(t("normalised", lang) + ": " +
-             ", ".join(f"{lab} {w:.2f}" for lab, w in zip(labels, weights, strict=True)))
-    (st.success if is_consistent(ratio) else st.warning)(
-        f"{t('cr', lang)} = {ratio:.3f}" + ("" if is_consistent(ratio) else
-                                          f" — {t('cr_bad', lang)}"))
-    return matrix.tolist()
 
 
 def save_load_panel(scenario: sc.Scenario, lang: str):
@@ -301,17 +333,31 @@ def save_load_panel(scenario: sc.Scenario, lang: str):
 
 # --- map ---------------------------------------------------------------------------
 
-def map_controls(lang: str):
-    """Map layer choices; returns (raster id, vector ids, opacity, basemap, key)."""
+@dataclass(frozen=True)
+class MapChoice:
+    """What the map shows, as chosen in the sidebar."""
+
+    raster_id: str | None
+    vector_ids: tuple[str, ...]
+    opacity: float
+    fill_opacity: float
+    basemap: str
+    tianditu_key: str
+
+
+def map_controls(lang: str) -> MapChoice:
+    """Map layer choices."""
     cat = catalog()
     with st.sidebar.expander(t("map_layers", lang), expanded=False):
         rasters = ["score", "excl"] + [i.id for i in cat.values() if i.kind == "raster"]
         names = {"score": t("score_layer", lang), "excl": t("excl_layer", lang),
                  **{i.id: f"{i.name(lang)}（{badge(i, lang)}）" for i in cat.values()}}
+        st.session_state.setdefault("raster_layer", DEFAULT_RASTER)
         raster_id = st.selectbox(t("raster_layer", lang), [None] + rasters, key="raster_layer",
-                                 index=1 + rasters.index(DEFAULT_RASTER),
                                  format_func=lambda i: "—" if i is None else names[i])
         opacity = st.slider(t("opacity", lang), 0.0, 1.0, 0.7, 0.05, key="opacity")
+        fill_opacity = st.slider(t("vector_opacity", lang), 0.0, 1.0,
+                                 mapview.POLYGON_FILL_OPACITY, 0.05, key="vector_opacity")
         st.checkbox(t("show_shortlist", lang), True, key="show_shortlist")
         st.checkbox(t("show_bases", lang), True, key="show_bases")
         vectors = [i.id for i in cat.values() if i.kind == "vector"
@@ -322,7 +368,8 @@ def map_controls(lang: str):
         if basemap.startswith("tianditu"):
             key = st.text_input(t("tianditu_key", lang), type="password", key="tianditu_key")
         st.caption(t("gcj_note", lang))
-    return raster_id, vectors, opacity, basemap, key
+        st.caption(t("layer_control_note", lang))
+    return MapChoice(raster_id, tuple(vectors), opacity, fill_opacity, basemap, key)
 
 
 def badge(info, lang: str) -> str:
@@ -330,53 +377,70 @@ def badge(info, lang: str) -> str:
     return t(info.provenance.get("type", "real"), lang)
 
 
-def draw_map(result, prep, raster_id, vector_ids, opacity, basemap, tianditu_key, lang):
-    """Show the map; returns the clicked point or None.
-
-    The base map (basemap and bundled layers) is static; results (score
-    overlay, shortlist, bases) go in a feature group that streamlit-folium
-    swaps in place, so a weight change neither reloads the map nor loses clicks.
-    """
-    import folium
-
+def _add_vectors(m, choice: MapChoice, lang: str):
+    """The chosen bundled vector layers (each one entry in the layer control)."""
     cat = catalog()
-    m = mapview.new_map()
-    mapview.add_basemap(m, basemap, tianditu_key=tianditu_key)
-    results_layer = folium.FeatureGroup(name="results")
-    if raster_id in ("score", "excl"):
-        pixels = pixel_index(controls.prepare_key(result.scenario), prep.parcels)
-        if raster_id == "score":
-            overlay = mapview.values_overlay(pixels, result.parcels["score"].to_numpy(),
-                                             cmap=mapview.SCORE_CMAP, vmin=0, vmax=100,
-                                             hide_zero=True)
-        else:
-            overlay = mapview.values_overlay(pixels, result.parcels["excl_frac"].to_numpy(),
-                                             cmap="Greys", vmin=0, vmax=1)
-        mapview.add_overlay(results_layer, overlay, name=t(f"{raster_id}_layer", lang),
-                            opacity=opacity)
-    elif raster_id:
-        mapview.add_overlay(m, raster_overlay(raster_id), name=cat[raster_id].name(lang),
-                            opacity=opacity)
-    for vid in vector_ids:
+    for vid in choice.vector_ids:
         geojson, kind = vector_layer(vid)
         fields = mapview.VECTOR_DISPLAY.get(vid, (0.0, ()))[1]
         mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
                            color=cat[vid].display.get("color", "#333"), tooltip_fields=fields,
                            fill_opacity=0.0 if cat[vid].role == "context" else
-                           mapview.POLYGON_FILL_OPACITY)
+                           choice.fill_opacity, outline=mapview.OUTLINE_LAYERS.get(vid))
+
+
+def _static_map(choice: MapChoice, lang: str):
+    """Basemap, bundled raster (if one is chosen) and vectors: what needs no result."""
+    cat = catalog()
+    m = mapview.new_map()
+    mapview.add_basemap(m, choice.basemap, tianditu_key=choice.tianditu_key)
+    if choice.raster_id in cat:
+        mapview.add_overlay(m, raster_overlay(choice.raster_id),
+                            name=cat[choice.raster_id].name(lang), opacity=choice.opacity)
+    _add_vectors(m, choice, lang)
+    return m
+
+
+def draw_map(result, prep, choice: MapChoice, lang):
+    """Show the map; returns the clicked point or None.
+
+    The base map (basemap and bundled layers) is static; results (score
+    overlay, shortlist, bases) are feature groups that streamlit-folium swaps
+    in place, so a weight change neither reloads the map nor loses clicks. A
+    layer control toggles every overlay.
+    """
+    import folium
+
+    m = _static_map(choice, lang)
+    groups = []
+    if choice.raster_id in ("score", "excl"):
+        pixels = pixel_index(controls.prepare_key(result.scenario), prep.parcels)
+        if choice.raster_id == "score":
+            overlay = mapview.score_overlay(pixels, result.parcels["score"].to_numpy())
+        else:
+            overlay = mapview.values_overlay(pixels, result.parcels["excl_frac"].to_numpy(),
+                                             cmap="Greys", vmin=0, vmax=1)
+        group = folium.FeatureGroup(name=t(f"{choice.raster_id}_layer", lang))
+        mapview.add_overlay(group, overlay, name=t(f"{choice.raster_id}_layer", lang),
+                            opacity=choice.opacity)
+        groups.append(group)
     if st.session_state.get("show_shortlist", True):
         geometries = parcel_geometries(controls.prepare_key(result.scenario), prep.parcels)
-        mapview.add_shortlist(results_layer,
-                              results.shortlist_geojson(result.shortlist, geometries),
+        group = folium.FeatureGroup(name=t("show_shortlist", lang))
+        mapview.add_shortlist(group, results.shortlist_geojson(result.shortlist, geometries),
                               name=t("show_shortlist", lang))
+        groups.append(group)
     if st.session_state.get("show_bases", True):
-        mapview.add_bases(results_layer, results.bases_geojson(result.bases, lang),
+        group = folium.FeatureGroup(name=t("show_bases", lang))
+        mapview.add_bases(group, results.bases_geojson(result.bases, lang),
                           name=t("show_bases", lang))
-    remote = mapview.remote_assets(m) + mapview.remote_assets(results_layer)
+        groups.append(group)
+    remote = mapview.remote_assets(m) + [u for g in groups for u in mapview.remote_assets(g)]
     if remote:
         raise SitingError(f"map would load remote assets {remote}; refusing (offline app)")
     state = st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True,
-                      feature_group_to_add=results_layer,
+                      feature_group_to_add=groups or None,
+                      layer_control=folium.LayerControl(collapsed=False),
                       returned_objects=["last_clicked", "last_object_clicked"], key="map")
     return latest_click(state or {})
 
@@ -392,68 +456,71 @@ def latest_click(state: dict):
     return st.session_state.get("clicked_point")
 
 
-def draw_layers_only(raster_id, vector_ids, opacity, basemap, tianditu_key, lang):
+def draw_layers_only(choice: MapChoice, lang):
     """The map with bundled layers only (shown while results are computed)."""
-    cat = catalog()
-    m = mapview.new_map()
-    mapview.add_basemap(m, basemap, tianditu_key=tianditu_key)
-    if raster_id in cat:
-        mapview.add_overlay(m, raster_overlay(raster_id), name=cat[raster_id].name(lang),
-                            opacity=opacity)
-    elif raster_id:
-        mapview.add_overlay(m, raster_overlay("wind_speed_100m"),
-                            name=cat["wind_speed_100m"].name(lang), opacity=opacity)
-    for vid in vector_ids:
-        geojson, kind = vector_layer(vid)
-        fields = mapview.VECTOR_DISPLAY.get(vid, (0.0, ()))[1]
-        mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
-                           color=cat[vid].display.get("color", "#333"), tooltip_fields=fields,
-                           fill_opacity=0.0 if cat[vid].role == "context" else
-                           mapview.POLYGON_FILL_OPACITY)
+    import folium
+
+    m = _static_map(choice, lang)
     st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[],
-              key="map_first")
+              layer_control=folium.LayerControl(collapsed=False), key="map_first")
 
 
-def legend(raster_id, vector_ids, lang: str):
-    """Legend: colour bar of the raster, swatches of the vectors, synthetic marked."""
+def _swatch(css: str) -> str:
+    return f"<span style='display:inline-block;width:14px;height:10px;{css}'></span>"
+
+
+def _bar(lo, hi, gradient: str) -> str:
+    return (f"<div style='display:flex;align-items:center;gap:6px'>{lo}"
+            f"<div style='width:220px;height:12px;background:{gradient}'></div>{hi}</div>")
+
+
+def legend(choice: MapChoice, lang: str):
+    """Legend of the layers chosen now: colour bar, swatches, synthetic marked.
+
+    Drawn before the slow work so it never shows the previous choice.
+    """
     cat = catalog()
+    esc = html.escape
     rows = []
-    if raster_id in ("score", "excl"):
-        lo, hi, cmap = (0, 100, mapview.SCORE_CMAP) if raster_id == "score" else (0, 1, "Greys")
-        rows.append(f"<b>{t(f'{raster_id}_layer', lang)}</b>"
-                    f"<div style='display:flex;align-items:center;gap:6px'>{lo}"
-                    f"<div style='width:220px;height:12px;background:"
-                    f"{mapview.cmap_gradient_css(cmap)}'></div>{hi}</div>")
+    raster_id = choice.raster_id
+    if raster_id == "score":
+        rows.append(f"<b>{esc(t('score_layer', lang))}</b>"
+                    + _bar(0, 100, colours.gradient_css()))
+    elif raster_id == "excl":
+        rows.append(f"<b>{esc(t('excl_layer', lang))}</b>"
+                    + _bar(0, 1, mapview.cmap_gradient_css("Greys")))
     elif raster_id == "landcover":
         swatches = "".join(
-            f"<span style='display:inline-block;margin-right:8px'><span style='display:"
-            f"inline-block;width:12px;height:12px;background:{c};border:1px solid #888'>"
-            f"</span> {zh if lang == 'zh' else en}</span>"
+            f"<span style='display:inline-block;margin-right:8px'>"
+            f"{_swatch(f'background:{c};border:1px solid #888')} "
+            f"{esc(zh if lang == 'zh' else en)}</span>"
             for zh, en, c in mapview.IGBP_CLASSES.values())
-        rows.append(f"<b>{cat[raster_id].name(lang)}</b> ({badge(cat[raster_id], lang)})"
-                    f"<br>{swatches}")
+        rows.append(f"<b>{esc(cat[raster_id].name(lang))}</b> "
+                    f"({esc(badge(cat[raster_id], lang))})<br>{swatches}")
     elif raster_id:
         info = cat[raster_id]
         _, vmin, vmax = mapview.RASTER_STYLES[raster_id]
-        rows.append(
-            f"<b>{info.name(lang)}</b> ({badge(info, lang)}, {html.escape(info.units)})"
-            f"<div style='display:flex;align-items:center;gap:6px'>{vmin:g}"
-            f"<div style='width:220px;height:12px;background:"
-            f"{mapview.legend_gradient_css(raster_id)}'></div>{vmax:g}</div>")
+        rows.append(f"<b>{esc(info.name(lang))}</b> ({esc(badge(info, lang))}, "
+                    f"{esc(info.units)})" + _bar(f"{vmin:g}", f"{vmax:g}",
+                                                 mapview.legend_gradient_css(raster_id)))
     if st.session_state.get("show_shortlist", True):
-        classes = " ".join(f"<span style='display:inline-block;width:14px;height:10px;"
-                           f"background:{c}'></span> ≥{lo}" for lo, c in mapview.SCORE_CLASSES)
-        rows.append(f"{t('show_shortlist', lang)}: {classes}")
+        rows.append(f"{esc(t('show_shortlist', lang))}: "
+                    + _bar(0, 100, colours.gradient_css()))
     if st.session_state.get("show_bases", True):
-        rows.append(f"<span style='display:inline-block;width:14px;height:10px;"
-                    f"border:2px solid #0b3d91'></span> {t('show_bases', lang)}")
-    for vid in vector_ids:
+        rows.append(f"{_swatch('border:2px solid #0b3d91')} {esc(t('show_bases', lang))}")
+    for vid in choice.vector_ids:
         info = cat[vid]
         mark = " ⚠️" if info.is_synthetic else ""
-        rows.append(f"<span style='display:inline-block;width:14px;height:10px;"
-                    f"background:{info.display.get('color', '#333')};opacity:.7'></span> "
-                    f"{info.name(lang)} <i>({badge(info, lang)}{mark})</i>")
-    st.markdown(f"**{t('legend', lang)}**<br>" + "<br>".join(rows), unsafe_allow_html=True)
+        outline = mapview.OUTLINE_LAYERS.get(vid)
+        if outline:
+            swatch = _swatch(f"border:2px dashed {outline};background:#fff")
+            kind = f" · {esc(t('redline_outline', lang))}"
+        else:
+            swatch = _swatch(f"background:{info.display.get('color', '#333')};opacity:.7")
+            kind = ""
+        rows.append(f"{swatch} {esc(info.name(lang))}{kind} "
+                    f"<i>({esc(badge(info, lang))}{mark})</i>")
+    st.markdown(f"**{esc(t('legend', lang))}**<br>" + "<br>".join(rows), unsafe_allow_html=True)
 
 
 # --- results ---------------------------------------------------------------------------
@@ -641,8 +708,13 @@ def library_panel(scenario, result, lang: str):
     c1, c2, c3 = st.columns(3)
     c1.button(t("lib_load", lang), key="lib_load", on_click=_library_load, args=(pick,))
     if c2.button(t("lib_dup", lang), key="lib_dup"):
-        library.duplicate(pick, f"{pick} copy", overwrite=True)
+        copy = controls.copy_name(pick, names, suffix=t("lib_copy_suffix", lang))
+        library.duplicate(pick, copy)
+        st.session_state["library_copied"] = copy
         st.rerun()
+    copied = st.session_state.pop("library_copied", None)
+    if copied:
+        st.success(f"{t('lib_copied', lang)}: {copied}")
     if c3.button(t("lib_delete", lang), key="lib_delete"):
         library.delete(pick)
         st.rerun()
@@ -690,29 +762,31 @@ def main():
     st.caption(t("app_subtitle", lang))
     leaflet_ready()
     _init_state()
-    scenario = scenario_sidebar(lang)
-    raster_id, vector_ids, opacity, basemap, tianditu_key = map_controls(lang)
+    lang_changed = _sync_widgets(lang)
+    scenario = scenario_sidebar(lang, lang_changed)
+    choice = map_controls(lang)
     key = controls.prepare_key(scenario)
     metrics_slot = st.container()
     map_col, detail_col = st.columns([3, 1])
+    with map_col:
+        map_slot = st.empty()
+        caption_slot = st.empty()
+        with st.empty():  # the legend of the current choice, before any slow work
+            legend(choice, lang)
     if key not in prepared_store():
         # first view while the parcel features compute: the layers, no results yet
+        with map_slot.container():
+            draw_layers_only(choice, lang)
         with map_col:
-            first = st.empty()
-            with first.container():
-                draw_layers_only(raster_id, vector_ids, opacity, basemap, tianditu_key, lang)
             prepared(key, scenario, lang)
-        first.empty()
     prep = prepared(key, scenario, lang)
     result = pipeline.evaluate(prep, scenario, lang=lang, provenance=inputs().provenance,
                                memo=memo(key))
     with metrics_slot:
         metrics(result, lang)
-    with map_col:
-        clicked = draw_map(result, prep, raster_id, vector_ids, opacity, basemap,
-                           tianditu_key, lang)
-        st.caption(t("map_offline_note", lang) if basemap == "none" else "")
-        legend(raster_id, vector_ids, lang)
+    with map_slot.container():
+        clicked = draw_map(result, prep, choice, lang)
+    caption_slot.caption(t("map_offline_note", lang) if choice.basemap == "none" else "")
     with detail_col:
         details(result, clicked, lang)
     tables(result, lang)

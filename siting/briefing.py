@@ -20,8 +20,9 @@ from typing import Literal
 import numpy as np
 
 from siting import clock
+from siting.colours import score_cmap
 from siting.errors import SitingError
-from siting.export import SCORE_CMAP, atomic_path, disclaimer, synthetic_layers
+from siting.export import atomic_path, disclaimer, synthetic_layers
 from siting.grid import ALBERS_CRS
 from siting.units import Units, convert, energy_unit, format_power, power_unit
 
@@ -400,7 +401,6 @@ def _label_box(text: str, fontsize: float, per_pt: float) -> tuple[float, float]
 
 def _draw_map(fig, ax, result, leagues, province, units: Units = "gw"):
     """The map panel: scores, boundaries, shortlist, bases and their labels."""
-    from matplotlib import colormaps
     from matplotlib.colors import Normalize
 
     parcels, short, bases = (g.to_crs(ALBERS_CRS) for g in
@@ -415,7 +415,7 @@ def _draw_map(fig, ax, result, leagues, province, units: Units = "gw"):
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
 
-    cmap = colormaps[SCORE_CMAP].with_extremes(under=EXCLUDED_COLOUR)
+    cmap = score_cmap().with_extremes(under=EXCLUDED_COLOUR)
     if len(parcels):
         # drawn as one raster in the PDF: ~50k polygons would bloat it
         _add_polygons(ax, parcels.geometry, parcels["score"].to_numpy(), cmap=cmap,
@@ -465,7 +465,6 @@ def _draw_map(fig, ax, result, leagues, province, units: Units = "gw"):
 def _draw_furniture(fig, ax, province):
     """Legend, colour bar, north arrow, scale bar and inset locator on the map panel."""
     import matplotlib
-    from matplotlib import colormaps
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -485,7 +484,7 @@ def _draw_furniture(fig, ax, province):
               borderpad=0.6)
     cax = ax.inset_axes([0.015, 0.765, 0.26, 0.022])
     colourbar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=Normalize(0, 100),
-                                                          cmap=colormaps[SCORE_CMAP]),
+                                                          cmap=score_cmap()),
                              cax=cax, orientation="horizontal")
     colourbar.set_label("综合评分 score (0-100)", fontsize=7, labelpad=2)
     colourbar.ax.tick_params(labelsize=6, length=2, pad=1)

@@ -23,6 +23,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 
 from siting import clock
+from siting import colours
 from siting import fields as fl
 from siting.errors import CRSError, SitingError
 
@@ -463,10 +464,9 @@ def csv_bytes(result, *, units: str = "gw", header: CsvHeader = "code") -> bytes
 # --- KMZ ----------------------------------------------------------------------------
 
 KML_NS = "http://www.opengis.net/kml/2.2"
-#: Score bins of the KML styles (0-10, …, 90-100).
-SCORE_BINS = 10
-#: Colour map of scores, shared with the briefing map.
-SCORE_CMAP = "YlOrRd"
+#: Score bins of the KML styles (0-10, …, 90-100), coloured by the one score
+#: ramp (``siting.colours``: red = low, dark green = high).
+SCORE_BINS = colours.SCORE_CLASSES
 #: Fill opacity of parcel polygons in KML (0-255).
 KML_FILL_ALPHA = 0xB0
 #: Outline colour of base polygons in KML (aabbggrr: opaque blue).
@@ -486,11 +486,10 @@ def _sub(parent, tag: str, text=None, **attrib):
 
 
 def _kml_styles(document):
-    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
 
-    cmap = colormaps[SCORE_CMAP]
-    for i in range(SCORE_BINS):
-        colour = cmap((i + 0.5) / SCORE_BINS)
+    for i, hex_colour in enumerate(colours.class_colours()):
+        colour = to_rgba(hex_colour)
         for kind, line, width, alpha in (("p", "ff404040", 1, KML_FILL_ALPHA),
                                          ("b", KML_BASE_LINE, 3, 0x60)):
             style = _sub(document, "Style", id=f"{kind}{i}")
@@ -502,9 +501,7 @@ def _kml_styles(document):
 
 
 def _score_bin(score) -> int:
-    if score is None or not np.isfinite(score):
-        return 0
-    return int(min(SCORE_BINS - 1, max(0, score // (100 / SCORE_BINS))))
+    return colours.score_class(score)
 
 
 def _ring_text(coords) -> str:

@@ -162,12 +162,17 @@ def entry(name: str, workspace_dir=None) -> Entry:
 
 
 def duplicate(name: str, new_name: str, *, note: str | None = None, workspace_dir=None,
-              saved_at: datetime | None = None) -> Entry:
-    """Copy entry ``name`` to ``new_name`` (the note is kept unless given)."""
+              overwrite: bool = False, saved_at: datetime | None = None) -> Entry:
+    """Copy entry ``name`` to ``new_name`` (the note is kept unless given).
+
+    ``overwrite`` replaces an existing ``new_name`` (else a ``LibraryError``,
+    as in :func:`save`).
+    """
     source = entry(name, workspace_dir)
     return save(load(name, workspace_dir), new_name,
                 note=source.note if note is None else note,
-                workspace_dir=workspace_dir, saved_at=saved_at)
+                workspace_dir=workspace_dir, overwrite=overwrite, saved_at=saved_at)
+
 
 
 def delete(name: str, workspace_dir=None) -> Path:

@@ -59,6 +59,9 @@ LOAD_CENTRE_MIN_POPULATION = 100_000
 DEFAULT_WEIGHTS = {"resource": 0.45, "grid": 0.20, "load": 0.10, "slope": 0.10,
                    "encouragement": 0.15}
 CRITERIA = tuple(DEFAULT_WEIGHTS)
+#: Largest direct weight accepted (weights are relative: 45/20/10 works as well
+#: as 0.45/0.20/0.10).
+WEIGHT_MAX = 100.0
 
 # --- encouragement bonuses (score points added, capped at 100) ----------------
 #: Policy: bases "on gobi and deserts, in desert control and mine restoration
@@ -83,29 +86,36 @@ class Exclusions(Section):
 
     redline: bool = Field(True, description="排除生态保护红线 / exclude the ecological "
                           "red line (domain.md ✅ hard exclusion)")
-    redline_buffer_km: float = Field(0.0, ge=0, le=20, description="red-line buffer, km")
+    redline_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
+                              description="red-line buffer, km")
     water: bool = Field(True, description="exclude water and wetlands (IGBP 0, 11)")
-    water_buffer_km: float = Field(0.0, ge=0, le=20, description="water buffer, km")
+    water_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
+                              description="water buffer, km")
     urban: bool = Field(True, description="exclude urban land (IGBP 13)")
-    urban_buffer_km: float = Field(0.0, ge=0, le=20, description="urban buffer, km")
+    urban_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
+                              description="urban buffer, km")
     forest: bool = Field(True, description="exclude forests (IGBP 1-5; key state forests ✅)")
     cropland_pv: bool = Field(True, description="exclude cropland for PV (✅ PV may not "
                               "occupy cultivated land)")
     cropland_wind: bool = Field(False, description="exclude cropland for wind too")
     settlements: bool = Field(True, description="exclude settlement buffers")
     settlement_buffer_wind_km: float = Field(SETTLEMENT_BUFFER_WIND_KM, ge=0, le=20,
+                                             json_schema_extra={"step": 0.1},
                                              description="wind settlement buffer, km (❌ 0.5)")
     settlement_buffer_pv_km: float = Field(SETTLEMENT_BUFFER_PV_KM, ge=0, le=20,
+                                           json_schema_extra={"step": 0.1},
                                            description="PV settlement buffer, km (❌ 0.1-0.3)")
-    slope_max_wind_deg: float = Field(SLOPE_MAX_WIND_DEG, gt=0, le=90,
+    slope_max_wind_deg: float = Field(SLOPE_MAX_WIND_DEG, ge=0.5, le=90,
+                                      json_schema_extra={"step": 0.5},
                                       description="wind slope limit, degrees (❌ 15-20)")
-    slope_max_pv_deg: float = Field(SLOPE_MAX_PV_DEG, gt=0, le=90,
+    slope_max_pv_deg: float = Field(SLOPE_MAX_PV_DEG, ge=0.5, le=90,
+                                    json_schema_extra={"step": 0.5},
                                     description="PV slope limit, degrees (❌ 5-10)")
     custom: bool = Field(True, description="exclude the user's custom_exclusion zones (wind and "
                          "PV; used only when that layer is given in `layers`)")
-    custom_buffer_km: float = Field(0.0, ge=0, le=20,
+    custom_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
                                     description="buffer around custom exclusion zones, km")
-    border_strip_km: float = Field(BORDER_STRIP_KM, ge=0, le=50,
+    border_strip_km: float = Field(BORDER_STRIP_KM, ge=0, le=50, json_schema_extra={"step": 0.5},
                                    description="frontier strip excluded, km (✅ 0-2 km)")
     min_available_km2: float = Field(MIN_AVAILABLE_KM2, ge=0,
                                      description="parcels with less available land score 0, km²")
@@ -115,14 +125,18 @@ class Encouragement(Section):
     """Bonus points for the land the policy encourages (added to the 0-100 score)."""
 
     desert_bonus: float = Field(DESERT_BONUS_POINTS, ge=0, le=50,
+                                json_schema_extra={"step": 1.0},
                                 description="points × desert/gobi share of the parcel")
     sandy_bonus: float = Field(SANDY_BONUS_POINTS, ge=0, le=50,
+                               json_schema_extra={"step": 1.0},
                                description="points × sandy-land share (desert control)")
     mine_bonus: float = Field(MINE_BONUS_POINTS, ge=0, le=50,
+                              json_schema_extra={"step": 1.0},
                               description="points × mine-restoration share")
     border_belt_bonus: float = Field(BORDER_BELT_BONUS_POINTS, ge=0, le=50,
+                                     json_schema_extra={"step": 1.0},
                                      description="points if within the border belt")
-    custom_bonus: float = Field(CUSTOM_BONUS_POINTS, ge=0, le=50,
+    custom_bonus: float = Field(CUSTOM_BONUS_POINTS, ge=0, le=50, json_schema_extra={"step": 1.0},
                                 description="points × share of the user's custom_encouragement "
                                             "zones (❌ 10; used only when that layer is given)")
     border_belt_km: tuple[float, float] = Field(BORDER_BELT_KM,
@@ -159,7 +173,12 @@ class Weights(Section):
 
     mode: Literal["direct", "ahp"] = Field("direct", description="direct | ahp")
     direct: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS),
-                                     description=f"weight per criterion {list(CRITERIA)}")
+                                     json_schema_extra={"item_ge": 0.0,
+                                                        "item_le": WEIGHT_MAX,
+                                                        "step": 0.05},
+                                     description=f"weight per criterion {list(CRITERIA)} "
+                                                 f"(relative, 0-{WEIGHT_MAX:g}; normalised "
+                                                 "to sum 1)")
     ahp_matrix: list[list[float]] | None = Field(
         None, description="pairwise matrix in the order of `direct`'s keys (Saaty 1-9)")
 
@@ -171,6 +190,10 @@ class Weights(Section):
             raise ValueError(f"unknown criteria {sorted(unknown)}; allowed: {list(CRITERIA)}")
         if any(w < 0 for w in value.values()) or sum(value.values()) <= 0:
             raise ValueError("weights must be ≥ 0 with a positive sum")
+        too_big = {k: w for k, w in value.items() if w > WEIGHT_MAX}
+        if too_big:
+            raise ValueError(f"weights must be ≤ {WEIGHT_MAX:g} (they are relative and "
+                             f"normalised to sum 1), got {too_big}")
         return value
 
     @model_validator(mode="after")
@@ -187,14 +210,18 @@ class Weights(Section):
 class Capacity(Section):
     """Land-use densities (domain.md)."""
 
-    wind_mw_per_km2: float = Field(energy.WIND_MW_PER_KM2, gt=0, le=20,
+    wind_mw_per_km2: float = Field(energy.WIND_MW_PER_KM2, ge=0.1, le=20,
+                                   json_schema_extra={"step": 0.1},
                                    description="wind MW per km² of available land (NREL 3 ✅)")
-    pv_packing_mw_per_km2: float = Field(energy.PV_PACKING_MW_PER_KM2, gt=0, le=150,
+    pv_packing_mw_per_km2: float = Field(energy.PV_PACKING_MW_PER_KM2, ge=1, le=150,
+                                         json_schema_extra={"step": 1.0},
                                          description="PV MW per km² of project area "
                                                      "(desert bases 50-60 ✅)")
-    pv_land_use_share: float = Field(energy.PV_LAND_USE_SHARE, gt=0, le=1,
+    pv_land_use_share: float = Field(energy.PV_LAND_USE_SHARE, ge=0.01, le=1,
+                                     json_schema_extra={"step": 0.01},
                                      description="share of available land used by PV (❌)")
-    pv_restoration_mw_per_km2: float = Field(energy.PV_RESTORATION_MW_PER_KM2, gt=0, le=150,
+    pv_restoration_mw_per_km2: float = Field(energy.PV_RESTORATION_MW_PER_KM2, ge=1, le=150,
+                                             json_schema_extra={"step": 1.0},
                                              description="PV MW per km² on mine restoration "
                                                          "land (~20 ✅)")
 
@@ -204,12 +231,14 @@ class Energy(Section):
 
     turbine: str = Field(energy.DEFAULT_TURBINE, description="power curve (windpowerlib oedb)")
     hub_height_m: float = Field(energy.DEFAULT_HUB_HEIGHT_M, ge=50, le=200,
+                                json_schema_extra={"step": 5.0},
                                 description="hub height, m")
     wind_shear_exponent: float = Field(criteria.WIND_SHEAR_EXPONENT, ge=0, le=0.5,
                                        description="power-law exponent 100 m → hub (❌ 0.14)")
-    wind_losses: float = Field(energy.WIND_LOSSES, ge=0, lt=1,
+    wind_losses: float = Field(energy.WIND_LOSSES, ge=0, le=0.95, json_schema_extra={"step": 0.01},
                                description="wake, availability, electrical losses (❌)")
-    pv_performance_ratio: float = Field(energy.PV_PERFORMANCE_RATIO, gt=0, le=1,
+    pv_performance_ratio: float = Field(energy.PV_PERFORMANCE_RATIO, ge=0.01, le=1,
+                                        json_schema_extra={"step": 0.01},
                                         description="PV performance ratio (❌)")
     pv_tilt_gain: float = Field(energy.PV_TILT_GAIN, ge=1, le=1.6,
                                 description="plane-of-array / horizontal irradiation (❌)")
@@ -218,21 +247,26 @@ class Energy(Section):
 class Cost(Section):
     """LCOE inputs, CNY."""
 
-    wind_capex_cny_per_kw: float = Field(energy.WIND_CAPEX_CNY_PER_KW, gt=0,
+    wind_capex_cny_per_kw: float = Field(energy.WIND_CAPEX_CNY_PER_KW, ge=100, le=50_000,
+                                         json_schema_extra={"step": 100.0},
                                          description="wind capex, CNY/kW (❌)")
-    pv_capex_cny_per_kw: float = Field(energy.PV_CAPEX_CNY_PER_KW, gt=0,
+    pv_capex_cny_per_kw: float = Field(energy.PV_CAPEX_CNY_PER_KW, ge=100, le=50_000,
+                                       json_schema_extra={"step": 100.0},
                                        description="PV capex, CNY/kW (❌)")
     wind_opex_share: float = Field(energy.WIND_OPEX_SHARE_PER_YR, ge=0, le=0.2,
                                    description="wind O&M per year, share of capex")
     pv_opex_share: float = Field(energy.PV_OPEX_SHARE_PER_YR, ge=0, le=0.2,
                                  description="PV O&M per year, share of capex")
-    discount_rate: float = Field(energy.DISCOUNT_RATE, gt=0, lt=0.5,
+    discount_rate: float = Field(energy.DISCOUNT_RATE, ge=0.005, le=0.495,
+                                 json_schema_extra={"step": 0.005},
                                  description="real discount rate (domain.md 8-10%)")
-    lifetime_years: int = Field(energy.LIFETIME_YEARS, ge=5, le=50,
+    lifetime_years: int = Field(energy.LIFETIME_YEARS, ge=5, le=50, json_schema_extra={"step": 1},
                                 description="economic lifetime, years (25)")
     transmission_cny_per_mw_km: float = Field(energy.TRANSMISSION_CNY_PER_MW_KM, ge=0,
+                                              le=1_000_000, json_schema_extra={"step": 100.0},
                                               description="grid connection line, CNY per MW·km")
-    substation_cny_per_kw: float = Field(energy.SUBSTATION_CNY_PER_KW, ge=0,
+    substation_cny_per_kw: float = Field(energy.SUBSTATION_CNY_PER_KW, ge=0, le=10_000,
+                                         json_schema_extra={"step": 10.0},
                                          description="substation, CNY/kW")
 
 
@@ -240,8 +274,10 @@ class Shortlist(Section):
     """Which parcels make the shortlist."""
 
     min_score: float = Field(shortlist.DEFAULT_MIN_SCORE, ge=0, le=100,
+                             json_schema_extra={"step": 1.0},
                              description="lowest score kept, 0-100")
-    size: int = Field(shortlist.DEFAULT_SHORTLIST_SIZE, ge=1,
+    size: int = Field(shortlist.DEFAULT_SHORTLIST_SIZE, ge=1, le=1_000_000,
+                      json_schema_extra={"step": 100},
                       description="at most this many parcels")
     target_multiple: float | None = Field(
         shortlist.DEFAULT_TARGET_MULTIPLE, gt=0,
@@ -256,14 +292,16 @@ class BaseRules(Section):
     """Merging shortlisted parcels into candidate bases."""
 
     contiguity: Literal["queen", "rook"] = Field("queen", description="queen | rook")
-    min_capacity_gw: float = Field(bases.DEFAULT_MIN_BASE_GW, gt=0,
+    min_capacity_gw: float = Field(bases.DEFAULT_MIN_BASE_GW, ge=0.1, le=100,
+                                   json_schema_extra={"step": 0.1},
                                    description="a base must reach this capacity, GW")
 
 
 class Targets(Section):
     """Policy target and league grouping."""
 
-    target_gw: float = Field(shortlist.TARGET_2030_GW, gt=0,
+    target_gw: float = Field(shortlist.TARGET_2030_GW, ge=1, le=5_000,
+                             json_schema_extra={"step": 10.0},
                              description="2030 new-energy target, GW (200 ✅; preset 300 ⚠️)")
     league_groups: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in shortlist.DEFAULT_LEAGUE_GROUPS.items()},

@@ -49,8 +49,8 @@ def test_page_runs_chinese_first_with_results(app):
 
 def test_weight_and_technology_change_the_ranking(app):
     before = shortlist_ids(app)[:50]
-    app.sidebar.slider(key="w_wt_resource").set_value(1.0).run()
-    app.sidebar.slider(key="w_wt_grid").set_value(0.0).run()
+    app.sidebar.number_input(key="w_wt_resource").set_value(1.0).run()
+    app.sidebar.number_input(key="w_wt_grid").set_value(0.0).run()
     after_weight = shortlist_ids(app)[:50]
     assert after_weight != before
     app.sidebar.radio(key="w_tech").set_value("solar").run()
@@ -84,17 +84,79 @@ def test_bad_scenario_names_the_field(app):
 
 def test_english_switch_changes_labels(app):
     app.sidebar.radio(key="lang").set_value("en").run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
     assert app.title[0].value == "Inner Mongolia new-energy base siting"
     assert any(m.label == "Shortlisted capacity" for m in app.metric)
     assert "Legend" in " ".join(m.value for m in app.markdown)
+    assert len(app.tabs) == 4
 
 
-def test_ahp_mode_shows_consistency_ratio(app):
+def test_english_switch_keeps_every_choice(app):
+    app.sidebar.radio(key="w_tech").set_value("solar").run()
+    app.sidebar.radio(key="w_weight_mode").set_value("ahp").run()
+    app.select_slider(key="w_ahp_0_1").set_value("5").run()
+    app.sidebar.multiselect(key="w_sl_land").set_value(["desert", "mine"]).run()
+    gw_zh, yaml_zh = metric(app, "优选装机"), current_yaml(app)
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert not app.exception, app.exception
+    assert app.sidebar.radio(key="w_tech").value == "solar"
+    assert app.sidebar.radio(key="w_weight_mode").value == "ahp"
+    assert app.select_slider(key="w_ahp_0_1").value == "5"
+    assert app.sidebar.multiselect(key="w_sl_land").value == ["desert", "mine"]
+    assert metric(app, "Shortlisted capacity") == gw_zh
+    assert current_yaml(app) == yaml_zh
+    app.sidebar.radio(key="lang").set_value("zh").run()
+    assert app.sidebar.radio(key="w_tech").value == "solar"
+    assert metric(app, "优选装机") == gw_zh
+    assert current_yaml(app) == yaml_zh
+
+
+def test_ahp_editor_starts_from_the_direct_weights(app):
     app.sidebar.radio(key="w_weight_mode").set_value("ahp").run()
     assert not app.exception
-    texts = " ".join(s.value for s in app.sidebar.success) + \
-        " ".join(w.value for w in app.sidebar.warning)
-    assert "CR" in texts
+    # default weights .45/.20/.10/.10/.15: resource/grid 2.25 → 2, resource/load 4.5 → 5
+    assert app.select_slider(key="w_ahp_0_1").value == "2"
+    assert app.select_slider(key="w_ahp_0_2").value == "5"
+    assert len([s for s in app.select_slider if s.key.startswith("w_ahp_")]) == 10
+    assert any("CR" in s.value and "一致" in s.value for s in app.success)
+    assert "mode: ahp" in current_yaml(app)
+    # a cycle of strong judgements: flagged with the pairs to revise
+    app.select_slider(key="w_ahp_0_1").set_value("9").run()
+    app.select_slider(key="w_ahp_1_2").set_value("9").run()
+    app.select_slider(key="w_ahp_0_2").set_value("1/9").run()
+    warning = " ".join(w.value for w in app.warning)
+    assert "CR" in warning and "资源（风速/辐射） ⟷ 距负荷中心" in warning
+
+
+def test_every_widget_range_comes_from_the_model(app):
+    from ui import controls
+
+    for key, path in controls.numeric_paths().items():
+        if key.startswith("w_wt_"):
+            widget = app.sidebar.number_input(key=key)
+        else:
+            found = [w for w in list(app.sidebar.slider) + list(app.sidebar.number_input)
+                     if w.key == key]
+            assert found, f"no widget {key}"
+            widget = found[0]
+        rng = controls.field_range(path)
+        assert (widget.min, widget.max, widget.step) == (rng.min, rng.max, rng.step), key
+
+
+def test_loaded_target_250_and_buffer_15_are_kept(app):
+    text = "targets: {target_gw: 250}\nexclusions: {redline_buffer_km: 15}\n"
+    app.sidebar.text_area(key="w_paste").input(text).run()
+    app.sidebar.button(key="w_load_pasted").click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert app.sidebar.number_input(key="w_target").value == 250.0
+    assert app.sidebar.slider(key="w_ex_redline_buf").value == 15.0
+    saved = sc.loads(current_yaml(app))
+    assert saved.targets.target_gw == 250.0 and saved.exclusions.redline_buffer_km == 15.0
+    assert "250 GW" in next(m.help for m in app.metric if m.label == "占2030年目标")
+    app.sidebar.button(key="w_target_300").click().run()
+    assert sc.loads(current_yaml(app)).targets.target_gw == 300.0
 
 
 def test_map_loads_nothing_from_the_internet():
@@ -147,3 +209,21 @@ def test_library_saves_loads_and_compares(app, tmp_path, monkeypatch):
     app.button(key="cmp_go").click().run()
     assert not app.exception, app.exception
     assert any(m.label == "B GW" for m in app.metric)
+
+
+def test_library_duplicate_makes_a_free_copy(app, tmp_path, monkeypatch):
+    from siting import library
+
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path))
+    app.sidebar.radio(key="w_tech").set_value("solar").run()
+    app.text_input(key="lib_name").input("方案").run()
+    app.button(key="lib_save").click().run()
+    app.selectbox(key="lib_pick").set_value("方案").run()
+    app.button(key="lib_dup").click().run()
+    assert not app.exception, app.exception
+    app.selectbox(key="lib_pick").set_value("方案").run()
+    app.button(key="lib_dup").click().run()
+    assert not app.exception, app.exception
+    assert sorted(e.name for e in library.list_scenarios()) == ["方案", "方案 副本",
+                                                                "方案 副本 2"]
+    assert library.load("方案 副本 2").tech == "solar"

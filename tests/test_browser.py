@@ -50,16 +50,17 @@ def test_planner_session_offline():
         page.get_by_text("优选装机").first.wait_for(timeout=180_000)
         frame = wait_for_map(page)
         assert frame.locator(".leaflet-overlay-pane canvas").count() > 0
-        assert frame.locator(".leaflet-image-layer").count() >= 1  # the score overlay
+        # the score overlay arrives with the results (a feature group added in place)
+        frame.locator(".leaflet-image-layer").first.wait_for(state="attached",
+                                                             timeout=60_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "app.png"))
 
-        # move the resource weight (first slider of the weights panel) to the right
+        # raise the resource weight (a number input of the weights panel)
         before = page.evaluate(f"{ENERGY_METRIC}.innerText")
-        slider = page.get_by_role("slider").nth(0)
-        slider.focus()
-        for _ in range(6):
-            page.keyboard.press("ArrowRight")
+        weight = page.get_by_label("资源（风速/辐射）")
+        weight.fill("0.9")
+        weight.press("Enter")
         page.wait_for_function(f"b => {ENERGY_METRIC}.innerText != b", arg=before,
                                timeout=60_000)
         after = page.evaluate(f"{ENERGY_METRIC}.innerText")
@@ -77,6 +78,57 @@ def test_planner_session_offline():
         outside = [u for u in page.requested if not is_loopback(u)]
         assert outside == [], f"requests left the machine: {outside[:5]}"
         assert any("/app/static/leaflet/leaflet.js" in u for u in page.requested)
+
+
+def _metric_texts(page) -> list[str]:
+    return page.evaluate("[...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                         ".map(e => e.innerText)")
+
+
+def _checked_radio(page, group_label: str) -> str:
+    group = page.get_by_role("radiogroup", name=group_label)
+    return group.locator("label:has(input:checked)").inner_text().strip()
+
+
+def test_language_switch_keeps_the_choices_and_the_figures():
+    """Solar in Chinese → English → Chinese: still solar, the same GW each time."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("优选装机").first.wait_for(timeout=180_000)
+        wait_idle(page)
+        page.get_by_role("radiogroup", name="技术类型").get_by_text("光伏").click()
+        wait_idle(page)
+        page.wait_for_function("() => document.body.innerText.includes('光伏')")
+        wait_for_map(page)
+        zh = _metric_texts(page)
+        assert _checked_radio(page, "技术类型") == "光伏"
+        page.screenshot(path=str(ARTIFACTS / "app_zh_solar.png"))
+
+        page.get_by_role("radiogroup", name="语言 / Language").get_by_text("English").click()
+        page.get_by_text("Shortlisted capacity").first.wait_for(timeout=120_000)
+        wait_idle(page)
+        wait_for_map(page)
+        assert _checked_radio(page, "Technology") == "solar PV"
+        assert _checked_radio(page, "Weighting") == "direct"
+        en = _metric_texts(page)
+        assert en[:3] == zh[:3], (zh, en)
+        body = page.locator("body").inner_text()
+        assert "DuplicateError" not in body and "Something went wrong" not in body
+        page.screenshot(path=str(ARTIFACTS / "app_en_solar.png"))
+        for tab in ("Downloads", "Import your own data", "Scenario library", "About the data"):
+            page.get_by_role("tab", name=tab).click()
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        assert frame.locator(".leaflet-control-layers").count() == 1
+        scale = frame.locator(".leaflet-control-scale").inner_text()
+        assert "km" in scale and "mi" not in scale and "ft" not in scale
+        page.screenshot(path=str(ARTIFACTS / "app_en_tabs.png"))
+
+        page.get_by_role("radiogroup", name="语言 / Language").get_by_text("中文").click()
+        page.get_by_text("优选装机").first.wait_for(timeout=120_000)
+        wait_idle(page)
+        assert _checked_radio(page, "技术类型") == "光伏"
+        assert _metric_texts(page)[:3] == zh[:3]
 
 
 def _bad_files(folder: Path) -> dict[str, Path]:

@@ -196,3 +196,15 @@ def test_cli_subprocess_scenarios(tmp_path):
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_duplicate_refuses_an_existing_name_unless_told(ws):
+    library.save(sc.preset("desert_gobi"), "源", note="原始", workspace_dir=ws, saved_at=T1)
+    library.save(sc.preset("border_belt"), "目标", workspace_dir=ws, saved_at=T1)
+    with pytest.raises(LibraryError, match=r"'目标' is already saved .*overwrite"):
+        library.duplicate("源", "目标", workspace_dir=ws)
+    assert library.load("目标", ws).tech == "wind"  # untouched
+    copy = library.duplicate("源", "目标", workspace_dir=ws, overwrite=True, saved_at=T2)
+    assert copy.note == "原始"
+    assert library.load("目标", ws).tech == "solar"
+    assert library.load("目标", ws).shortlist.land_types == ["desert"]

@@ -8,6 +8,9 @@ logic here: validation is the Scenario model's.
 from __future__ import annotations
 
 import copy
+import math
+from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 
@@ -98,6 +101,187 @@ def apply_widgets(base: dict, state) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class Range:
+    """Limits of a numeric widget, read from the Scenario model (inclusive)."""
+
+    min: float
+    max: float
+    step: float
+    integer: bool = False
+
+    def kwargs(self) -> dict:
+        """``min_value``/``max_value``/``step`` for ``st.slider`` or ``st.number_input``."""
+        cast = int if self.integer else float
+        return {"min_value": cast(self.min), "max_value": cast(self.max),
+                "step": cast(self.step)}
+
+
+def model_field(path: str):
+    """The pydantic ``FieldInfo`` behind a scenario path (``weights.direct.grid`` →
+    the ``direct`` field: its items share one range)."""
+    from siting.scenario import Scenario
+
+    model, info = Scenario, None
+    for part in path.split("."):
+        if model is None:  # inside a dict field: the key names an item
+            break
+        info = model.model_fields[part]
+        model = info.annotation if isinstance(info.annotation, type) and \
+            hasattr(info.annotation, "model_fields") else None
+    return info
+
+
+def field_range(path: str) -> Range:
+    """Widget limits of the numeric scenario field at ``path``, from the model.
+
+    Widget-backed fields declare inclusive ``ge``/``le`` (a widget cannot show
+    an exclusive limit, and any value the model accepts must fit the widget);
+    items of a dict field (the direct weights) declare ``item_ge``/``item_le``.
+    The step is the field's ``json_schema_extra["step"]``. A field without
+    both limits or a step is a programming error (KeyError), not a default.
+    """
+    info = model_field(path)
+    extra = info.json_schema_extra or {}
+    step = extra["step"]
+    is_dict_item = info.annotation is not None and getattr(info.annotation, "__origin__", None) \
+        is dict
+    if is_dict_item:
+        low, high = extra["item_ge"], extra["item_le"]
+        integer = False
+    else:
+        low = high = None
+        for item in info.metadata:  # pydantic's annotated_types.Ge / Le constraints
+            low = getattr(item, "ge", low)
+            high = getattr(item, "le", high)
+        if low is None or high is None:
+            raise KeyError(f"scenario field {path!r} needs inclusive ge and le bounds "
+                           "to back a widget")
+        integer = info.annotation is int
+    if integer:
+        return Range(int(low), int(high), int(step), integer=True)
+    return Range(float(low), float(high), float(step))
+
+
+def field_options(path: str) -> tuple:
+    """The allowed values of a ``Literal`` scenario field (radio options), from the model."""
+    return get_args(model_field(path).annotation)
+
+
+#: Scenario paths whose widgets are numeric (slider or number input).
+NUMERIC_KINDS = (int, float)
+
+
+def numeric_paths() -> dict[str, str]:
+    """{widget key: path} of every numeric widget in ``WIDGET_PATHS``."""
+    out = {}
+    for key, path in WIDGET_PATHS.items():
+        info = model_field(path)
+        annotation = info.annotation
+        if annotation in NUMERIC_KINDS or getattr(annotation, "__origin__", None) is dict:
+            out[key] = path
+    return out
+
+
+# --- language switch and reseeding ------------------------------------------------
+
+def seed_values(scenario_dict: dict, state, *, force: bool) -> dict:
+    """Widget values to write before the widgets are drawn.
+
+    Every widget key missing from ``state`` (never drawn, or dropped by
+    Streamlit because it was hidden for a run) gets the scenario's value; with
+    ``force`` (the language changed, so translated labels and options changed)
+    every key does: the scenario dict, keyed by codes, is the source of truth.
+    """
+    values = widget_values(scenario_dict)
+    return {k: v for k, v in values.items() if force or k not in state}
+
+
+# --- AHP pairwise editor ------------------------------------------------------------
+
+#: Saaty's 1-9 scale and its reciprocals, as codes (widget values) and numbers.
+SAATY_CODES = tuple([f"1/{n}" for n in range(9, 1, -1)] + [str(n) for n in range(1, 10)])
+SAATY_VALUES = {code: (1.0 / int(code[2:]) if code.startswith("1/") else float(code))
+                for code in SAATY_CODES}
+#: Label key (ui.i18n) of each Saaty intensity 1-9.
+SAATY_WORDS = {1: "saaty_1", 2: "saaty_between", 3: "saaty_3", 4: "saaty_between",
+               5: "saaty_5", 6: "saaty_between", 7: "saaty_7", 8: "saaty_between",
+               9: "saaty_9"}
+
+
+def saaty_code(ratio: float) -> str:
+    """The Saaty value nearest to ``ratio`` (compared on a log scale), as a code.
+
+    Ratios beyond 9 or below 1/9 snap to 9 and 1/9.
+    """
+    if not ratio > 0 or not math.isfinite(ratio):
+        raise ValueError(f"a pairwise ratio must be positive and finite, got {ratio!r}")
+    target = math.log(ratio)
+    return min(SAATY_CODES, key=lambda c: abs(math.log(SAATY_VALUES[c]) - target))
+
+
+def criteria_pairs(n: int) -> list[tuple[int, int]]:
+    """The (i, j) pairs of the upper triangle, i < j (n criteria → n(n-1)/2 pairs)."""
+    return [(i, j) for i in range(n) for j in range(i + 1, n)]
+
+
+def pairs_from_weights(weights) -> dict[tuple[int, int], str]:
+    """Upper-triangle judgements implied by direct weights: w_i / w_j snapped to Saaty.
+
+    A zero weight has no ratio: it is judged as weak as the scale allows
+    (1/9 against a positive weight, 1 against another zero).
+    """
+    w = [float(v) for v in weights]
+    out = {}
+    for i, j in criteria_pairs(len(w)):
+        if w[i] > 0 and w[j] > 0:
+            out[(i, j)] = saaty_code(w[i] / w[j])
+        elif w[i] == w[j]:
+            out[(i, j)] = "1"
+        else:
+            out[(i, j)] = "9" if w[i] > w[j] else "1/9"
+    return out
+
+
+def pairs_from_matrix(matrix) -> dict[tuple[int, int], str]:
+    """Upper-triangle judgements of a pairwise matrix, snapped to Saaty codes."""
+    matrix = np.asarray(matrix, dtype=float)
+    return {(i, j): saaty_code(matrix[i, j]) for i, j in criteria_pairs(matrix.shape[0])}
+
+
+def matrix_from_pairs(pairs: dict[tuple[int, int], str], n: int) -> np.ndarray:
+    """The full reciprocal matrix (diagonal 1) from upper-triangle Saaty codes."""
+    upper = np.ones((n, n))
+    for (i, j), code in pairs.items():
+        upper[i, j] = SAATY_VALUES[code]
+    return ahp_from_upper(upper)
+
+
+def worst_pairs(matrix, weights, *, count: int = 3) -> list[tuple[int, int]]:
+    """The judgements that disagree most with the derived weights, worst first.
+
+    A judgement a_ij is compared with the ratio the weights imply, w_i / w_j,
+    on a log scale; the largest gaps are the ones to revise when CR ≥ 0.1.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    gaps = [(abs(math.log(matrix[i, j] * weights[j] / weights[i])), (i, j))
+            for i, j in criteria_pairs(len(weights))]
+    return [pair for _, pair in sorted(gaps, key=lambda g: -g[0])[:count]]
+
+
+def fraction_text(value: float) -> str:
+    """A Saaty value as text: 3 → '3', 0.333… → '1/3', 1 → '1'."""
+    if value >= 1:
+        return f"{value:g}"
+    return f"1/{1 / value:g}"
+
+
+def pair_key(i: int, j: int) -> str:
+    """Widget key of the judgement of criterion i against j."""
+    return f"w_ahp_{i}_{j}"
+
+
 def ahp_from_upper(upper: np.ndarray) -> np.ndarray:
     """Complete a pairwise matrix from its upper triangle (reciprocal, diagonal 1)."""
     upper = np.asarray(upper, dtype=float)
@@ -108,6 +292,17 @@ def ahp_from_upper(upper: np.ndarray) -> np.ndarray:
             full[i, j] = upper[i, j]
             full[j, i] = 1.0 / upper[i, j]
     return full
+
+
+def copy_name(name: str, taken, *, suffix: str) -> str:
+    """A free library name for a copy of ``name``: ``name suffix``, then ``… 2``, ``… 3``."""
+    taken = set(taken)
+    candidate = f"{name} {suffix}"
+    number = 2
+    while candidate in taken:
+        candidate = f"{name} {suffix} {number}"
+        number += 1
+    return candidate
 
 
 def prepare_key(scenario) -> str:

@@ -249,6 +249,42 @@ LABELS: dict[str, tuple[str, str]] = {
     "saved_at": ("保存时间", "Saved at"),
     "item": ("项目", "Item"),
     "value": ("内容", "Value"),
+    # --- app fixes (issue 10 item 5): AHP editor, target, map, library copy ---
+    "ahp_title": ("权重（层次分析法）", "Weights (AHP)"),
+    "ahp_pairs_help": ("每行比较两个指标：向左表示左侧指标更重要，向右表示右侧更重要。"
+                       "只需填写这些两两比较，完整判断矩阵自动推导。",
+                       "Each row compares two criteria: slide towards the one that matters "
+                       "more. Only these pairs are edited; the full matrix is derived."),
+    "ahp_matrix": ("判断矩阵（自动推导，只读）", "Pairwise matrix (derived, read-only)"),
+    "ahp_matrix_note": ("对角线为1，下三角为上三角的倒数。",
+                        "Diagonal 1; the lower triangle is the reciprocal of the upper."),
+    "ahp_in_main": ("层次分析法的两两比较在页面主区域“权重（层次分析法）”中编辑。",
+                    "Edit the AHP pairwise comparisons in the main area, "
+                    "“Weights (AHP)”."),
+    "criterion": ("指标", "criterion"),
+    "weight": ("权重", "weight"),
+    "cr_ok": ("判断一致，可以使用这些权重。", "consistent: these weights can be used."),
+    "cr_revise": ("判断相互矛盾（CR ≥ 0.1），请修改这些比较：",
+                  "the judgements contradict each other (CR ≥ 0.1); revise these pairs:"),
+    "saaty_1": ("同等重要", "equally important"),
+    "saaty_3": ("稍重要", "moderately more important"),
+    "saaty_5": ("明显重要", "strongly more important"),
+    "saaty_7": ("强烈重要", "very strongly more important"),
+    "saaty_9": ("极端重要", "extremely more important"),
+    "saaty_between": ("介于相邻两级之间", "between the neighbouring levels"),
+    "weights_share": ("归一化后", "normalised"),
+    "target_help": ("政策值：2亿千瓦（200 GW，2030年目标）；3亿千瓦（300 GW，提高目标预设）。",
+                    "Policy values: 200 GW (the 2030 target) and 300 GW (raised-target "
+                    "preset)."),
+    "target_200": ("200 GW（2030年目标）", "200 GW (2030 target)"),
+    "target_300": ("300 GW（提高目标）", "300 GW (raised target)"),
+    "vector_opacity": ("矢量填充透明度", "Vector fill opacity"),
+    "layer_control_note": ("地图右上角的图层按钮可逐层显示/隐藏。",
+                           "The layer button at the map's top right shows or hides each "
+                           "layer."),
+    "redline_outline": ("虚线轮廓", "dashed outline"),
+    "lib_copy_suffix": ("副本", "copy"),
+    "lib_copied": ("已复制为", "Copied as"),
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from siting import colours
 from ui.assets import leaflet_css_url, leaflet_js_url
 
 #: Region centre, zoom and extent of the default view (whole of Inner Mongolia;
@@ -152,6 +153,9 @@ def vector_geojson(gdf, *, simplify_deg: float = 0.0, columns=()) -> dict:
 
 #: Fill opacity of polygon layers; context layers (boundaries) are outlines only.
 POLYGON_FILL_OPACITY = 0.35
+#: Layers drawn as an outline over a white halo, never filled, so they stay
+#: readable over any raster below (the red line over the green score ramp).
+OUTLINE_LAYERS = {"redline": "#b2182b"}
 
 
 def _style_js(color: str, geometry_kind: str, fill_opacity: float = POLYGON_FILL_OPACITY) -> str:
@@ -161,14 +165,37 @@ def _style_js(color: str, geometry_kind: str, fill_opacity: float = POLYGON_FILL
     return f"function(f){{return {{color:'{color}',weight:2,opacity:0.9}};}}"
 
 
+def _outline_style_js(color: str, *, halo: bool) -> str:
+    if halo:
+        return "function(f){return {color:'#ffffff',weight:4,opacity:0.9,fill:false};}"
+    return (f"function(f){{return {{color:'{color}',weight:2,opacity:1,fill:false,"
+            f"dashArray:'6 3'}};}}")
+
+
+def _add_metric_scale(m):
+    """Leaflet scale bar in kilometres only (folium's ``control_scale`` adds miles)."""
+    from branca.element import MacroElement
+    from folium.template import Template
+
+    scale = MacroElement()
+    scale._name = "MetricScale"
+    scale._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({metric: true, imperial: false, maxWidth: 150})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    scale.add_to(m)
+
+
 def new_map(*, center=REGION_CENTER_LATLON, zoom: int = DEFAULT_ZOOM):
-    """A folium map with no tiles and Leaflet served by the app (no CDN)."""
+    """A folium map with no tiles, a km-only scale bar and Leaflet served by the app."""
     import folium
 
-    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True,
+    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=False,
                    prefer_canvas=True)
     m.default_js = [("leaflet", leaflet_js_url())]
     m.default_css = [("leaflet_css", leaflet_css_url())]
+    _add_metric_scale(m)
     m.fit_bounds([list(corner) for corner in REGION_BOUNDS_LATLON])
     return m
 
@@ -184,11 +211,19 @@ def add_overlay(m, overlay: Overlay, *, name: str, opacity: float = 0.7, show: b
 
 def add_vector(m, geojson: dict, *, name: str, color: str, geometry_kind: str,
                tooltip_fields=(), show: bool = True,
-               fill_opacity: float = POLYGON_FILL_OPACITY):
-    """Add a GeoJSON layer styled in JavaScript; points become circle markers."""
+               fill_opacity: float = POLYGON_FILL_OPACITY, outline: str | None = None):
+    """Add a GeoJSON layer styled in JavaScript; points become circle markers.
+
+    ``outline`` (a colour) draws polygons as a dashed outline over a white
+    halo, unfilled (see ``OUTLINE_LAYERS``).
+    """
     import folium
     from folium.utilities import JsCode
 
+    if geometry_kind == "polygon" and outline is not None:
+        _add_outline(m, geojson, name=name, color=outline, show=show,
+                     tooltip_fields=tooltip_fields)
+        return
     options = {"style": JsCode(_style_js(color, geometry_kind, fill_opacity))}
     if geometry_kind == "point":
         options["pointToLayer"] = JsCode(
@@ -200,6 +235,24 @@ def add_vector(m, geojson: dict, *, name: str, color: str, geometry_kind: str,
         if fields:
             tooltip = folium.GeoJsonTooltip(fields=fields, labels=False)
     folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, **options).add_to(m)
+
+
+def _add_outline(m, geojson: dict, *, name: str, color: str, show: bool, tooltip_fields=()):
+    """Halo and dashed outline in one toggleable group (one entry in the layer control)."""
+    import folium
+    from folium.utilities import JsCode
+
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(geojson, style=JsCode(_outline_style_js(color, halo=True)),
+                   control=False).add_to(group)
+    tooltip = None
+    if tooltip_fields and geojson["features"]:
+        fields = [f for f in tooltip_fields if f in geojson["features"][0]["properties"]]
+        if fields:
+            tooltip = folium.GeoJsonTooltip(fields=fields, labels=False)
+    folium.GeoJson(geojson, style=JsCode(_outline_style_js(color, halo=False)),
+                   tooltip=tooltip, control=False).add_to(group)
+    group.add_to(m)
 
 
 def remote_assets(m) -> list[str]:
@@ -242,11 +295,10 @@ def geometry_kind(gdf) -> str:
 
 # --- results on the map --------------------------------------------------------
 
-#: Score classes (lower bounds, 0-100) and colours, shared by the JS style and
-#: the legend.
-SCORE_CLASSES = ((0, "#d7191c"), (50, "#fdae61"), (60, "#ffffbf"), (70, "#a6d96a"),
-                 (80, "#1a9641"))
-SCORE_CMAP = "RdYlGn"
+#: Score classes of the shortlist polygons: (lower bound, colour) from the one
+#: score ramp (``siting.colours``: red = low, dark green = high).
+SCORE_CLASSES = tuple((int(i * 100 / colours.SCORE_CLASSES), colour)
+                      for i, colour in enumerate(colours.class_colours()))
 #: Longest side of the score overlay, pixels.
 SCORE_OVERLAY_MAX_PX = 1400
 
@@ -281,9 +333,18 @@ def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelI
     return PixelIndex(index=index, bounds=((lat0, lon0), (lat1, lon1)))
 
 
-def values_overlay(pixels: PixelIndex, values, *, cmap: str, vmin: float, vmax: float,
+def score_overlay(pixels: PixelIndex, scores) -> Overlay:
+    """Parcel scores on the one score ramp; score 0 (excluded, too small) transparent."""
+    return values_overlay(pixels, scores, cmap=colours.score_cmap(), vmin=colours.SCORE_MIN,
+                          vmax=colours.SCORE_MAX, hide_zero=True)
+
+
+def values_overlay(pixels: PixelIndex, values, *, cmap, vmin: float, vmax: float,
                    hide_zero: bool = False) -> Overlay:
-    """Colour each parcel's value into an overlay image (NaN and no-parcel transparent)."""
+    """Colour each parcel's value into an overlay image (NaN and no-parcel transparent).
+
+    ``cmap`` is a matplotlib colour map or its name.
+    """
     from matplotlib import colormaps
 
     values = np.asarray(values, dtype=float)
@@ -296,7 +357,8 @@ def values_overlay(pixels: PixelIndex, values, *, cmap: str, vmin: float, vmax: 
         show &= per_pixel > 0
     rgba = np.zeros(idx.shape + (4,), dtype="uint8")
     scaled = np.clip((per_pixel[show] - vmin) / (vmax - vmin), 0, 1)
-    rgba[show] = (colormaps[cmap](scaled) * 255).astype("uint8")
+    colour_map = colormaps[cmap] if isinstance(cmap, str) else cmap
+    rgba[show] = np.round(colour_map(scaled) * 255).astype("uint8")
     return Overlay(image=rgba, bounds=pixels.bounds)
 
 

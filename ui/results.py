@@ -144,14 +144,19 @@ def league_chart(leagues, lang: str):
     """Horizontal bars of shortlisted GW per league, coloured by west/central/east."""
     import altair as alt
 
-    frame = leagues.reset_index()
-    frame["group_label"] = [t(f"group_{g}", lang) if g else "" for g in frame["group"]]
     league = "盟市" if lang == "zh" else "league"
     cap = "装机 GW" if lang == "zh" else "capacity GW"
     group = "分区" if lang == "zh" else "group"
     share = "占目标" if lang == "zh" else "share of target"
-    frame = frame.rename(columns={"league": league, "cap_gw": cap, "group_label": group,
-                                  "share_of_target": share})
+    table = leagues.reset_index()
+    # a new frame with exactly the charted columns: the labelled names may equal
+    # the codes' (English "group"), so renaming in place would duplicate a column
+    frame = pd.DataFrame({
+        league: table["league"],
+        cap: table["cap_gw"],
+        group: [t(f"group_{g}", lang) if g else "" for g in table["group"]],
+        share: table["share_of_target"],
+    })
     return (alt.Chart(frame).mark_bar()
             .encode(y=alt.Y(f"{league}:N", sort="-x"), x=alt.X(f"{cap}:Q"),
                     color=alt.Color(f"{group}:N"),
