@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.bundle import load_inputs
 from layers.catalog import load_catalog
 from layers.io import read_raster
 from siting import colours, pipeline
@@ -26,6 +25,7 @@ from siting.criteria import (
     WIND_CLASS_NOTE_ZH,
 )
 from siting.errors import SitingError
+from siting.inputs import inputs_key, load_run_inputs, prepare_key
 from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
 from ui import controls, mapview, results, weights_view
 from ui.assets import install_leaflet
@@ -63,10 +63,24 @@ def leaflet_ready() -> str:
     return str(install_leaflet())
 
 
-@st.cache_resource(show_spinner=False)
-def inputs():
-    """Every bundled layer, read once per process."""
-    return load_inputs()
+#: How many sets of run inputs (bundled layers + one set of user files) stay in memory.
+INPUTS_KEEP = 4
+
+
+@st.cache_resource(show_spinner=False, max_entries=INPUTS_KEEP)
+def _run_inputs(key: str, _scenario):
+    return load_run_inputs(_scenario)
+
+
+def run_inputs(scenario):
+    """The inputs of ``scenario``'s run, from the one run path (``siting.inputs``):
+    bundled layers with the scenario's own files in place, checked as ``import`` does."""
+    return _run_inputs(inputs_key(scenario), scenario)
+
+
+def bundled_inputs():
+    """The bundled layers alone (the league list, the first view)."""
+    return _run_inputs(inputs_key(sc.Scenario()), sc.Scenario())
 
 
 #: How many prepared parcel tables (one per exclusion setting) stay in memory.
@@ -86,7 +100,7 @@ def prepared(key: str, scenario, lang: str):
         bar = st.progress(0.0, text=t("computing", lang))
         try:
             store[key] = pipeline.prepare(
-                inputs(), scenario,
+                run_inputs(scenario), scenario,
                 progress=lambda f, m: bar.progress(min(f, 1.0), text=progress_text(m, lang)))
         finally:
             bar.empty()
@@ -113,17 +127,16 @@ def pixel_index(key: str, _parcels):
     return mapview.parcel_pixel_index(_parcels)
 
 
-@st.cache_data(show_spinner=False)
-def raster_overlay(layer_id: str) -> mapview.Overlay:
-    """The PNG overlay of a bundled raster (computed once)."""
-    info = catalog()[layer_id]
-    return mapview.raster_overlay(read_raster(info.path), layer_id=layer_id)
+@st.cache_data(show_spinner=False, max_entries=32)
+def raster_overlay(layer_id: str, path: str) -> mapview.Overlay:
+    """The PNG overlay of a raster layer: bundled, or the user's file that replaces it."""
+    return mapview.raster_overlay(read_raster(path), layer_id=layer_id)
 
 
-@st.cache_data(show_spinner=False)
-def vector_layer(layer_id: str) -> tuple[dict, str]:
-    """GeoJSON and geometry kind of a bundled vector layer (computed once)."""
-    gdf = inputs().vectors[layer_id]
+@st.cache_data(show_spinner=False, max_entries=64)
+def vector_layer(layer_id: str, key: str, _inputs) -> tuple[dict, str]:
+    """GeoJSON and geometry kind of a vector layer of the run inputs ``key``."""
+    gdf = _inputs.vectors[layer_id]
     simplify_deg, fields = mapview.VECTOR_DISPLAY.get(layer_id, (0.0, ()))
     return (mapview.vector_geojson(gdf, simplify_deg=simplify_deg, columns=fields),
             mapview.geometry_kind(gdf))
@@ -296,7 +309,7 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
                     args=(TARGET_2030_GW,))
         c300.button(t("target_300", lang), key="w_target_300", on_click=_set_target,
                     args=(TARGET_2030_RAISED_GW,))
-        leagues = sorted(inputs().vectors["leagues"]["name_zh"])
+        leagues = sorted(bundled_inputs().vectors["leagues"]["name_zh"])
         st.multiselect(t("leagues_filter", lang), leagues, key="w_sl_leagues",
                        placeholder=t("choose", lang))
         st.multiselect(t("land_filter", lang), list(LAND_TYPES), key="w_sl_land",
@@ -377,11 +390,12 @@ def badge(info, lang: str) -> str:
     return t(info.provenance.get("type", "real"), lang)
 
 
-def _add_vectors(m, choice: MapChoice, lang: str):
-    """The chosen bundled vector layers (each one entry in the layer control)."""
+def _add_vectors(m, choice: MapChoice, layers, lang: str):
+    """The chosen vector layers of the run inputs ``layers`` = (key, Inputs): the user's
+    file where the scenario replaces a bundled layer (each one entry in the layer control)."""
     cat = catalog()
     for vid in choice.vector_ids:
-        geojson, kind = vector_layer(vid)
+        geojson, kind = vector_layer(vid, *layers)
         fields = mapview.VECTOR_DISPLAY.get(vid, (0.0, ()))[1]
         mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
                            color=cat[vid].display.get("color", "#333"), tooltip_fields=fields,
@@ -389,19 +403,20 @@ def _add_vectors(m, choice: MapChoice, lang: str):
                            choice.fill_opacity, outline=mapview.OUTLINE_LAYERS.get(vid))
 
 
-def _static_map(choice: MapChoice, lang: str):
-    """Basemap, bundled raster (if one is chosen) and vectors: what needs no result."""
+def _static_map(choice: MapChoice, layers, lang: str):
+    """Basemap, raster (if one is chosen) and vectors of the run inputs: what needs no result."""
     cat = catalog()
     m = mapview.new_map()
     mapview.add_basemap(m, choice.basemap, tianditu_key=choice.tianditu_key)
     if choice.raster_id in cat:
-        mapview.add_overlay(m, raster_overlay(choice.raster_id),
+        path = layers[1].sources.get(choice.raster_id, str(cat[choice.raster_id].path))
+        mapview.add_overlay(m, raster_overlay(choice.raster_id, path),
                             name=cat[choice.raster_id].name(lang), opacity=choice.opacity)
-    _add_vectors(m, choice, lang)
+    _add_vectors(m, choice, layers, lang)
     return m
 
 
-def draw_map(result, prep, choice: MapChoice, lang):
+def draw_map(result, prep, choice: MapChoice, layers, lang):
     """Show the map; returns the clicked point or None.
 
     The base map (basemap and bundled layers) is static; results (score
@@ -411,10 +426,10 @@ def draw_map(result, prep, choice: MapChoice, lang):
     """
     import folium
 
-    m = _static_map(choice, lang)
+    m = _static_map(choice, layers, lang)
     groups = []
     if choice.raster_id in ("score", "excl"):
-        pixels = pixel_index(controls.prepare_key(result.scenario), prep.parcels)
+        pixels = pixel_index(prepare_key(result.scenario), prep.parcels)
         if choice.raster_id == "score":
             overlay = mapview.score_overlay(pixels, result.parcels["score"].to_numpy())
         else:
@@ -425,7 +440,7 @@ def draw_map(result, prep, choice: MapChoice, lang):
                             opacity=choice.opacity)
         groups.append(group)
     if st.session_state.get("show_shortlist", True):
-        geometries = parcel_geometries(controls.prepare_key(result.scenario), prep.parcels)
+        geometries = parcel_geometries(prepare_key(result.scenario), prep.parcels)
         group = folium.FeatureGroup(name=t("show_shortlist", lang))
         mapview.add_shortlist(group, results.shortlist_geojson(result.shortlist, geometries),
                               name=t("show_shortlist", lang))
@@ -456,11 +471,11 @@ def latest_click(state: dict):
     return st.session_state.get("clicked_point")
 
 
-def draw_layers_only(choice: MapChoice, lang):
+def draw_layers_only(choice: MapChoice, layers, lang):
     """The map with bundled layers only (shown while results are computed)."""
     import folium
 
-    m = _static_map(choice, lang)
+    m = _static_map(choice, layers, lang)
     st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[],
               layer_control=folium.LayerControl(collapsed=False), key="map_first")
 
@@ -732,7 +747,7 @@ def library_panel(scenario, result, lang: str):
         for choice in (a, b):
             chosen = scenario if choice == current else library.load(choice)
             runs.append(result if choice == current else pipeline.evaluate(
-                prepared(controls.prepare_key(chosen), chosen, lang), chosen, lang=lang))
+                prepared(prepare_key(chosen), chosen, lang), chosen, lang=lang))
         diff = library.compare(*runs)
         m1, m2, m3 = st.columns(3)
         m1.metric("A GW", f"{diff.gw_a:.1f}")
@@ -765,7 +780,8 @@ def main():
     lang_changed = _sync_widgets(lang)
     scenario = scenario_sidebar(lang, lang_changed)
     choice = map_controls(lang)
-    key = controls.prepare_key(scenario)
+    key = prepare_key(scenario)
+    layers = (inputs_key(scenario), run_inputs(scenario))
     metrics_slot = st.container()
     map_col, detail_col = st.columns([3, 1])
     with map_col:
@@ -776,16 +792,17 @@ def main():
     if key not in prepared_store():
         # first view while the parcel features compute: the layers, no results yet
         with map_slot.container():
-            draw_layers_only(choice, lang)
+            draw_layers_only(choice, layers, lang)
         with map_col:
             prepared(key, scenario, lang)
     prep = prepared(key, scenario, lang)
-    result = pipeline.evaluate(prep, scenario, lang=lang, provenance=inputs().provenance,
+    result = pipeline.evaluate(prep, scenario, lang=lang,
+                               provenance=layers[1].provenance,
                                memo=memo(key))
     with metrics_slot:
         metrics(result, lang)
     with map_slot.container():
-        clicked = draw_map(result, prep, choice, lang)
+        clicked = draw_map(result, prep, choice, layers, lang)
     caption_slot.caption(t("map_offline_note", lang) if choice.basemap == "none" else "")
     with detail_col:
         details(result, clicked, lang)

@@ -22,8 +22,7 @@ from xml.etree import ElementTree as ET
 
 import numpy as np
 
-from siting import clock
-from siting import colours
+from siting import clock, colours
 from siting import fields as fl
 from siting.errors import CRSError, SitingError
 

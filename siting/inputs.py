@@ -58,9 +58,7 @@ def load_run_inputs(scenario, *, progress=None):
     from layers.io import open_raster
 
     report = progress or (lambda fraction, message: None)
-    files = dict(scenario.layers)
-    if scenario.parcels_file:
-        files[PARCELS_ROLE] = scenario.parcels_file
+    files = _user_files(scenario)
     n_steps = len(files) + 1
     user_layers, parcels = {}, None
     for i, (key, path) in enumerate(files.items()):
@@ -90,20 +88,30 @@ def _file_stamp(path: str) -> list:
     return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in members]
 
 
+def _user_files(scenario) -> dict[str, str]:
+    files = dict(scenario.layers)
+    if scenario.parcels_file:
+        files[PARCELS_ROLE] = scenario.parcels_file
+    return files
+
+
+def inputs_key(scenario) -> str:
+    """A cache key of ``load_run_inputs(scenario)``: the user files, with their
+    size and modification time (a file replaced under the same name gives a new key)."""
+    return json.dumps({key: [path, _file_stamp(path)]
+                       for key, path in sorted(_user_files(scenario).items())},
+                      sort_keys=True, ensure_ascii=False)
+
+
 def prepare_key(scenario) -> str:
     """A cache key of the slow, raster-touching stage of ``scenario``'s run.
 
     JSON of the scenario fields that change the parcel features (resolution,
-    parcels, layers, exclusions, load-centre threshold) and the size and
-    modification time of every user file, so a file replaced under the same
-    name gives a new key.
+    parcels, layers, exclusions, load-centre threshold) and ``inputs_key``.
     """
     data = scenario.model_dump(mode="json")
     relevant = {k: data[k] for k in ("resolution_m", "parcel_shape", "parcel_size_km",
                                      "parcels_file", "layers", "exclusions")}
     relevant["load_pop"] = data["bounds"]["load_centre_min_population"]
-    files = dict(scenario.layers)
-    if scenario.parcels_file:
-        files[PARCELS_ROLE] = scenario.parcels_file
-    relevant["files"] = {key: _file_stamp(path) for key, path in sorted(files.items())}
+    relevant["files"] = inputs_key(scenario)
     return json.dumps(relevant, sort_keys=True, ensure_ascii=False)

@@ -304,13 +304,3 @@ def copy_name(name: str, taken, *, suffix: str) -> str:
         number += 1
     return candidate
 
-
-def prepare_key(scenario) -> str:
-    """JSON of the scenario fields that change the parcel features (slow stage)."""
-    import json
-
-    data = scenario.model_dump(mode="json")
-    relevant = {k: data[k] for k in ("resolution_m", "parcel_shape", "parcel_size_km",
-                                     "parcels_file", "layers", "exclusions")}
-    relevant["load_pop"] = data["bounds"]["load_centre_min_population"]
-    return json.dumps(relevant, sort_keys=True, ensure_ascii=False)
