@@ -334,17 +334,15 @@ def click_radio(page, key: str, label: str):
     radio.locator("[data-testid=stRadioOption]", has_text=label).first.click()
 
 
-def nudge_slider(page, key: str, presses: int = 4) -> tuple[str, str]:
-    """Move the slider with ``key=`` right by ``presses`` steps with the keyboard;
-    return its value text before and after."""
-    thumb = page.locator(f".st-key-{key} input[type=range]")
-    thumb.wait_for(state="attached", timeout=60_000)
-    before = thumb.get_attribute("aria-valuetext")
-    thumb.focus()
-    for _ in range(presses):
-        page.keyboard.press("ArrowRight")
-    after = thumb.get_attribute("aria-valuetext")
-    return before, after
+def set_number(page, key: str, value: float) -> tuple[str, str]:
+    """Type ``value`` into the number input with ``key=`` and press Enter; return its
+    text before and after."""
+    box = page.locator(f".st-key-{key} input")
+    box.wait_for(state="visible", timeout=60_000)
+    before = box.input_value()
+    box.fill(f"{value:g}")
+    box.press("Enter")
+    return before, box.input_value()
 
 
 def tab_labels(page) -> list[str]:

@@ -14,10 +14,10 @@ from tests.browser import (
     click_radio,
     is_loopback,
     metric_values,
-    nudge_slider,
     open_tab,
     radio_selected,
     screenshot,
+    set_number,
     streamlit_server,
     tab_labels,
     wait_for_map,
@@ -243,8 +243,8 @@ def test_walk_both_languages(tmp_path, monkeypatch):
             assert radio_selected(page, "w_tech") == t("tech_solar", "zh")
 
         with walk_step(page, "zh: move the resource weight", ARTIFACTS, url):
-            before, after = nudge_slider(page, "w_wt_resource", presses=4)
-            assert before != after, f"the weight slider did not move ({before})"
+            before, after = set_number(page, "w_wt_resource", 70)
+            assert before != after, f"the resource weight did not change ({before})"
             figures = wait_metrics_change(page, solar)
             page.wait_for_timeout(1500)  # no late rerun may change them again
             wait_idle(page)
