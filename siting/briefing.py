@@ -218,6 +218,27 @@ def provenance_line(result) -> str:
 
 # --- drawing helpers ---------------------------------------------------------------------
 
+#: The stamp on a briefing whose shortlist rests on synthetic layers.
+SYNTHETIC_STAMP = "含合成数据 / contains synthetic data"
+#: Its colour (a warning red, readable in print).
+SYNTHETIC_STAMP_COLOUR = "#c62828"
+
+
+def synthetic_stamp(result) -> str:
+    """Stamp text when any synthetic layer shaped the shortlist, else "".
+
+    Two lines: the mark, then the layers (ids from the shortlist's ``synthetic``
+    column, named in Chinese where the provenance has a name).
+    """
+    from siting.synthetic import layers_in
+
+    ids = layers_in(result.shortlist)
+    if not ids:
+        return ""
+    names = [result.provenance.get(i, {}).get("name_zh", i) for i in ids]
+    return f"{SYNTHETIC_STAMP}\n{'、'.join(names)}"
+
+
 def _halo(width: float = 2.5):
     from matplotlib import patheffects
 
@@ -569,6 +590,12 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None,
         fig.text(0.012, 0.922, f"Inner Mongolia {_TECH_EN.get(tech, tech)} base siting  ·  "
                                f"情景 scenario: {result.scenario.name}  ·  "
                                f"{date.isoformat()}", fontsize=9.5, va="top", color="#333333")
+        stamp = synthetic_stamp(result)
+        if stamp:
+            fig.text(0.99, 0.975, stamp, fontsize=10, fontweight="bold", va="top", ha="right",
+                     color=SYNTHETIC_STAMP_COLOUR, linespacing=1.4,
+                     bbox={"boxstyle": "round,pad=0.4", "facecolor": "white",
+                           "edgecolor": SYNTHETIC_STAMP_COLOUR, "linewidth": 1.5})
         ax = fig.add_axes([0.008, 0.072, 0.60, 0.815])
         _draw_map(fig, ax, result, leagues, province, units)
         _draw_furniture(fig, ax, province)
@@ -664,6 +691,11 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
              f"Inner Mongolia {_TECH_EN.get(tech, tech)} base siting · "
              f"情景 scenario: {result.scenario.name} · {date.isoformat()}", 12,
              colour="404040")
+
+    stamp = synthetic_stamp(result)
+    if stamp:
+        text_box(_SLIDE_W - _MARGIN - 3.6, 0.15, 3.6, 0.6, stamp, 11, bold=True,
+                 colour=SYNTHETIC_STAMP_COLOUR.lstrip("#").upper())
 
     with Image.open(io.BytesIO(map_png)) as image:
         aspect = image.height / image.width

@@ -35,9 +35,62 @@ DEFAULT_TURBINE = "E-141/4200"
 DEFAULT_HUB_HEIGHT_M = 135.0
 #: Reference air density of manufacturers' power curves, kg/m³ (IEC 61400-12-1).
 POWER_CURVE_DENSITY_KG_M3 = ISA_SEA_LEVEL_DENSITY_KG_M3
-#: Total energy losses of a wind farm: wake ~8-10 %, availability ~3 %, electrical ~2 %,
-#: curtailment not included ❌ assumption (typical planning value).
-WIND_LOSSES = 0.15
+#: Other losses of a wind farm not counted below (turbine performance and power-curve
+#: shortfall, blade degradation and soiling, high-wind hysteresis), share ❌ assumption
+#: (planning practice 1-3 %). Before the loss chain this was one flat 15 % for everything.
+WIND_OTHER_LOSS = 0.02
+#: Kept for callers of :func:`wind_energy_per_mw`: its ``losses`` default.
+WIND_LOSSES = WIND_OTHER_LOSS
+
+# --- Wind loss chain (each a share of energy; they multiply: net = gross × Π(1 − lᵢ)) ---
+#: Wake (array) loss at the reference spacing below, share ⚠️: onshore arrays laid out at
+#: about 7 D × 10 D lose ~8-12 % to wakes; the Horns Rev offshore array (7 D × 7 D = 49 D²)
+#: has a measured park efficiency of ~87 % (13 % wake loss; Barthelmie et al., Horns Rev
+#: analyses, summarised at wind-watch.org "How much efficiency is lost by putting HAWTs
+#: near one another"). With the inverse-area rule below, 49 D² gives 14 %.
+WAKE_LOSS_AT_REFERENCE = 0.10
+#: Reference ground area per turbine, in rotor diameters squared (7 D × 10 D).
+WAKE_REFERENCE_AREA_D2 = 70.0
+#: Wake loss grows as (reference area / area per turbine)^this exponent ❌ (1: wake loss
+#: inversely proportional to the ground area per turbine, a first-order array rule).
+WAKE_AREA_EXPONENT = 1.0
+#: Cap on the wake loss, share: a layout denser than ~3.5 D × 5 D is not built.
+WAKE_LOSS_MAX = 0.40
+#: Wind farm availability, share of the year turbines can run ⚠️ (onshore fleets 95-98 %;
+#: Chinese national fleet statistics report ~97-98 %; 97 % for remote, cold sites).
+WIND_AVAILABILITY = 0.97
+#: Electrical losses from the turbine terminals to the grid meter (collection cables and
+#: step-up transformers), share ⚠️ (planning practice 1.5-3 %).
+WIND_ELECTRICAL_LOSS = 0.02
+#: Cold-climate loss (icing of blades and low-temperature shutdown, below about −30 °C for
+#: standard turbines), share, by league ❌ assumption scaled on IEA Wind TCP Task 19 ice
+#: classes (class 1: 0-0.5 %, class 2: 0.5-5 % production loss): the dry west loses little,
+#: the long, cold winters of Hulunbuir and Hinggan (−40 °C) the most.
+COLD_CLIMATE_LOSS_BY_LEAGUE = {
+    "阿拉善盟": 0.01, "巴彦淖尔市": 0.01, "乌海市": 0.01, "鄂尔多斯市": 0.01,
+    "包头市": 0.015, "呼和浩特市": 0.015, "乌兰察布市": 0.02, "锡林郭勒盟": 0.025,
+    "赤峰市": 0.02, "通辽市": 0.02, "兴安盟": 0.03, "呼伦贝尔市": 0.04,
+}
+#: Cold-climate loss where the league is not in the table above, share ❌.
+COLD_CLIMATE_LOSS_DEFAULT = 0.02
+#: Curtailment (弃风/弃光率 = 1 − 利用率), share of available energy not taken by the grid.
+#: Region figure ✅: 国家能源局《2019年前三季度风电并网运行情况》(2019-11-04): 内蒙古 弃风率
+#: 6.6 % (3.2 TWh). No per-league figure was found, so every league starts from it
+#: (editable per league in the scenario). Earlier years were worse (2017 Jan-Sep 14 %).
+CURTAILMENT_REGION = 0.066
+
+# --- Turbine by IEC 61400-1 wind class -----------------------------------------------------
+#: Upper annual mean hub-height wind speed of IEC 61400-1 classes III, II, I, m/s ✅
+#: (reference Vave = 7.5, 8.5, 10 m/s). A site above 10 m/s is class S: treated as I here.
+IEC_CLASS_MAX_MEAN_MS = {"III": 7.5, "II": 8.5, "I": 10.0}
+#: Turbine per IEC class (windpowerlib oedb names with power curves) ❌ proxy choice:
+#: low-wind sites get a large rotor (low specific power), windy sites a smaller rotor with
+#: a higher specific power, as bid in northern China. III: E-141/4200 (269 W/m²),
+#: II: V117/3450 (IEC IIA rated; 321 W/m²), I: V112/3450 (IEC IA rated; 350 W/m²).
+TURBINE_BY_IEC_CLASS = {"III": "E-141/4200", "II": "V117/3450", "I": "V112/3450"}
+#: Hub height per IEC class, m ❌ assumption: tall towers only where the wind is weak
+#: (E-141 at 135 m of its 99-159 m; V117 near its 116.5 m; V112 near its 84-119 m).
+HUB_HEIGHT_BY_IEC_CLASS_M = {"III": 135.0, "II": 115.0, "I": 95.0}
 #: Speed step of the yield integration, m/s (bins are weighted by exact Weibull CDF steps).
 SPEED_STEP_MS = 0.1
 #: Parcels per block of the yield integration: keeps each temporary at a few MB.
@@ -90,6 +143,36 @@ PV_CAPEX_CNY_PER_KW = 3_000.0
 WIND_OPEX_SHARE_PER_YR = 0.025
 #: PV O&M cost per year as a share of capex ❌ assumption.
 PV_OPEX_SHARE_PER_YR = 0.015
+
+
+# --- Storage (配储) and land ---------------------------------------------------------------
+#: Storage power required with new wind and PV, share of the plant's capacity ✅, and its
+#: duration, h ✅: 内蒙古自治区人民政府办公厅《关于推动全区风电光伏新能源产业高质量发展的
+#: 意见》(2022-03-07): 市场化并网 projects ≥15 % for ≥4 h, 保障性并网 projects ≥15 % for
+#: ≥2 h (restated by 包头市发改委, 2023). New large bases are mostly market-based, so 4 h is
+#: the default. Note: national 发改价格〔2025〕136号 ended storage as a precondition of grid
+#: connection nationally (2025); the region keeps building storage. Set the share to 0 to
+#: model a plant without storage.
+STORAGE_SHARE_OF_CAPACITY = 0.15
+STORAGE_HOURS = 4.0
+#: Battery storage system cost, CNY per kWh of storage energy ❌ assumption (2024 Chinese
+#: LFP 2-4 h system and EPC bids ~0.5-1.0 CNY/Wh; no source checked here).
+STORAGE_CNY_PER_KWH = 800.0
+#: Storage economic lifetime, years ❌ (LFP ~6,000 cycles ≈ 15 years at one cycle a day).
+STORAGE_LIFETIME_YEARS = 15
+#: Storage O&M per year, share of storage capex ❌ assumption.
+STORAGE_OPEX_SHARE_PER_YR = 0.02
+#: Land rent by land type (feat.land_type), CNY per mu (亩, 666.7 m²) per year ❌ assumption:
+#: desert/gobi and sandy land are state land leased cheaply; mine-restoration land carries
+#: compensation; other land (mostly grassland) pays grassland rent and vegetation restoration
+#: fees. Land prices vary by banner: replace with local figures.
+LAND_CNY_PER_MU_YR = {"desert": 30.0, "sandy": 50.0, "mine": 100.0, "border": 300.0,
+                      "other": 300.0}
+#: Wind land actually occupied (foundations, roads, substation), ha per MW ⚠️: NREL
+#: (Denholm et al. 2009, NREL/TP-6A2-45834) permanent direct impact 0.3 ± 0.3 ha/MW.
+WIND_OCCUPIED_HA_PER_MW = 0.3
+#: m² per mu.
+M2_PER_MU = 10_000.0 / 15.0
 
 
 # --- Power curves -------------------------------------------------------------------------
@@ -174,6 +257,14 @@ def rated_power_kw(turbine_type: str = DEFAULT_TURBINE) -> float:
     if turbine_type not in turbines.index:
         raise _unknown_turbine(turbine_type)
     return float(turbines.loc[turbine_type, "nominal_power"]) / 1_000.0
+
+
+def rotor_diameter_m(turbine_type: str = DEFAULT_TURBINE) -> float:
+    """Rotor diameter of a turbine in windpowerlib's bundled library, m."""
+    turbines = _oedb_tables()[0]
+    if turbine_type not in turbines.index:
+        raise _unknown_turbine(turbine_type)
+    return float(turbines.loc[turbine_type, "rotor_diameter"])
 
 
 def _check_curve(speeds: NDArray[np.float64], power_kw: NDArray[np.float64]) -> None:
@@ -302,6 +393,140 @@ def wind_energy_per_mw(mean_speed_hub: ArrayLike, k: ArrayLike, rho: ArrayLike, 
     return out
 
 
+# --- Wind loss chain ----------------------------------------------------------------------
+def _share(value, name: str, hint: str = "5 % is written 0.05") -> NDArray[np.float64]:
+    arr = _as_float(value, name)
+    _raise_if_any((arr < 0) | (arr >= 1), arr, name, "a share in [0, 1)", hint)
+    return arr
+
+
+def wake_loss(density_mw_km2: ArrayLike, *, rated_kw: float, rotor_m: float,
+              at_reference: float = WAKE_LOSS_AT_REFERENCE,
+              reference_area_d2: float = WAKE_REFERENCE_AREA_D2,
+              exponent: float = WAKE_AREA_EXPONENT) -> NDArray[np.float64]:
+    """Wake (array) loss of a wind farm laid out at a capacity density.
+
+    The ground area per turbine, in rotor diameters squared, is
+    ``S = rated / density / D²``; the loss is
+    ``at_reference × (reference_area_d2 / S)^exponent``, capped at
+    :data:`WAKE_LOSS_MAX`. A denser layout loses more.
+
+    Parameters
+    ----------
+    density_mw_km2 : array_like
+        Installed capacity per km² of project area, MW/km² (> 0).
+    rated_kw : float
+        Turbine nameplate, kW.
+    rotor_m : float
+        Rotor diameter, m.
+    at_reference, reference_area_d2, exponent : float, optional
+        See :data:`WAKE_LOSS_AT_REFERENCE`, :data:`WAKE_REFERENCE_AREA_D2`,
+        :data:`WAKE_AREA_EXPONENT`.
+
+    Returns
+    -------
+    ndarray of float
+        Share of gross energy lost to wakes, in [0, WAKE_LOSS_MAX].
+    """
+    density = _as_float(density_mw_km2, "density_mw_km2")
+    _raise_if_any(density <= 0, density, "density_mw_km2", "a positive density in MW/km²")
+    if not (rated_kw > 0 and rotor_m > 0):
+        raise SitingError(f"rated_kw and rotor_m must be positive, got {rated_kw!r}, {rotor_m!r}")
+    area_per_turbine_m2 = (rated_kw / 1_000.0) / density * 1e6
+    area_d2 = area_per_turbine_m2 / rotor_m ** 2
+    return np.minimum(at_reference * (reference_area_d2 / area_d2) ** exponent, WAKE_LOSS_MAX)
+
+
+def league_shares(leagues: ArrayLike, table: dict[str, float], default: float,
+                  name: str) -> NDArray[np.float64]:
+    """Per-parcel share looked up by league name (``default`` where not listed)."""
+    for key, value in table.items():
+        if not (np.isfinite(value) and 0 <= value < 1):
+            raise SitingError(f"{name}[{key!r}] must be a share in [0, 1), got {value!r}; "
+                              "5 % is written 0.05")
+    if not (np.isfinite(default) and 0 <= default < 1):
+        raise SitingError(f"{name} default must be a share in [0, 1), got {default!r}")
+    names = pd.Series(np.asarray(leagues, dtype=object))
+    return names.map(table).fillna(default).to_numpy(dtype=float)
+
+
+def wind_loss_factor(*, wake: ArrayLike = 0.0, availability: ArrayLike = 1.0,
+                     electrical: ArrayLike = 0.0, cold_climate: ArrayLike = 0.0,
+                     curtailment: ArrayLike = 0.0, other: ArrayLike = 0.0
+                     ) -> NDArray[np.float64]:
+    """Net / gross energy of a wind farm: the losses multiply.
+
+    ``(1 − wake) × availability × (1 − electrical) × (1 − cold_climate)
+    × (1 − curtailment) × (1 − other)``; each argument is a share (availability
+    is the share of time available, e.g. 0.97) and may be an array per parcel.
+    """
+    avail = _as_float(availability, "availability")
+    _raise_if_any((avail <= 0) | (avail > 1), avail, "availability", "a share in (0, 1]",
+                  "97 % is written 0.97")
+    factor = avail.copy() if avail.ndim else np.asarray(float(avail))
+    for name, value in (("wake", wake), ("electrical", electrical),
+                        ("cold_climate", cold_climate), ("curtailment", curtailment),
+                        ("other", other)):
+        factor = factor * (1.0 - _share(value, name))
+    return factor
+
+
+def iec_wind_class(mean_speed_hub: ArrayLike) -> NDArray[np.object_]:
+    """IEC 61400-1 class ("I", "II", "III") of a site from its mean hub-height speed.
+
+    III up to 7.5 m/s, II up to 8.5, I above (class S sites, above 10 m/s, are
+    given I); "" where the speed is NaN.
+    """
+    v = _as_float(mean_speed_hub, "mean_speed_hub")
+    out = np.full(v.shape, "", dtype=object)
+    out[np.isfinite(v)] = "I"
+    out[np.isfinite(v) & (v <= IEC_CLASS_MAX_MEAN_MS["II"])] = "II"
+    out[np.isfinite(v) & (v <= IEC_CLASS_MAX_MEAN_MS["III"])] = "III"
+    return out
+
+
+def turbine_by_class(speed_100m: ArrayLike, *, alpha: float,
+                     hub_height_by_class_m: dict[str, float] | None = None
+                     ) -> tuple[NDArray[np.object_], NDArray[np.float64]]:
+    """IEC class and hub height of each site, the class judged at its own hub height.
+
+    A site is class III if its mean speed at the class-III hub height is at most
+    7.5 m/s; else class II if at most 8.5 m/s at the class-II hub height; else
+    class I (at the class-I hub height). Speeds come from the 100 m layer by the
+    power law (``alpha``).
+
+    Returns
+    -------
+    classes : ndarray of str
+        "I", "II", "III" ("" where the speed is NaN).
+    hub_m : ndarray of float
+        Hub height of the chosen class, m (NaN where the speed is NaN).
+    """
+    from siting.criteria import WIND_LAYER_HEIGHT_M, extrapolate_speed
+
+    hubs = dict(HUB_HEIGHT_BY_IEC_CLASS_M if hub_height_by_class_m is None
+                else hub_height_by_class_m)
+    missing = set(IEC_CLASS_MAX_MEAN_MS) - set(hubs)
+    if missing:
+        raise SitingError(f"hub_height_by_class_m needs classes {sorted(missing)}; "
+                          f"got {sorted(hubs)}")
+    v100 = _as_float(speed_100m, "speed_100m")
+    ok = np.isfinite(v100)
+    classes = np.full(v100.shape, "", dtype=object)
+    classes[ok] = "I"
+    undecided = ok.copy()
+    for cls in ("III", "II"):
+        at_hub = extrapolate_speed(np.where(ok, v100, 0.0), WIND_LAYER_HEIGHT_M, hubs[cls],
+                                   alpha=alpha)
+        fits = undecided & (at_hub <= IEC_CLASS_MAX_MEAN_MS[cls])
+        classes[fits] = cls
+        undecided &= ~fits
+    hub_m = np.full(v100.shape, np.nan)
+    for cls in IEC_CLASS_MAX_MEAN_MS:
+        hub_m[classes == cls] = hubs[cls]
+    return classes, hub_m
+
+
 # --- PV yield -----------------------------------------------------------------------------
 def pv_energy_per_mw(ghi_kwh_m2: ArrayLike, *, tilt_gain: float = PV_TILT_GAIN,
                      performance_ratio: float = PV_PERFORMANCE_RATIO,
@@ -405,11 +630,15 @@ def lcoe_cny_kwh(capex_cny_per_kw: ArrayLike, opex_share_per_yr: ArrayLike,
                  energy_mwh_per_mw: ArrayLike, grid_km: ArrayLike, *,
                  discount_rate: float = DISCOUNT_RATE, lifetime_years: float = LIFETIME_YEARS,
                  transmission_cny_per_mw_km: float = TRANSMISSION_CNY_PER_MW_KM,
-                 substation_cny_per_kw: float = SUBSTATION_CNY_PER_KW) -> NDArray[np.float64]:
-    """Levelised cost of electricity including grid connection.
+                 substation_cny_per_kw: float = SUBSTATION_CNY_PER_KW,
+                 storage_yearly_cny_per_kw: ArrayLike = 0.0,
+                 land_yearly_cny_per_kw: ArrayLike = 0.0) -> NDArray[np.float64]:
+    """Levelised cost of electricity including grid connection, storage and land.
 
     Investment per MW = plant capex + substation + line cost × distance to grid;
-    yearly cost = investment × CRF + O&M (a share of the plant capex only).
+    yearly cost = investment × CRF + O&M (a share of the plant capex only)
+    + storage (:func:`storage_yearly_cny_per_kw`) + land rent
+    (:func:`land_yearly_cny_per_kw`).
 
     Parameters
     ----------
@@ -429,6 +658,10 @@ def lcoe_cny_kwh(capex_cny_per_kw: ArrayLike, opex_share_per_yr: ArrayLike,
         Line cost, CNY per MW per km (default :data:`TRANSMISSION_CNY_PER_MW_KM`).
     substation_cny_per_kw : float, optional
         Substation cost, CNY/kW (default :data:`SUBSTATION_CNY_PER_KW`).
+    storage_yearly_cny_per_kw : array_like, optional
+        Yearly cost of the required storage, CNY per kW of plant (default 0).
+    land_yearly_cny_per_kw : array_like, optional
+        Yearly land rent, CNY per kW of plant (default 0).
 
     Returns
     -------
@@ -454,6 +687,72 @@ def lcoe_cny_kwh(capex_cny_per_kw: ArrayLike, opex_share_per_yr: ArrayLike,
     plant_cny_per_mw = capex * 1_000.0
     investment_cny_per_mw = (plant_cny_per_mw + substation_cny_per_kw * 1_000.0
                              + transmission_cny_per_mw_km * distance)
-    yearly_cny_per_mw = investment_cny_per_mw * crf + opex_share * plant_cny_per_mw
+    storage = _as_float(storage_yearly_cny_per_kw, "storage_yearly_cny_per_kw")
+    land = _as_float(land_yearly_cny_per_kw, "land_yearly_cny_per_kw")
+    _raise_if_any(storage < 0, storage, "storage_yearly_cny_per_kw", "a non-negative cost")
+    _raise_if_any(land < 0, land, "land_yearly_cny_per_kw", "a non-negative cost")
+    yearly_cny_per_mw = (investment_cny_per_mw * crf + opex_share * plant_cny_per_mw
+                         + (storage + land) * 1_000.0)
     with np.errstate(divide="ignore"):
         return yearly_cny_per_mw / (energy * 1_000.0)
+
+
+def storage_yearly_cny_per_kw(*, share: float = STORAGE_SHARE_OF_CAPACITY,
+                              hours: float = STORAGE_HOURS,
+                              cny_per_kwh: float = STORAGE_CNY_PER_KWH,
+                              discount_rate: float = DISCOUNT_RATE,
+                              lifetime_years: float = STORAGE_LIFETIME_YEARS,
+                              opex_share_per_yr: float = STORAGE_OPEX_SHARE_PER_YR) -> float:
+    """Yearly cost of the storage a plant must build (配储), CNY per kW of plant.
+
+    Storage energy per kW of plant = ``share × hours`` kWh; its capex
+    ``share × hours × cny_per_kwh`` is annualised over the storage lifetime
+    (capital recovery factor) plus a yearly O&M share of that capex.
+    Storage losses and its revenue are not modelled.
+
+    Returns
+    -------
+    float
+        CNY per kW of plant per year (0 when share or hours is 0).
+    """
+    for name, value, low, high in (("storage share", share, 0.0, 1.0),
+                                   ("storage hours", hours, 0.0, 24.0),
+                                   ("storage cost CNY/kWh", cny_per_kwh, 0.0, 1e5),
+                                   ("storage O&M share", opex_share_per_yr, 0.0, 0.5)):
+        if not (np.isfinite(value) and low <= value <= high):
+            raise SitingError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
+    capex = share * hours * cny_per_kwh
+    crf = float(capital_recovery_factor(discount_rate, lifetime_years))
+    return capex * crf + capex * opex_share_per_yr
+
+
+def land_yearly_cny_per_kw(land_type: ArrayLike, mw_per_km2: ArrayLike, *,
+                           cny_per_mu_yr: dict[str, float] | None = None) -> NDArray[np.float64]:
+    """Yearly land rent per kW of plant by land type.
+
+    Parameters
+    ----------
+    land_type : array_like of str
+        desert | sandy | mine | border | other (``siting.features.land_type``);
+        unknown types pay the ``other`` rate.
+    mw_per_km2 : array_like
+        Capacity per km² of land paid for, MW/km² (PV: packing density; wind:
+        ``1 / (WIND_OCCUPIED_HA_PER_MW / 100)``).
+    cny_per_mu_yr : dict, optional
+        Rent by land type, CNY per mu per year (default :data:`LAND_CNY_PER_MU_YR`).
+
+    Returns
+    -------
+    ndarray of float
+        CNY per kW per year: ``rent / mu × mu per kW``.
+    """
+    rates = dict(LAND_CNY_PER_MU_YR if cny_per_mu_yr is None else cny_per_mu_yr)
+    for key, value in rates.items():
+        if not (np.isfinite(value) and value >= 0):
+            raise SitingError(f"land rent for {key!r} must be ≥ 0 CNY/mu/yr, got {value!r}")
+    density = _as_float(mw_per_km2, "mw_per_km2")
+    _raise_if_any(density <= 0, density, "mw_per_km2", "a positive density in MW/km²")
+    rent = pd.Series(np.asarray(land_type, dtype=object)).map(rates)
+    rent = rent.fillna(rates.get("other", 0.0)).to_numpy(dtype=float)
+    mu_per_kw = (1e6 / density) / M2_PER_MU / 1_000.0
+    return rent * mu_per_kw

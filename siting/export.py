@@ -549,8 +549,8 @@ def _description(row, columns) -> str:
 
 
 _PARCEL_FIGURES = ("score", "rank", "league", "banner", "land_type", "base_id", "cap_mw",
-                   "energy_gwh", "flh", "lcoe", "avail_km2", "ghi_kwh", "wind_hub", "grid_km",
-                   "border_km")
+                   "energy_gwh", "flh", "lcoe", "lcoe_sto", "curt_frac", "avail_km2", "ghi_kwh",
+                   "wind_hub", "turbine", "grid_km", "border_km", "synthetic")
 _BASE_FIGURES = ("score", "leagues", "land_type", "n_parcels", "cap_mw", "energy_gwh", "flh",
                  "lcoe")
 

@@ -120,6 +120,23 @@ FIELDS: tuple[Field, ...] = (
     Field("flh", "利用小时数", "Full-load hours", "h/yr", "Annual energy / capacity"),
     Field("lcoe", "平准化度电成本", "LCOE", "CNY/kWh",
           "Levelised cost of electricity incl. grid connection; for a base, energy-weighted"),
+    Field("lcoe_sto", "储能度电成本", "Storage cost share of LCOE", "CNY/kWh",
+          "Part of the LCOE paid for the required storage (配储: share of capacity × hours × "
+          "CNY/kWh, annualised over the storage lifetime)"),
+    Field("curt_frac", "弃电率", "Curtailment", "0-1",
+          "Curtailment share (弃风/弃光率 = 1 − 利用率) taken off the energy, by league"),
+    Field("iec_cls", "IEC风区等级", "IEC wind class", "I-III",
+          "IEC 61400-1 class of the site from its mean hub-height wind speed (≤7.5 III, "
+          "≤8.5 II, else I); picks the turbine and hub height"),
+    Field("turbine", "风机型号", "Turbine", "",
+          "Turbine power curve used (windpowerlib oedb proxy for the class)"),
+    Field("hub_m", "轮毂高度", "Hub height", "m", "Hub height of the turbine used"),
+    Field("loss_w", "风电综合损失", "Wind losses", "0-1",
+          "Share of gross wind energy lost: wake (by layout density), availability, "
+          "electrical, cold climate, curtailment, other; they multiply"),
+    Field("synthetic", "合成数据图层", "Synthetic layers", "",
+          "Ids of the synthetic (not measured, not official) layers that affected this "
+          "parcel's figures, e.g. redline;wind_speed_100m;substations; empty if none"),
     Field("base_id", "基地编号", "Base id", "",
           "Candidate base (B001 = largest) the parcel belongs to; empty if none"),
     Field("n_parcels", "地块数", "Parcels", "", "Number of shortlisted parcels in the base"),

@@ -14,6 +14,7 @@ from siting import energy
 from siting import features as feat
 from siting import parcels as parcels_mod
 from siting import shortlist as sl
+from siting import synthetic as synthetic_mod
 from siting.errors import SitingError
 from siting.scoring import (
     WeightResult,
@@ -30,7 +31,8 @@ RESULT_COLUMNS = ["parcel_id", "league", "banner", "tech", "score", "rank", "are
                   "ghi_kwh", "pvout_kwh", "solar_cls", "slope_deg", "elev_m", "grid_km", "load_km",
                   "desert_frac", "sandy_frac", "mine_frac", "custom_frac", "border_km", "land_type",
                   "cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh", "flh", "lcoe", "base_id",
-                  "why"]
+                  "why", "iec_cls", "turbine", "hub_m", "loss_w", "curt_frac", "lcoe_sto",
+                  "synthetic"]
 
 
 @dataclass
@@ -70,30 +72,101 @@ def prepare(inputs, scenario, *, progress=_noop) -> feat.Prepared:
                         progress=lambda f, m: progress(0.05 + 0.9 * f, m))
 
 
-def wind_flh(parcels, scenario, memo: dict | None = None) -> np.ndarray:
-    """Wind full-load hours per parcel (MWh/MW), memoised on the energy inputs.
-
-    The Weibull integration is the costliest part of re-scoring; it depends
-    only on the parcel features and the turbine settings, not on weights.
-    """
+def _gross_wind_flh(parcels, scenario, turbine: str, hub_m: float,
+                    rows: np.ndarray) -> np.ndarray:
+    """Gross full-load hours (no losses) of ``turbine`` at ``hub_m`` for parcels ``rows``."""
     en = scenario.energy
-    key = ("wind_flh", en.turbine, en.hub_height_m, en.wind_shear_exponent, en.wind_losses)
+    hub = cr.extrapolate_speed(parcels["wind_ms"].to_numpy()[rows], cr.WIND_LAYER_HEIGHT_M,
+                               hub_m, alpha=en.wind_shear_exponent)
+    rho = cr.air_density(np.nan_to_num(parcels["elev_m"].to_numpy()[rows], nan=0.0) + hub_m)
+    k = np.nan_to_num(parcels["weibull_k"].to_numpy()[rows], nan=2.0)
+    gross = np.zeros(len(rows))
+    ok = np.isfinite(hub)
+    gross[ok] = energy.wind_energy_per_mw(hub[ok], k[ok], rho[ok], turbine=turbine, losses=0.0)
+    return gross
+
+
+def _wind_turbines(parcels, scenario, memo: dict | None):
+    """(IEC class, turbine, hub m, gross full-load hours) per parcel, memoised on the
+    turbine settings: the costliest part of re-scoring, independent of weights."""
+    en = scenario.energy
+    key = ("wind_gross", len(parcels), en.turbine_rule, tuple(sorted(en.turbine_by_class.items())),
+           tuple(sorted(en.hub_height_by_class_m.items())), en.turbine, en.hub_height_m,
+           en.wind_shear_exponent)
     if memo is not None and key in memo:
         return memo[key]
-    hub = wind_hub_speed(parcels, scenario)
-    rho = cr.air_density(np.nan_to_num(parcels["elev_m"].to_numpy(), nan=0.0) + en.hub_height_m)
-    k = np.nan_to_num(parcels["weibull_k"].to_numpy(), nan=2.0)
-    ok = np.isfinite(hub)
-    flh = np.zeros(len(parcels))
-    flh[ok] = energy.wind_energy_per_mw(hub[ok], k[ok], rho[ok], turbine=en.turbine,
-                                        losses=en.wind_losses)
+    if en.turbine_rule == "iec_class":
+        classes, hub_m = energy.turbine_by_class(parcels["wind_ms"].to_numpy(),
+                                                 alpha=en.wind_shear_exponent,
+                                                 hub_height_by_class_m=en.hub_height_by_class_m)
+        turbines = np.array([en.turbine_by_class.get(c, "") for c in classes], dtype=object)
+    else:
+        classes = energy.iec_wind_class(cr.extrapolate_speed(
+            parcels["wind_ms"].to_numpy(), cr.WIND_LAYER_HEIGHT_M, en.hub_height_m,
+            alpha=en.wind_shear_exponent))
+        hub_m = np.where(classes != "", en.hub_height_m, np.nan)
+        turbines = np.where(classes != "", en.turbine, "").astype(object)
+    gross = np.zeros(len(parcels))
+    for turbine in sorted(set(turbines) - {""}):
+        for hub in sorted(set(hub_m[turbines == turbine])):
+            rows = np.flatnonzero((turbines == turbine) & (hub_m == hub))
+            gross[rows] = _gross_wind_flh(parcels, scenario, turbine, float(hub), rows)
+    out = (classes, turbines, hub_m, gross)
     if memo is not None:
-        memo[key] = flh
-    return flh
+        memo[key] = out
+    return out
+
+
+def wind_yield(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndarray]:
+    """Wind turbine choice, loss chain and full-load hours per parcel.
+
+    Gross yield from the power curve over the Weibull climate (memoised: the
+    costliest part of re-scoring, independent of weights), then the losses
+    multiply (``energy.wind_loss_factor``): wake (from the capacity density and
+    the turbine's rotor), availability, electrical, cold climate and
+    curtailment (by league), other.
+
+    Returns
+    -------
+    dict
+        ``flh`` (net MWh/MW), ``gross_flh``, ``iec_cls``, ``turbine``, ``hub_m``,
+        ``wake_loss``, ``loss_w`` (total loss share incl. curtailment),
+        ``curt_frac`` (curtailment share).
+    """
+    en, n = scenario.energy, len(parcels)
+    classes, turbines, hub_m, gross = _wind_turbines(parcels, scenario, memo)
+    wake = np.zeros(n)
+    density = scenario.capacity.wind_mw_per_km2
+    for turbine in sorted(set(turbines) - {""}):
+        wake[turbines == turbine] = energy.wake_loss(
+            density, rated_kw=energy.rated_power_kw(turbine),
+            rotor_m=energy.rotor_diameter_m(turbine),
+            at_reference=en.wake_loss_at_reference)
+    leagues = parcels["league"].to_numpy()
+    cold = energy.league_shares(leagues, en.cold_climate_loss_by_league,
+                                energy.COLD_CLIMATE_LOSS_DEFAULT, "cold_climate_loss_by_league")
+    curtail = energy.league_shares(leagues, en.curtailment_by_league, en.curtailment,
+                                   "curtailment_by_league")
+    factor = energy.wind_loss_factor(wake=wake, availability=en.wind_availability,
+                                     electrical=en.wind_electrical_loss, cold_climate=cold,
+                                     curtailment=curtail, other=en.wind_losses)
+    return {"flh": gross * factor, "gross_flh": gross, "iec_cls": classes, "turbine": turbines,
+            "hub_m": hub_m, "wake_loss": wake, "loss_w": 1.0 - factor, "curt_frac": curtail}
+
+
+def wind_flh(parcels, scenario, memo: dict | None = None) -> np.ndarray:
+    """Net wind full-load hours per parcel (MWh/MW); see :func:`wind_yield`."""
+    return wind_yield(parcels, scenario, memo)["flh"]
 
 
 def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndarray]:
-    """cap_w_mw, cap_pv_mw, cap_mw, energy_gwh, flh (h), lcoe (CNY/kWh) per parcel."""
+    """Capacity, energy and cost columns per parcel.
+
+    cap_w_mw, cap_pv_mw, cap_mw (MW), energy_gwh, flh (h, net of losses and
+    curtailment), lcoe (CNY/kWh, with grid connection, storage and land),
+    lcoe_sto (storage part of the LCOE, CNY/kWh), curt_frac, and for wind
+    iec_cls, turbine, wind_hub (m/s at the chosen hub), hub_m, loss_w.
+    """
     techs = tech_columns(scenario.tech)
     cap_cfg, en_cfg, cost = scenario.capacity, scenario.energy, scenario.cost
     n = len(parcels)
@@ -104,15 +177,41 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
     grid_km = np.nan_to_num(parcels["grid_km"].to_numpy(), nan=0.0)
     lcoe_w = np.full(n, np.nan)
     lcoe_pv = np.full(n, np.nan)
+    sto_w = np.full(n, np.nan)
+    sto_pv = np.full(n, np.nan)
+    land_type = (parcels["land_type"].to_numpy() if "land_type" in parcels
+                 else np.full(n, "other", dtype=object))
+    storage_yearly = energy.storage_yearly_cny_per_kw(
+        share=cost.storage_share, hours=cost.storage_hours, cny_per_kwh=cost.storage_cny_per_kwh,
+        discount_rate=cost.discount_rate, lifetime_years=cost.storage_lifetime_years,
+        opex_share_per_yr=cost.storage_opex_share)
+    common = {"discount_rate": cost.discount_rate, "lifetime_years": cost.lifetime_years,
+              "transmission_cny_per_mw_km": cost.transmission_cny_per_mw_km,
+              "substation_cny_per_kw": cost.substation_cny_per_kw,
+              "storage_yearly_cny_per_kw": storage_yearly}
+    extra: dict[str, np.ndarray] = {}
+    curtail = energy.league_shares(parcels["league"].to_numpy(), en_cfg.curtailment_by_league,
+                                   en_cfg.curtailment, "curtailment_by_league")
     if "w" in techs:
         cap_w = energy.capacity_mw(parcels["avail_w_km2"].to_numpy(), cap_cfg.wind_mw_per_km2)
-        flh_w = wind_flh(parcels, scenario, memo)
+        wind = wind_yield(parcels, scenario, memo)
+        flh_w = wind["flh"]
+        hub_speed = np.full(n, np.nan)
+        for hub in sorted(set(wind["hub_m"][np.isfinite(wind["hub_m"])])):
+            rows = wind["hub_m"] == hub
+            hub_speed[rows] = cr.extrapolate_speed(parcels["wind_ms"].to_numpy()[rows],
+                                                   cr.WIND_LAYER_HEIGHT_M, float(hub),
+                                                   alpha=en_cfg.wind_shear_exponent)
+        extra.update({"iec_cls": wind["iec_cls"], "turbine": wind["turbine"],
+                      "hub_m": wind["hub_m"], "wind_hub": hub_speed, "loss_w": wind["loss_w"]})
+        land_w = energy.land_yearly_cny_per_kw(
+            land_type, 100.0 / energy.WIND_OCCUPIED_HA_PER_MW,
+            cny_per_mu_yr=cost.land_cny_per_mu_yr)
+        energy_w_ok = np.where(flh_w > 0, flh_w, np.nan)
         lcoe_w = energy.lcoe_cny_kwh(cost.wind_capex_cny_per_kw, cost.wind_opex_share,
-                                     np.where(flh_w > 0, flh_w, np.nan), grid_km,
-                                     discount_rate=cost.discount_rate,
-                                     lifetime_years=cost.lifetime_years,
-                                     transmission_cny_per_mw_km=cost.transmission_cny_per_mw_km,
-                                     substation_cny_per_kw=cost.substation_cny_per_kw)
+                                     energy_w_ok, grid_km, land_yearly_cny_per_kw=land_w,
+                                     **common)
+        sto_w = storage_yearly / energy_w_ok
     if "pv" in techs:
         mine = parcels["mine_frac"].to_numpy()
         density = (cap_cfg.pv_packing_mw_per_km2 * (1 - mine)
@@ -129,23 +228,32 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
         pvout = parcels["pvout_kwh"].to_numpy()
         measured = np.isfinite(pvout)
         flh_pv[measured] = pvout[measured]
+        # curtailment applies to both: a PVOUT layer is what the plant can make, not
+        # what the grid takes
+        flh_pv = flh_pv * (1.0 - curtail)
+        land_pv = energy.land_yearly_cny_per_kw(land_type, density,
+                                                cny_per_mu_yr=cost.land_cny_per_mu_yr)
+        energy_pv_ok = np.where(flh_pv > 0, flh_pv, np.nan)
         lcoe_pv = energy.lcoe_cny_kwh(cost.pv_capex_cny_per_kw, cost.pv_opex_share,
-                                      np.where(flh_pv > 0, flh_pv, np.nan), grid_km,
-                                      discount_rate=cost.discount_rate,
-                                      lifetime_years=cost.lifetime_years,
-                                      transmission_cny_per_mw_km=cost.transmission_cny_per_mw_km,
-                                      substation_cny_per_kw=cost.substation_cny_per_kw)
+                                      energy_pv_ok, grid_km, land_yearly_cny_per_kw=land_pv,
+                                      **common)
+        sto_pv = storage_yearly / energy_pv_ok
     energy_w = cap_w * flh_w / 1000.0
     energy_pv = cap_pv * flh_pv / 1000.0
     cap = cap_w + cap_pv
     energy_gwh = energy_w + energy_pv
+
+    def by_energy(wind_part, pv_part):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(energy_gwh > 0,
+                            (np.nan_to_num(wind_part) * energy_w
+                             + np.nan_to_num(pv_part) * energy_pv) / energy_gwh, np.nan)
+
     with np.errstate(invalid="ignore", divide="ignore"):
         flh = np.where(cap > 0, energy_gwh * 1000.0 / cap, np.nan)
-        lcoe = np.where(energy_gwh > 0,
-                        (np.nan_to_num(lcoe_w) * energy_w + np.nan_to_num(lcoe_pv) * energy_pv)
-                        / energy_gwh, np.nan)
     return {"cap_w_mw": cap_w, "cap_pv_mw": cap_pv, "cap_mw": cap, "energy_gwh": energy_gwh,
-            "flh": flh, "lcoe": lcoe}
+            "flh": flh, "lcoe": by_energy(lcoe_w, lcoe_pv),
+            "lcoe_sto": by_energy(sto_w, sto_pv), "curt_frac": curtail, **extra}
 
 
 def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
@@ -190,7 +298,8 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     zero = parcels["score"].to_numpy() <= 0
     for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh"):
         parcels.loc[zero, column] = 0.0
-    parcels["why"] = why
+    parcels["why"] = synthetic_mod.mark_why(why, provenance, lang=lang)
+    parcels["synthetic"] = synthetic_mod.parcel_synthetic(parcels, scenario.tech, provenance)
     parcels["base_id"] = None
 
     cfg = scenario.shortlist

@@ -226,22 +226,83 @@ class Capacity(Section):
                                                          "land (~20 ✅)")
 
 
-class Energy(Section):
-    """Yield assumptions."""
+def _known_leagues(value: dict, name: str) -> dict:
+    known = {league for names in shortlist.DEFAULT_LEAGUE_GROUPS.values() for league in names}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValueError(f"{name}: unknown leagues {unknown}; use the Chinese names "
+                         f"{sorted(known)}")
+    bad = {k: v for k, v in value.items() if not 0 <= v < 1}
+    if bad:
+        raise ValueError(f"{name}: shares must be in [0, 1) (5 % is written 0.05), got {bad}")
+    return value
 
-    turbine: str = Field(energy.DEFAULT_TURBINE, description="power curve (windpowerlib oedb)")
+
+def _by_class(value: dict, name: str) -> dict:
+    if set(value) != set(energy.IEC_CLASS_MAX_MEAN_MS):
+        raise ValueError(f"{name} needs exactly the IEC classes "
+                         f"{sorted(energy.IEC_CLASS_MAX_MEAN_MS)}, got {sorted(value)}")
+    return value
+
+
+class Energy(Section):
+    """Yield assumptions: turbine, wind loss chain, curtailment, PV."""
+
+    turbine_rule: Literal["iec_class", "fixed"] = Field(
+        "iec_class", description="iec_class: turbine and hub height follow the site's IEC "
+                                 "61400-1 class (mean hub speed ≤7.5 III, ≤8.5 II, else I); "
+                                 "fixed: `turbine` at `hub_height_m` everywhere")
+    turbine_by_class: dict[str, str] = Field(
+        default_factory=lambda: dict(energy.TURBINE_BY_IEC_CLASS),
+        description="turbine (windpowerlib oedb) per IEC class (❌ proxy choice)")
+    hub_height_by_class_m: dict[str, float] = Field(
+        default_factory=lambda: dict(energy.HUB_HEIGHT_BY_IEC_CLASS_M),
+        description="hub height per IEC class, m (❌)")
+    turbine: str = Field(energy.DEFAULT_TURBINE,
+                         description="power curve (windpowerlib oedb) when turbine_rule is fixed")
     hub_height_m: float = Field(energy.DEFAULT_HUB_HEIGHT_M, ge=50, le=200,
                                 json_schema_extra={"step": 5.0},
-                                description="hub height, m")
+                                description="hub height, m: of the fixed turbine, and the "
+                                            "height at which wind is scored")
     wind_shear_exponent: float = Field(criteria.WIND_SHEAR_EXPONENT, ge=0, le=0.5,
                                        description="power-law exponent 100 m → hub (❌ 0.14)")
-    wind_losses: float = Field(energy.WIND_LOSSES, ge=0, le=0.95, json_schema_extra={"step": 0.01},
-                               description="wake, availability, electrical losses (❌)")
+    wake_loss_at_reference: float = Field(
+        energy.WAKE_LOSS_AT_REFERENCE, ge=0, lt=0.5,
+        description="wake loss at 70 D² per turbine (7 D × 10 D); scales with capacity "
+                    "density (⚠️ 0.10)")
+    wind_availability: float = Field(energy.WIND_AVAILABILITY, gt=0.5, le=1,
+                                     description="wind farm availability (⚠️ 0.97)")
+    wind_electrical_loss: float = Field(energy.WIND_ELECTRICAL_LOSS, ge=0, lt=0.2,
+                                        description="collection and transformer losses (⚠️)")
+    cold_climate_loss_by_league: dict[str, float] = Field(
+        default_factory=lambda: dict(energy.COLD_CLIMATE_LOSS_BY_LEAGUE),
+        description="icing and low-temperature loss by league (❌, IEA Task 19 ice classes)")
+    wind_losses: float = Field(energy.WIND_OTHER_LOSS, ge=0, le=0.2,
+                               json_schema_extra={"step": 0.01},
+                               description="other wind losses: turbine performance, "
+                                           "degradation, hysteresis (❌ 0.02; before the loss "
+                                           "chain this was a flat 0.15 for everything)")
+    curtailment: float = Field(energy.CURTAILMENT_REGION, ge=0, lt=1,
+                               description="curtailment 弃风/弃光率 = 1 − 利用率, wind and PV "
+                                           "(✅ NEA: 内蒙古 6.6 %, Jan-Sep 2019)")
+    curtailment_by_league: dict[str, float] = Field(
+        default_factory=dict,
+        description="curtailment per league, overriding `curtailment` (Chinese league names)")
     pv_performance_ratio: float = Field(energy.PV_PERFORMANCE_RATIO, ge=0.01, le=1,
                                         json_schema_extra={"step": 0.01},
                                         description="PV performance ratio (❌)")
     pv_tilt_gain: float = Field(energy.PV_TILT_GAIN, ge=1, le=1.6,
                                 description="plane-of-array / horizontal irradiation (❌)")
+
+    @field_validator("cold_climate_loss_by_league", "curtailment_by_league")
+    @classmethod
+    def _leagues(cls, value, info):
+        return _known_leagues(value, info.field_name)
+
+    @field_validator("turbine_by_class", "hub_height_by_class_m")
+    @classmethod
+    def _classes(cls, value, info):
+        return _by_class(value, info.field_name)
 
 
 class Cost(Section):
@@ -268,6 +329,32 @@ class Cost(Section):
     substation_cny_per_kw: float = Field(energy.SUBSTATION_CNY_PER_KW, ge=0, le=10_000,
                                          json_schema_extra={"step": 10.0},
                                          description="substation, CNY/kW")
+    storage_share: float = Field(energy.STORAGE_SHARE_OF_CAPACITY, ge=0, le=1,
+                                 description="storage power required (配储), share of plant "
+                                             "capacity (✅ 内蒙古 2022: 15 %; 0 = none)")
+    storage_hours: float = Field(energy.STORAGE_HOURS, ge=0, le=24,
+                                 description="storage duration, h (✅ 4 h market-based, "
+                                             "2 h guaranteed grid connection)")
+    storage_cny_per_kwh: float = Field(energy.STORAGE_CNY_PER_KWH, ge=0,
+                                       description="storage system cost, CNY/kWh (❌ 800)")
+    storage_lifetime_years: int = Field(energy.STORAGE_LIFETIME_YEARS, ge=1, le=50,
+                                        description="storage lifetime, years (❌ 15)")
+    storage_opex_share: float = Field(energy.STORAGE_OPEX_SHARE_PER_YR, ge=0, le=0.2,
+                                      description="storage O&M per year, share of its capex (❌)")
+    land_cny_per_mu_yr: dict[str, float] = Field(
+        default_factory=lambda: dict(energy.LAND_CNY_PER_MU_YR),
+        description="land rent by land type, CNY per mu per year (❌ desert 30 … other 300)")
+
+    @field_validator("land_cny_per_mu_yr")
+    @classmethod
+    def _land_types(cls, value):
+        allowed = set(energy.LAND_CNY_PER_MU_YR)
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise ValueError(f"unknown land types {unknown}; allowed: {sorted(allowed)}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("land rents must be ≥ 0 CNY/mu/yr")
+        return value
 
 
 class Shortlist(Section):

@@ -99,7 +99,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cap_pv_share": ("光伏可用地利用比例", "PV share of available land"),
     "cap_pv_mine": ("修复区光伏密度（MW/km²）", "PV density on restoration land (MW/km²)"),
     "hub": ("轮毂高度（米）", "hub height (m)"),
-    "losses": ("风电综合损失", "wind losses"),
+    "losses": ("风电其他损失（尾流、可用率、限电另计）", "other wind losses (wake, availability, curtailment counted separately)"),
     "pr": ("光伏系统效率PR", "PV performance ratio"),
     "capex_wind": ("风电单位投资（元/kW）", "wind capex (CNY/kW)"),
     "capex_pv": ("光伏单位投资（元/kW）", "PV capex (CNY/kW)"),

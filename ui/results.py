@@ -21,7 +21,8 @@ BASES_COLUMNS = ["base_id", "leagues", "land_type", "n_parcels", "cap_mw", "ener
 DETAIL_COLUMNS = ["score", "rank", "area_km2", "avail_km2", "excl_frac", "wind_ms", "wind_hub",
                   "wpd50", "ghi_kwh", "slope_deg", "elev_m", "grid_km", "load_km", "border_km",
                   "desert_frac", "sandy_frac", "mine_frac", "land_type", "cap_mw", "cap_w_mw",
-                  "cap_pv_mw", "energy_gwh", "flh", "lcoe", "base_id"]
+                  "cap_pv_mw", "energy_gwh", "flh", "lcoe", "lcoe_sto", "curt_frac", "iec_cls",
+                  "turbine", "hub_m", "loss_w", "base_id", "synthetic"]
 #: Simplification of shortlisted parcels and bases for the map, metres (Albers).
 MAP_SIMPLIFY_M = 200.0
 

@@ -1,0 +1,109 @@
+"""Which synthetic layers shaped each parcel, so every output can say so.
+
+A layer is synthetic when its provenance ``type`` (``data/provenance.json`` /
+``layers/catalog.yaml``) contains "synthetic"; a user's file replacing it is
+not. A parcel lists a synthetic layer when that layer changed its figures:
+the red line if it excluded any of the parcel, the wind layers for a wind or
+hybrid parcel with wind data, the substations through the grid distance, the
+desert/sandy-land and mine layers where their share is above 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: Separator of layer ids in the ``synthetic`` column (CSV- and Shapefile-safe).
+SEPARATOR = ";"
+#: Label added to an exclusion reason whose layer is synthetic, (zh, en).
+SYNTHETIC_MARK = ("（合成数据）", " (synthetic)")
+#: Exclusion sources (``siting.exclusions.EXCLUSION_LABELS``) and the layer each reads.
+EXCLUSION_LAYERS = {"redline": "redline"}
+
+
+def synthetic_layer_ids(provenance: dict) -> list[str]:
+    """Ids of the synthetic layers in a run's provenance (``Result.provenance``)."""
+    return sorted(layer_id for layer_id, info in (provenance or {}).items()
+                  if "synthetic" in str(info.get("type", "")))
+
+
+def _positive(parcels, columns) -> np.ndarray:
+    out = np.zeros(len(parcels), dtype=bool)
+    for column in columns:
+        if column in parcels:
+            out |= np.nan_to_num(parcels[column].to_numpy(dtype=float), nan=0.0) > 0
+    return out
+
+
+def parcel_synthetic(parcels, tech: str, provenance: dict) -> np.ndarray:
+    """Per parcel, the ids of the synthetic layers that affected it, ``;``-joined.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        Parcels with their features (``x_redline_*``, ``wind_ms``, ``grid_km``,
+        ``desert_frac``, ``sandy_frac``, ``mine_frac``).
+    tech : str
+        wind | solar | hybrid: wind layers count only where wind is built.
+    provenance : dict
+        ``{layer id: {"type": ...}}`` of the run.
+
+    Returns
+    -------
+    ndarray of str
+        e.g. ``"redline;substations;weibull_k;wind_speed_100m"``; "" if none.
+    """
+    synthetic = set(synthetic_layer_ids(provenance))
+    n = len(parcels)
+    uses_wind = tech in ("wind", "hybrid")
+    affected = {
+        "redline": _positive(parcels, [c for c in parcels.columns
+                                       if str(c).startswith("x_redline_")]),
+        "wind_speed_100m": (np.isfinite(parcels["wind_ms"].to_numpy(dtype=float))
+                            if uses_wind and "wind_ms" in parcels else np.zeros(n, bool)),
+        "substations": (np.isfinite(parcels["grid_km"].to_numpy(dtype=float))
+                        if "grid_km" in parcels else np.zeros(n, bool)),
+        "desert": _positive(parcels, ["desert_frac", "sandy_frac"]),
+        "mine": _positive(parcels, ["mine_frac"]),
+    }
+    affected["weibull_k"] = affected["wind_speed_100m"]
+    ids = sorted(layer for layer in affected if layer in synthetic)
+    out = np.full(n, "", dtype=object)
+    if not ids:
+        return out
+    table = np.column_stack([affected[layer] for layer in ids])
+    for row in np.flatnonzero(table.any(axis=1)):
+        out[row] = SEPARATOR.join(layer for layer, hit in zip(ids, table[row], strict=True)
+                                  if hit)
+    return out
+
+
+def mark_why(why, provenance: dict, *, lang: str = "zh") -> np.ndarray:
+    """Add 合成数据 / synthetic to each exclusion reason whose layer is synthetic.
+
+    ``"生态红线 100%"`` becomes ``"生态红线（合成数据） 100%"`` when the red line
+    of the run is the synthetic one.
+    """
+    from siting.exclusions import EXCLUSION_LABELS
+
+    synthetic = set(synthetic_layer_ids(provenance))
+    out = np.asarray(why, dtype=object).copy()
+    index = 0 if lang == "zh" else 1
+    for source, layer in EXCLUSION_LAYERS.items():
+        if layer not in synthetic:
+            continue
+        label = EXCLUSION_LABELS[source][index]
+        marked = label + SYNTHETIC_MARK[index]
+        out = np.array([text.replace(f"{label} ", f"{marked} ")
+                        if isinstance(text, str) and marked not in text else text
+                        for text in out], dtype=object)
+    return out
+
+
+def layers_in(table) -> list[str]:
+    """Sorted synthetic layer ids named in a table's ``synthetic`` column (e.g. the
+    shortlist): what a briefing stamp or an app banner should name."""
+    if table is None or "synthetic" not in table or len(table) == 0:
+        return []
+    found = set()
+    for text in table["synthetic"].dropna():
+        found.update(part for part in str(text).split(SEPARATOR) if part)
+    return sorted(found)

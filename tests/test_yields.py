@@ -1,0 +1,259 @@
+"""Wind loss chain, IEC-class turbine rule, storage and land cost, synthetic labels:
+hand-checkable cases. The full-region check of league medians is marked slow."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from siting import energy, synthetic
+from siting import scenario as sc
+from siting.errors import SitingError
+from siting.pipeline import capacity_energy_cost, wind_yield
+
+# --- loss chain -----------------------------------------------------------------------------
+
+
+def test_each_loss_multiplies():
+    assert energy.wind_loss_factor() == pytest.approx(1.0)
+    assert energy.wind_loss_factor(wake=0.1) == pytest.approx(0.9)
+    assert energy.wind_loss_factor(availability=0.97) == pytest.approx(0.97)
+    factor = energy.wind_loss_factor(wake=0.1, availability=0.97, electrical=0.02,
+                                     cold_climate=0.03, curtailment=0.066, other=0.02)
+    assert factor == pytest.approx(0.9 * 0.97 * 0.98 * 0.97 * 0.934 * 0.98)
+
+
+def test_loss_chain_rejects_percentages():
+    with pytest.raises(SitingError, match="curtailment"):
+        energy.wind_loss_factor(curtailment=6.6)
+    with pytest.raises(SitingError, match="availability"):
+        energy.wind_loss_factor(availability=97)
+
+
+def test_wake_loss_at_reference_spacing_and_denser_is_worse():
+    # 4.2 MW, 141 m rotor: 70 D² per turbine ⇔ 4.2 MW / (70 × 141² m²) = 3.018 MW/km²
+    reference_density = 4.2 / (70 * 141.0 ** 2 / 1e6)
+    at_ref = energy.wake_loss(reference_density, rated_kw=4200, rotor_m=141)
+    assert at_ref == pytest.approx(energy.WAKE_LOSS_AT_REFERENCE)
+    losses = energy.wake_loss([1.5, 3.0, 4.5, 6.0], rated_kw=4200, rotor_m=141)
+    assert np.all(np.diff(losses) > 0)
+    # inverse-area rule: twice the density, twice the loss (below the cap)
+    assert losses[3] == pytest.approx(2 * losses[1])
+    assert energy.wake_loss(1000.0, rated_kw=4200, rotor_m=141) == energy.WAKE_LOSS_MAX
+
+
+def test_iec_class_from_mean_speed():
+    classes = energy.iec_wind_class([6.0, 7.5, 7.6, 8.5, 9.0, 11.0, np.nan])
+    assert classes.tolist() == ["III", "III", "II", "II", "I", "I", ""]
+
+
+def test_class_is_judged_at_its_own_hub_height():
+    alpha = 0.14
+    hubs = energy.HUB_HEIGHT_BY_IEC_CLASS_M
+    # just below 7.5 m/s at the class-III hub → III; just above → II
+    v_iii = 7.5 / (hubs["III"] / 100.0) ** alpha
+    classes, hub_m = energy.turbine_by_class([v_iii - 0.01, v_iii + 0.01, 9.5, np.nan],
+                                             alpha=alpha)
+    assert classes.tolist() == ["III", "II", "I", ""]
+    assert hub_m[:3].tolist() == [hubs["III"], hubs["II"], hubs["I"]]
+    assert np.isnan(hub_m[3])
+
+
+def test_class_turbines_have_power_curves():
+    for turbine in energy.TURBINE_BY_IEC_CLASS.values():
+        assert turbine in energy.list_turbines()
+    specific = {cls: energy.rated_power_kw(t) * 1e3 / (np.pi * energy.rotor_diameter_m(t) ** 2
+                                                         / 4)
+                for cls, t in energy.TURBINE_BY_IEC_CLASS.items()}
+    # windier class → higher specific power (W/m²)
+    assert specific["III"] < specific["II"] < specific["I"]
+
+
+# --- pipeline pieces on a tiny table --------------------------------------------------------
+
+
+def _parcels(leagues, wind_ms=7.0, land=("other",)):
+    n = len(leagues)
+    return pd.DataFrame({
+        "league": leagues, "wind_ms": np.full(n, wind_ms), "weibull_k": np.full(n, 2.2),
+        "elev_m": np.full(n, 1200.0), "ghi_kwh": np.full(n, 1700.0),
+        "pvout_kwh": np.full(n, np.nan), "grid_km": np.full(n, 10.0),
+        "avail_w_km2": np.full(n, 20.0), "avail_pv_km2": np.full(n, 20.0),
+        "mine_frac": np.zeros(n), "land_type": list(land) * n if len(land) == 1 else list(land)})
+
+
+def test_a_leagues_curtailment_applies_only_to_that_league():
+    parcels = _parcels(["锡林郭勒盟", "阿拉善盟"])
+    base = sc.from_dict({"energy": {"curtailment": 0.05}})
+    curtailed = sc.from_dict({"energy": {"curtailment": 0.05,
+                                         "curtailment_by_league": {"锡林郭勒盟": 0.20}}})
+    before = wind_yield(parcels, base)["flh"]
+    after = wind_yield(parcels, curtailed)["flh"]
+    assert after[0] == pytest.approx(before[0] * 0.80 / 0.95)
+    assert after[1] == pytest.approx(before[1])
+
+
+def test_denser_layout_yields_fewer_hours():
+    parcels = _parcels(["阿拉善盟"])
+    loose = wind_yield(parcels, sc.from_dict({"capacity": {"wind_mw_per_km2": 2.0}}))
+    dense = wind_yield(parcels, sc.from_dict({"capacity": {"wind_mw_per_km2": 5.0}}))
+    assert dense["wake_loss"][0] > loose["wake_loss"][0]
+    assert dense["flh"][0] < loose["flh"][0]
+    assert dense["gross_flh"][0] == pytest.approx(loose["gross_flh"][0])
+
+
+def test_net_is_gross_times_the_documented_chain():
+    parcels = _parcels(["呼伦贝尔市"])
+    out = wind_yield(parcels, sc.Scenario())
+    en = sc.Scenario().energy
+    expected = energy.wind_loss_factor(
+        wake=out["wake_loss"][0], availability=en.wind_availability,
+        electrical=en.wind_electrical_loss,
+        cold_climate=energy.COLD_CLIMATE_LOSS_BY_LEAGUE["呼伦贝尔市"],
+        curtailment=energy.CURTAILMENT_REGION, other=en.wind_losses)
+    assert out["flh"][0] == pytest.approx(out["gross_flh"][0] * expected)
+    assert out["loss_w"][0] == pytest.approx(1 - expected)
+
+
+def test_fixed_turbine_rule_uses_the_given_turbine():
+    parcels = _parcels(["阿拉善盟"], wind_ms=9.5)
+    by_class = wind_yield(parcels, sc.Scenario())
+    fixed = wind_yield(parcels, sc.from_dict({"energy": {"turbine_rule": "fixed"}}))
+    assert by_class["turbine"][0] == energy.TURBINE_BY_IEC_CLASS["I"]
+    assert fixed["turbine"][0] == energy.DEFAULT_TURBINE
+    assert fixed["hub_m"][0] == energy.DEFAULT_HUB_HEIGHT_M
+
+
+def test_scenario_rejects_unknown_league_and_class():
+    with pytest.raises(SitingError, match="unknown leagues"):
+        sc.from_dict({"energy": {"curtailment_by_league": {"Xilingol": 0.1}}})
+    with pytest.raises(SitingError, match="IEC classes"):
+        sc.from_dict({"energy": {"turbine_by_class": {"I": "V112/3450"}}})
+    with pytest.raises(SitingError, match="land types"):
+        sc.from_dict({"cost": {"land_cny_per_mu_yr": {"forest": 10.0}}})
+
+
+def test_scenario_round_trips_the_new_sections():
+    scenario = sc.from_dict({"energy": {"curtailment_by_league": {"通辽市": 0.1}},
+                             "cost": {"storage_hours": 2.0}})
+    again = sc.loads(sc.dumps(scenario))
+    assert again.energy.curtailment_by_league == {"通辽市": 0.1}
+    assert again.cost.storage_hours == 2.0
+
+
+# --- costs ----------------------------------------------------------------------------------
+
+
+def test_storage_cost_by_hand():
+    # 15 % × 4 h × 800 CNY/kWh = 480 CNY/kW; CRF(8 %, 15 y) = 0.116830; O&M 2 %
+    yearly = energy.storage_yearly_cny_per_kw(share=0.15, hours=4, cny_per_kwh=800,
+                                              discount_rate=0.08, lifetime_years=15,
+                                              opex_share_per_yr=0.02)
+    assert yearly == pytest.approx(480 * 0.1168295 + 480 * 0.02, rel=1e-5)
+    assert energy.storage_yearly_cny_per_kw(share=0.0) == 0.0
+
+
+def test_land_rent_by_hand_and_cheaper_on_desert():
+    # 50 MW/km² → 0.02 km²/MW = 30 mu/MW = 0.03 mu/kW; desert 30 CNY/mu/yr → 0.9 CNY/kW/yr
+    rent = energy.land_yearly_cny_per_kw(["desert", "other", "unknown"], 50.0)
+    assert rent[0] == pytest.approx(0.9)
+    assert rent[1] > rent[0]
+    assert rent[2] == rent[1]
+
+
+def test_lcoe_adds_storage_and_land_per_kwh():
+    plain = energy.lcoe_cny_kwh(4000, 0.025, 2500, 0)
+    with_extras = energy.lcoe_cny_kwh(4000, 0.025, 2500, 0, storage_yearly_cny_per_kw=50.0,
+                                      land_yearly_cny_per_kw=5.0)
+    assert with_extras - plain == pytest.approx(55.0 / 2500)
+
+
+def test_parcel_columns_carry_storage_share_and_curtailment():
+    parcels = _parcels(["阿拉善盟", "锡林郭勒盟"], land=("desert", "other"))
+    scenario = sc.from_dict({"tech": "solar"})
+    out = capacity_energy_cost(parcels, scenario)
+    no_storage = capacity_energy_cost(parcels, sc.from_dict({"tech": "solar",
+                                                              "cost": {"storage_share": 0}}))
+    assert np.all(out["lcoe_sto"] > 0)
+    assert out["lcoe"] - no_storage["lcoe"] == pytest.approx(out["lcoe_sto"])
+    assert out["curt_frac"] == pytest.approx([energy.CURTAILMENT_REGION] * 2)
+    # same resource, desert land is cheaper
+    assert out["lcoe"][0] < out["lcoe"][1]
+
+
+# --- synthetic labels -----------------------------------------------------------------------
+
+PROVENANCE = {"redline": {"type": "synthetic"}, "wind_speed_100m": {"type": "synthetic"},
+              "weibull_k": {"type": "synthetic"}, "substations": {"type": "synthetic"},
+              "desert": {"type": "real+synthetic"}, "mine": {"type": "synthetic"},
+              "ghi": {"type": "real"}}
+
+
+def test_synthetic_layers_per_parcel():
+    parcels = pd.DataFrame({"x_redline_w": [0.0, 0.4], "wind_ms": [7.0, np.nan],
+                            "grid_km": [np.nan, 5.0], "desert_frac": [0.0, 0.2],
+                            "sandy_frac": [0.0, 0.0], "mine_frac": [0.0, 0.0]})
+    out = synthetic.parcel_synthetic(parcels, "wind", PROVENANCE)
+    assert out.tolist() == ["weibull_k;wind_speed_100m", "desert;redline;substations"]
+    solar = synthetic.parcel_synthetic(parcels, "solar", PROVENANCE)
+    assert solar.tolist() == ["", "desert;redline;substations"]
+    # a user's real red line is not synthetic
+    real = dict(PROVENANCE, redline={"type": "user"})
+    assert "redline" not in synthetic.parcel_synthetic(parcels, "wind", real)[1]
+
+
+def test_why_says_synthetic_red_line():
+    why = np.array(["生态红线 100%", "坡度 12%", ""], dtype=object)
+    out = synthetic.mark_why(why, PROVENANCE, lang="zh")
+    assert out.tolist() == ["生态红线（合成数据） 100%", "坡度 12%", ""]
+    en = synthetic.mark_why(np.array(["red line 40%; slope 3%"], dtype=object), PROVENANCE,
+                            lang="en")
+    assert en.tolist() == ["red line (synthetic) 40%; slope 3%"]
+    assert synthetic.mark_why(why, {"redline": {"type": "real"}}).tolist() == why.tolist()
+
+
+def test_layers_in_a_table():
+    table = pd.DataFrame({"synthetic": ["redline;substations", "", "mine"]})
+    assert synthetic.layers_in(table) == ["mine", "redline", "substations"]
+    assert synthetic.layers_in(pd.DataFrame({"x": [1]})) == []
+
+
+# --- the default wind scenario against published figures (one full-region run) -------------
+
+#: League-median full-load hours of the default wind shortlist must fall in this range, h.
+#: Low end: the region's fleet (NEA/CEC utilisation hours, low 2,000s). High end: new large
+#: bases' design figures (a 3.1 GW Inner Mongolia wind farm, 8.9 TWh/yr = 2,871 h, IWR
+#: 2023-12-12) plus ~10 % for the best shortlisted sites. See docs/yields.md.
+PUBLISHED_FLH_RANGE_H = (2_000.0, 3_200.0)
+
+
+@pytest.mark.slow
+def test_default_wind_league_medians_in_published_range():
+    from layers.bundle import load_inputs
+    from siting import pipeline
+
+    result = pipeline.run(load_inputs(), sc.Scenario(tech="wind"))
+    medians = result.shortlist.groupby("league")["flh"].median()
+    low, high = PUBLISHED_FLH_RANGE_H
+    assert medians.between(low, high).all(), medians.to_dict()
+    assert low <= result.shortlist["flh"].median() <= 3_000.0
+    assert (result.shortlist["synthetic"].str.contains("wind_speed_100m")).all()
+
+
+def test_briefing_stamp_and_app_banner_name_the_synthetic_layers():
+    from types import SimpleNamespace
+
+    from siting.briefing import SYNTHETIC_STAMP, synthetic_stamp
+    from ui.synthetic_banner import synthetic_banner
+
+    provenance = {"redline": {"type": "synthetic", "name_zh": "生态保护红线",
+                              "name_en": "Ecological red line"},
+                  "ghi": {"type": "real", "name_zh": "水平面总辐射", "name_en": "GHI"}}
+    result = SimpleNamespace(shortlist=pd.DataFrame({"synthetic": ["redline", ""]}),
+                             provenance=provenance)
+    assert synthetic_stamp(result).startswith(SYNTHETIC_STAMP)
+    assert "生态保护红线" in synthetic_stamp(result)
+    assert "生态保护红线" in synthetic_banner(result, "zh")
+    assert "Ecological red line" in synthetic_banner(result, "en")
+    clean = SimpleNamespace(shortlist=pd.DataFrame({"synthetic": ["", ""]}),
+                            provenance={"ghi": provenance["ghi"]})
+    assert synthetic_stamp(clean) == ""
+    assert synthetic_banner(clean) == ""
