@@ -51,6 +51,11 @@ MAX_UNZIPPED_ENV = "SITING_MAX_UNZIPPED_MB"
 MAX_RASTER_CELLS = 600_000_000
 #: Raster cells processed per block (≈ 32 MB as float64): memory stays bounded.
 BLOCK_CELLS = 4_000_000
+#: Widest (or tallest) raster accepted, cells: the reads go by rows, so one row must
+#: fit a block (the region is ~90,000 cells wide at 30 m).
+MAX_RASTER_SIDE = BLOCK_CELLS
+#: Largest internal block (strip or tile) GDAL may have to hold, bytes uncompressed.
+MAX_RASTER_BLOCK_BYTES = 256 * 1024**2
 #: Long side of the reduced raster used to measure coverage, cells.
 COVERAGE_SAMPLE_PX = 2048
 #: Spacing of the equal-area sample points that measure raster coverage, m.
@@ -80,12 +85,18 @@ class Limits:
         Files in one zip.
     max_raster_cells : int
         Width × height of a raster.
+    max_raster_side : int
+        Width or height of a raster, cells (a row is read at once).
+    max_raster_block_bytes : int
+        Uncompressed size of one internal strip or tile of a raster, bytes.
     """
 
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_unzipped_bytes: int = safezip.MAX_UNZIPPED_BYTES
     max_zip_members: int = safezip.MAX_MEMBERS
     max_raster_cells: int = MAX_RASTER_CELLS
+    max_raster_side: int = MAX_RASTER_SIDE
+    max_raster_block_bytes: int = MAX_RASTER_BLOCK_BYTES
 
 
 def _env_mib(value, what: str) -> int | None:
@@ -1023,6 +1034,38 @@ def _open_geotiff(path: Path):
         return rasterio.open(path, driver="GTiff")
 
 
+def check_raster_header(src, label: str, limits: Limits) -> None:
+    """Refuse a raster by its header alone, before any cell is read.
+
+    Width × height, the longest side (a row is read at once) and the
+    uncompressed size of one internal strip or tile (GDAL holds a whole block)
+    are all bounded, so a tiny file declaring a 1 × 590,000,000 row is refused
+    without allocating it.
+
+    Raises
+    ------
+    UnsafeFileError
+    """
+    fix = "clip it to the region or coarsen it (gdalwarp -te 97 37 127 54 -tr …)"
+    width, height = int(src.width), int(src.height)
+    if width * height > limits.max_raster_cells:
+        raise UnsafeFileError(f"{label} has {width} × {height} cells, more than the limit of "
+                              f"{limits.max_raster_cells:,}; {fix}")
+    if max(width, height) > limits.max_raster_side:
+        raise UnsafeFileError(f"{label} has {width} × {height} cells: a side longer than the "
+                              f"limit of {limits.max_raster_side:,} cells; {fix}")
+    itemsize = max(np.dtype(dtype).itemsize for dtype in src.dtypes)
+    block_rows, block_cols = src.block_shapes[0]
+    block_bytes = int(block_rows) * int(block_cols) * itemsize * (
+        src.count if src.interleaving is not None and src.interleaving.name == "PIXEL" else 1)
+    if block_bytes > limits.max_raster_block_bytes:
+        raise UnsafeFileError(f"{label} stores its cells in blocks of {block_cols} × "
+                              f"{block_rows} ({safezip.human_size(block_bytes)} each), more "
+                              f"than the limit of "
+                              f"{safezip.human_size(limits.max_raster_block_bytes)}; write it "
+                              "again tiled (gdal_translate -co TILED=YES IN.tif OUT.tif)")
+
+
 def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=None,
                  limits: Limits, notes: list[str]) -> RasterChecked:
     """Check a GeoTIFF for ``spec`` without writing anything.
@@ -1036,10 +1079,7 @@ def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=
     from rasterio.enums import Resampling
 
     with _open_geotiff(path) as src:
-        if src.width * src.height > limits.max_raster_cells:
-            raise UnsafeFileError(f"{label} has {src.width} × {src.height} cells, more than the "
-                                  f"limit of {limits.max_raster_cells:,}; clip it to the region "
-                                  "or coarsen it (gdalwarp -te 97 37 127 54 -tr …)")
+        check_raster_header(src, label, limits)
         if src.transform.is_identity and not src.gcps[0]:
             raise DataFileError(f"{label} has no georeferencing (no geotransform): it is a "
                                 "picture, not a map; export it again as a GeoTIFF with its "
@@ -1125,10 +1165,23 @@ def _write_raster(path: Path, checked: RasterChecked, spec: RoleSpec, label: str
 
 
 # --- staging and unpacking -----------------------------------------------------------
+#: Longest upload file name accepted, characters (file systems allow 255 bytes).
+MAX_FILENAME_CHARS = 200
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    text = repr(str(name)[:limit * 2])
+    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(name)):,} characters)"
+
+
 def _safe_basename(name: str, what: str = "file name") -> str:
     base = PurePosixPath(str(name).replace("\\", "/")).name
     if not base or base in (".", "..") or "\x00" in base:
-        raise UnsafeFileError(f"{what} {name!r} is not a usable file name")
+        raise UnsafeFileError(f"{what} {_shown(name)} is not a usable file name")
+    if len(base) > MAX_FILENAME_CHARS or len(base.encode("utf-8")) > 250 or \
+            not base.isprintable():
+        raise UnsafeFileError(f"{what} {_shown(base)} is longer than {MAX_FILENAME_CHARS} "
+                              "characters or holds control characters; rename the file")
     return base
 
 
