@@ -21,7 +21,7 @@ import numpy as np
 
 from siting import clock
 from siting.errors import SitingError
-from siting.export import SCORE_CMAP, atomic_path, disclaimer, synthetic_layers
+from siting.export import SCORE_CMAP, atomic_path, disclaimer, plain_text, synthetic_layers
 from siting.grid import ALBERS_CRS
 from siting.units import Units, convert, energy_unit, format_power, power_unit
 
@@ -85,7 +85,17 @@ def cjk_font_family() -> str:
 
 def _rc() -> dict:
     return {"font.family": [cjk_font_family(), "DejaVu Sans"], "axes.unicode_minus": False,
-            "pdf.fonttype": 42, "svg.fonttype": "none"}
+            "pdf.fonttype": 42, "svg.fonttype": "none", "text.usetex": False}
+
+
+def _literal_text(fig) -> None:
+    """Draw every text of ``fig`` literally: no mathtext, so a '$…$' in a scenario or
+    league name is printed, not parsed (a bad one would crash the render)."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_text(plain_text(text.get_text()))
 
 
 # --- data for the map -------------------------------------------------------------------
@@ -328,6 +338,8 @@ def _draw_table(ax, table, *, fontsize: float = 8.5):
     cells.scale(1, 1.35)
     n_rows = len(table)
     for (row, _col), cell in cells.get_celld().items():
+        cell.get_text().set_parse_math(False)
+        cell.get_text().set_text(plain_text(cell.get_text().get_text()))
         cell.set_edgecolor("#999999")
         cell.set_linewidth(0.4)
         if row == 0:
@@ -577,6 +589,7 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None,
         fig.text(0.012, 0.052, provenance_line(result), fontsize=7, va="top", color="#444444")
         fig.text(0.012, 0.024, disclaimer("en") + "  Map: equal-area Albers (CGCS2000 "
                  "ellipsoid, 111°E, 40°N/50°N).", fontsize=6.2, va="top", color="#666666")
+        _literal_text(fig)
     fig._siting_map_axes = ax  # the PPTX crops the map from this figure
     return fig
 
@@ -656,7 +669,7 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
         for i, line in enumerate(text.split("\n")):
             paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             _style_run(paragraph.add_run(), size, bold=bold, colour=colour)
-            paragraph.runs[0].text = line
+            paragraph.runs[0].text = plain_text(line)
         return frame
 
     text_box(_MARGIN, 0.15, _SLIDE_W - 2 * _MARGIN, 0.6,
@@ -682,7 +695,7 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
     grid = shape.table
     for j, share in enumerate((0.19, 0.22, 0.19, 0.12, 0.16, 0.12)):
         grid.columns[j].width = Emu(int(Inches(panel_w) * share))
-    cells = [list(table.columns)] + [[str(v) for v in row]
+    cells = [list(map(plain_text, table.columns))] + [[plain_text(v) for v in row]
                                      for row in table.itertuples(index=False)]
     for i, values in enumerate(cells):
         for j, value in enumerate(values):

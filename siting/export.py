@@ -63,6 +63,42 @@ _DISCLAIMER = {"zh": "边界仅供分析，不作出版用；正式地图须有�
 _TECH_ZH = {"wind": "风电", "solar": "光伏", "hybrid": "风光互补"}
 
 
+# --- user text in outputs ------------------------------------------------------
+#: Characters XML 1.0 forbids (and C1 controls, and the Unicode line separators).
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+                           "\ud800-\udfff\ufffe\uffff]")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_text(value) -> str:
+    """``value`` as text without control characters: valid in XML (KML, PPTX) and
+    on one line in a picture."""
+    return _NOT_XML_TEXT.sub("", str(value))
+
+
+def neutralise_formula(value):
+    """A text cell a spreadsheet would run as a formula, made inert (OWASP): prefixed
+    with ``'``. Anything that is not text (numbers, None) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_table(table):
+    """Copy of a DataFrame whose text cells are neutralised (``neutralise_formula``)
+    and whose column names are too; numeric columns keep their dtype."""
+    import pandas as pd
+
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(neutralise_formula)
+    out.columns = [neutralise_formula(str(c)) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 @contextmanager
 def atomic_path(path: Path):
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
@@ -456,8 +492,9 @@ def csv_bytes(result, *, units: str = "gw", header: CsvHeader = "code") -> bytes
     metadata that Excel leaves alone, so the CLI writes ``provenance.txt``
     and ``scenario.yaml`` beside it.
     """
-    return csv_table(result, units=units, header=header).to_csv(
-        index=False, lineterminator="\r\n", float_format="%.10g").encode("utf-8-sig")
+    table = neutralise_table(csv_table(result, units=units, header=header))
+    return table.to_csv(index=False, lineterminator="\r\n",
+                        float_format="%.10g").encode("utf-8-sig")
 
 
 # --- KMZ ----------------------------------------------------------------------------
@@ -480,8 +517,8 @@ def _kml_colour(rgba, alpha: int) -> str:
 
 def _sub(parent, tag: str, text=None, **attrib):
     element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrib)
-    if text is not None:
-        element.text = str(text)
+    if text is not None:  # ElementTree escapes <, > and &; control characters go
+        element.text = plain_text(text)
     return element
 
 
@@ -548,7 +585,7 @@ def _description(row, columns) -> str:
         if column == "land_type":
             value = "/".join(LAND_TYPES.get(value, (value, value)))
         cells.append(f"<tr><td>{escape(fl.label(column, 'zh'))}</td>"
-                     f"<td>{escape(_fmt(value))}</td></tr>")
+                     f"<td>{escape(plain_text(_fmt(value)))}</td></tr>")
     return "<table>" + "".join(cells) + "</table>"
 
 
@@ -574,7 +611,7 @@ def _document_description(result) -> str:
              "scenario.yaml and provenance.txt are inside this KMZ"]
     from html import escape
 
-    return "<br/>".join(escape(part) for part in parts)
+    return "<br/>".join(escape(plain_text(part)) for part in parts)
 
 
 def kml_text(result) -> str:

@@ -195,3 +195,75 @@ def test_long_upload_name_is_refused_without_showing_a_server_path(tmp_path):
     message = str(caught.value)
     assert "longer than 200 characters" in message and len(message) < 300
     assert "/tmp" not in message and "im-siting" not in message
+
+
+# --- 3. no injection through names -------------------------------------------------------
+HOSTILE_NAME = "$\\frac{1}{$ <img src=http://evil.example/x.png> =cmd|'/C calc'!A0"
+HOSTILE_LEAGUE = "=HYPERLINK(\"http://evil.example\",\"x\")\x07\x1b<b>"
+
+
+def _hostile_result():
+    from siting.bases import summarise_bases
+    from tests.test_export import make_result
+
+    result = make_result()
+    result.scenario = sc.Scenario.model_construct(**{**dict(result.scenario), "name":
+                                                     HOSTILE_NAME})
+    for frame in (result.shortlist, result.parcels):
+        frame["league"] = frame["league"].astype(object)
+        frame.loc[frame.index[:2], "league"] = HOSTILE_LEAGUE
+        frame.loc[frame.index[:1], "banner"] = "@SUM(A1:A9)"
+        frame.loc[frame.index[1:2], "banner"] = "-2+3"
+    result.bases = summarise_bases(result.shortlist)
+    return result
+
+
+def test_csv_text_cells_that_start_a_formula_are_neutralised_numbers_are_not():
+    import io
+
+    import pandas as pd
+
+    from siting import export
+
+    table = pd.read_csv(io.BytesIO(export.csv_bytes(_hostile_result())), encoding="utf-8-sig")
+    for column in table.columns:
+        if table[column].dtype == object:
+            assert not table[column].dropna().astype(str).str.match(r"[=+\-@\t\r]").any(), column
+    assert table["league"].iloc[0].startswith("'=HYPERLINK")
+    assert set(table["banner"].iloc[:2]) == {"'@SUM(A1:A9)", "'-2+3"}
+    assert pd.api.types.is_numeric_dtype(table["score"]) and pd.api.types.is_numeric_dtype(
+        table["cap_mw"])
+
+
+def test_kml_is_valid_xml_without_control_characters_or_raw_html():
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    from siting import export
+
+    data = export.kmz_bytes(_hostile_result())
+    with zipfile.ZipFile(io_bytes(data)) as zf:
+        kml = zf.read("doc.kml").decode("utf-8")
+    ET.fromstring(kml.encode("utf-8"))  # parses: valid XML
+    assert "\x07" not in kml and "\x1b" not in kml
+    assert "<img" not in kml and "<b>" not in kml  # only as &lt;…&gt; text
+
+
+def io_bytes(data: bytes):
+    import io
+
+    return io.BytesIO(data)
+
+
+def test_briefing_draws_mathtext_and_html_literally():
+    from matplotlib.text import Text
+
+    from siting import briefing
+
+    result = _hostile_result()
+    fig = briefing.figure(result)
+    texts = fig.findobj(Text)
+    assert all(not t.get_parse_math() for t in texts)
+    assert any(HOSTILE_NAME in t.get_text() for t in texts)
+    out = briefing.render_all(result, ("png", "pptx"))
+    assert out["png"].startswith(b"\x89PNG") and out["pptx"].startswith(b"PK")
