@@ -752,12 +752,27 @@ def render(result, fmt: Snapshot, *, date: Date | None = None, units: Units = "g
 
 
 def write_briefing(result, out_dir, *, formats=FORMATS, date: Date | None = None,
-                   units: Units = "gw") -> list[Path]:
-    """Write ``briefing.png/.pdf/.pptx`` into ``out_dir`` (atomically)."""
-    paths = []
-    for fmt, data in render_all(result, formats, date=date, units=units).items():
-        path = Path(out_dir) / FILENAMES[fmt]
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
-        paths.append(path)
-    return paths
+                   units: Units = "gw", staged: bool = True) -> list[Path]:
+    """Write ``briefing.png/.pdf/.pptx`` into ``out_dir``.
+
+    Rendered first, then written as a set (``export.staged_folder``, keeping
+    the folder's other run files), so a failure leaves ``out_dir`` as it was.
+    ``staged=False`` writes straight into ``out_dir`` (already a staging folder).
+    """
+    from siting.export import staged_folder
+
+    rendered = render_all(result, formats, date=date, units=units)
+
+    def write(folder: Path) -> list[str]:
+        names = []
+        for fmt, data in rendered.items():
+            with atomic_path(Path(folder) / FILENAMES[fmt]) as tmp:
+                tmp.write_bytes(data)
+            names.append(FILENAMES[fmt])
+        return names
+
+    if not staged:
+        return [Path(out_dir) / name for name in write(Path(out_dir))]
+    with staged_folder(out_dir, keep_existing=True) as stage:
+        names = write(stage)
+    return [Path(out_dir) / name for name in names]

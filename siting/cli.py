@@ -98,11 +98,12 @@ def _export_options(args) -> dict:
                "encoding": export.check_encoding(args.encoding), "crs": args.crs}
     if args.crs.strip().lower() != export.AUTO_GK:
         options["crs"] = export.resolve_crs(args.crs)
+    export.check_output_folder(args.out)  # before the slow part, not after it
     return options
 
 
 def _cmd_run(args) -> int:
-    from siting import briefing, distributed, export, pipeline
+    from siting import distributed, export, pipeline
     from siting.inputs import load_run_inputs
 
     scenario = scenario_from_args(args)
@@ -115,10 +116,8 @@ def _cmd_run(args) -> int:
                                   progress=lambda f, m: bar(0.1 + 0.8 * f, m))
         bar(0.9, "writing")
         paths = export.write_run(result, args.out, formats=options["formats"],
-                                 crs=options["crs"], encoding=options["encoding"])
-        if options["snapshots"]:
-            bar(0.94, "briefing")
-            paths += briefing.write_briefing(result, args.out, formats=options["snapshots"])
+                                 crs=options["crs"], encoding=options["encoding"],
+                                 snapshots=options["snapshots"])
         bar(1.0, "done")
     finally:
         bar.close()

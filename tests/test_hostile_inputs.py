@@ -267,3 +267,65 @@ def test_briefing_draws_mathtext_and_html_literally():
     assert any(HOSTILE_NAME in t.get_text() for t in texts)
     out = briefing.render_all(result, ("png", "pptx"))
     assert out["png"].startswith(b"\x89PNG") and out["pptx"].startswith(b"PK")
+
+
+# --- 5. atomic outputs ----------------------------------------------------------------------
+def test_a_failing_run_leaves_the_previous_set_whole(tmp_path, monkeypatch):
+    from siting import export
+    from tests.test_export import make_result
+
+    out = tmp_path / "out"
+    first = export.write_run(make_result(), out, formats=("csv", "geojson"))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {p.name for p in first} <= set(before)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed half-way")
+
+    monkeypatch.setattr(export, "write_summary", crash)
+    with pytest.raises(RuntimeError):
+        export.write_run(make_result(), out, formats=("csv", "kmz"))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging left
+
+
+def test_a_new_set_replaces_the_old_one_entirely(tmp_path):
+    from siting import export
+    from tests.test_export import make_result
+
+    out = tmp_path / "out"
+    export.write_run(make_result(), out, formats=("csv", "geojson"))
+    export.write_run(make_result(), out, formats=("kmz",))
+    assert sorted(p.name for p in out.iterdir()) == ["provenance.txt", "scenario.yaml",
+                                                     "shortlist.kmz", "summary.json"]
+
+
+def test_leftovers_of_a_killed_run_are_cleaned_or_restored_at_the_next_start(tmp_path):
+    from siting import export
+    from tests.test_export import make_result
+
+    out = tmp_path / "out"
+    export.write_run(make_result(), out, formats=("csv",))
+    dead_pid = 2**22 + 12345  # above pid_max's default: no such process
+    stale = tmp_path / f".out{export.STAGING_TAG}{dead_pid}-ab"
+    stale.mkdir()
+    (stale / "shortlist.csv").write_text("half")
+    (out / ".shortlist-x1.csv").write_text("half a temp file")
+    # killed between the two renames: the previous set is aside and out is gone
+    previous = tmp_path / f".out{export.PREVIOUS_TAG}{dead_pid}-cd"
+    out.rename(previous)
+    export.clean_stale_outputs(out)
+    assert out.is_dir() and not previous.exists() and not stale.exists()
+    assert not list(out.glob(".*"))
+    assert (out / "shortlist.csv").stat().st_size > 100
+
+
+def test_a_run_never_writes_into_a_folder_of_other_files(tmp_path, capsys):
+    from siting import export
+
+    (tmp_path / "thesis.docx").write_text("precious")
+    with pytest.raises(SitingError, match=r"holds other files \(thesis\.docx\)"):
+        export.check_output_folder(tmp_path)
+    assert main(["run", "--quiet", "--out", str(tmp_path)]) == 2
+    assert "holds other files" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
