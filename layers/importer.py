@@ -43,6 +43,9 @@ from siting.errors import CRSError, DataFileError, SitingError, UnsafeFileError
 #: Largest upload accepted, bytes (all files of one upload together). A
 #: float32 raster of the region's extent at 250 m is ~340 MB uncompressed.
 MAX_UPLOAD_BYTES = 1024**3
+#: Largest upload through the app, MiB: ``server.maxUploadSize`` in .streamlit/config.toml
+#: (the app passes ``default_limits(APP_MAX_UPLOAD_MB)``).
+APP_MAX_UPLOAD_MB = 500
 #: Environment variable overriding ``MAX_UPLOAD_BYTES``, in MiB.
 MAX_UPLOAD_ENV = "SITING_MAX_UPLOAD_MB"
 #: Environment variable overriding the zip limit ``safezip.MAX_UNZIPPED_BYTES``, in MiB.
@@ -1538,7 +1541,7 @@ def import_file(source, role: str, *, filename: str | None = None,
                 sidecars: Mapping[str, bytes] | None = None, name: str | None = None,
                 crs=None, encoding: str | None = None, layer: str | None = None,
                 workspace_dir=None, limits: Limits | None = None, region: Region | None = None,
-                progress: Callable = _noop) -> ImportSummary:
+                progress: Callable = _noop, replace: bool = False) -> ImportSummary:
     """Check a user's layer file and store it in the workspace.
 
     Parameters
@@ -1568,6 +1571,10 @@ def import_file(source, role: str, *, filename: str | None = None,
         Area for overlap and coverage (default: Inner Mongolia).
     progress : callable, optional
         ``progress(fraction 0-1, message)``.
+    replace : bool
+        Replace a layer already imported under the same id (the role, or
+        ``name``); without it that is an error (the app asks, the CLI needs
+        ``--replace``). The old layer stays until the new one is complete.
 
     Returns
     -------
@@ -1589,6 +1596,13 @@ def import_file(source, role: str, *, filename: str | None = None,
         raise type(exc)(f"importing {shown or 'the upload'}: {exc}") from None
     limits = limits or default_limits()
     target_dir = workspace.layers_dir(workspace_dir)
+    existing = already_imported(layer_id, workspace_dir)
+    if existing is not None and not replace:
+        raise LayerExistsError(f"a layer {layer_id!r} is already imported "
+                               f"({existing.get('role', '?')}, from "
+                               f"{existing.get('source', '?')}, "
+                               f"{existing.get('imported_at', '')}); "
+                               "pass --replace to replace it, or --name to keep both")
     with tempfile.TemporaryDirectory(prefix="im-siting-import-") as tmp:
         tmp = Path(tmp)
         progress(0.0, "checking the file")
@@ -1635,6 +1649,21 @@ def import_file(source, role: str, *, filename: str | None = None,
         _land(out_path, summary, target_dir)
     progress(1.0, "done")
     return summary
+
+
+class LayerExistsError(SitingError):
+    """A layer of that id is already in the workspace and ``replace`` was not given."""
+
+
+def already_imported(layer_id: str, workspace_dir=None) -> dict | None:
+    """The stored summary of layer ``layer_id`` (``{}`` if only its file is there), or None."""
+    folder = workspace.layers_dir(workspace_dir)
+    if not any((folder / f"{layer_id}{ext}").exists() for ext in (".gpkg", ".tif")):
+        return None
+    try:
+        return json.loads((folder / f"{layer_id}.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
 
 
 def import_upload(files: Mapping[str, bytes], role: str, **options) -> ImportSummary:
@@ -1685,7 +1714,7 @@ def cmd_import(args) -> int:
     summary = import_file(args.path, args.role, name=args.name, crs=args.crs,
                           encoding=args.encoding, layer=args.layer,
                           workspace_dir=args.workspace,
-                          limits=default_limits(args.max_upload_mb))
+                          limits=default_limits(args.max_upload_mb), replace=args.replace)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -1713,19 +1742,16 @@ def add_import_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-upload-mb", type=float, metavar="MB",
                    help=f"largest file accepted, MiB (default {MAX_UPLOAD_BYTES // 1024**2}; "
                         f"${MAX_UPLOAD_ENV})")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a layer already imported under the same id (role or --name)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_import)
     return p
 
 
 def main(argv=None) -> int:
-    """``import`` on its own (``argv`` like ``["import", PATH, "--role", ROLE]``),
-    with the CLI's error handling: message on stderr, exit 2, no traceback."""
-    parser = argparse.ArgumentParser(prog="python -m siting")
-    add_import_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except SitingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """``import`` on its own (``argv`` like ``["import", …]``): the one CLI
+    (``siting.cli.main``) with its one error handler."""
+    from siting.cli import main as cli_main
+
+    return cli_main(argv)

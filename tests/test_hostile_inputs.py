@@ -329,3 +329,88 @@ def test_a_run_never_writes_into_a_folder_of_other_files(tmp_path, capsys):
     assert main(["run", "--quiet", "--out", str(tmp_path)]) == 2
     assert "holds other files" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
+
+
+# --- 6. library -----------------------------------------------------------------------------
+def test_a_damaged_library_file_is_listed_with_its_reason_and_hides_nothing(tmp_path, capsys):
+    from siting import library
+
+    ws = tmp_path / "ws"
+    library.save(sc.preset("default"), "good one", workspace_dir=ws)
+    folder = ws / "scenarios"
+    (folder / "broken_header.yaml").write_text('# library: {"name": \n', encoding="utf-8")
+    (folder / "bomb.yaml").write_text('# library: {"name": "bomb"}\n' + _billion_laughs(),
+                                      encoding="utf-8")
+    entries = library.list_scenarios(ws)
+    assert [e.name for e in entries if not e.damaged] == ["good one"]
+    damaged = {e.path.name: e.damaged for e in entries if e.damaged}
+    assert "header is damaged" in damaged["broken_header.yaml"]
+    assert "aliases and anchors are not allowed" in damaged["bomb.yaml"]
+    assert main(["scenarios", "list", "--workspace", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert "good one" in out and "DAMAGED  bomb.yaml" in out
+    assert main(["scenarios", "load", "bomb", "--workspace", str(ws)]) == 2
+
+
+def test_reimport_of_an_existing_role_needs_replace_and_keeps_the_old_layer(tmp_path, capsys):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    ws = tmp_path / "ws"
+    path = tmp_path / "red.geojson"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[box(111, 41, 112, 42)],
+                     crs="EPSG:4326").to_file(path)
+    assert main(["import", str(path), "--role", "redline", "--workspace", str(ws)]) == 0
+    stored = ws / "layers" / "redline.gpkg"
+    before = stored.read_bytes()
+    assert main(["import", str(path), "--role", "redline", "--workspace", str(ws)]) == 2
+    assert "already imported" in capsys.readouterr().err and stored.read_bytes() == before
+    assert main(["import", str(path), "--role", "redline", "--workspace", str(ws),
+                 "--replace"]) == 0
+
+
+# --- 7. exit codes ---------------------------------------------------------------------------
+def test_internal_errors_exit_1_with_a_log_bad_paths_exit_2(tmp_path, monkeypatch, capsys):
+    from siting import cli
+
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.delenv("SITING_DEBUG", raising=False)
+
+    def bug(args):
+        raise ZeroDivisionError("oops")
+
+    assert cli.run_command(bug, None, ["run"]) == 1
+    err = capsys.readouterr().err
+    log = Path(re.search(r"traceback is in (\S+):", err).group(1))
+    assert log.is_relative_to(tmp_path / "ws" / "logs") and "ZeroDivisionError" in \
+        log.read_text()
+    assert "Traceback" not in err
+
+    def denied(args):
+        raise PermissionError(13, "Permission denied", "/root/secret/out")
+
+    assert cli.run_command(denied, None) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Permission denied (out)") and "/root" not in err
+    # the importer's and the library's entry points share the one handler
+    assert importer.main(["import", str(tmp_path / "none.tif"), "--role", "slope"]) == 2
+
+
+# --- 8. paths --------------------------------------------------------------------------------
+def test_a_scenario_may_not_read_server_files(tmp_path, monkeypatch, capsys):
+    from siting.inputs import check_scenario_paths
+
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.delenv("SITING_ALLOWED_DIRS", raising=False)
+    evil = sc.from_dict({"layers": {"leagues": "/etc/passwd"}})
+    with pytest.raises(SitingError, match=r"'passwd' lies outside the folders"):
+        check_scenario_paths(evil)
+    sneaky = sc.from_dict({"layers": {"leagues": str(tmp_path / "ws" / ".." / "x.gpkg")}})
+    with pytest.raises(SitingError, match="lies outside"):
+        check_scenario_paths(sneaky)
+    check_scenario_paths(sc.from_dict({"layers": {"leagues": str(tmp_path / "ws/l.gpkg")}}))
+    path = tmp_path / "s.yaml"
+    sc.save_yaml(evil, path)
+    out = tmp_path / "out"
+    assert main(["run", "--quiet", "--scenario", str(path), "--out", str(out)]) == 2
+    assert "lies outside" in capsys.readouterr().err and not out.exists()
