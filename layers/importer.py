@@ -43,6 +43,9 @@ from siting.errors import CRSError, DataFileError, SitingError, UnsafeFileError
 #: Largest upload accepted, bytes (all files of one upload together). A
 #: float32 raster of the region's extent at 250 m is ~340 MB uncompressed.
 MAX_UPLOAD_BYTES = 1024**3
+#: Largest upload through the app, MiB: ``server.maxUploadSize`` in .streamlit/config.toml
+#: (the app passes ``default_limits(APP_MAX_UPLOAD_MB)``).
+APP_MAX_UPLOAD_MB = 500
 #: Environment variable overriding ``MAX_UPLOAD_BYTES``, in MiB.
 MAX_UPLOAD_ENV = "SITING_MAX_UPLOAD_MB"
 #: Environment variable overriding the zip limit ``safezip.MAX_UNZIPPED_BYTES``, in MiB.
@@ -51,6 +54,11 @@ MAX_UNZIPPED_ENV = "SITING_MAX_UNZIPPED_MB"
 MAX_RASTER_CELLS = 600_000_000
 #: Raster cells processed per block (≈ 32 MB as float64): memory stays bounded.
 BLOCK_CELLS = 4_000_000
+#: Widest (or tallest) raster accepted, cells: the reads go by rows, so one row must
+#: fit a block (the region is ~90,000 cells wide at 30 m).
+MAX_RASTER_SIDE = BLOCK_CELLS
+#: Largest internal block (strip or tile) GDAL may have to hold, bytes uncompressed.
+MAX_RASTER_BLOCK_BYTES = 256 * 1024**2
 #: Long side of the reduced raster used to measure coverage, cells.
 COVERAGE_SAMPLE_PX = 2048
 #: Spacing of the equal-area sample points that measure raster coverage, m.
@@ -80,12 +88,18 @@ class Limits:
         Files in one zip.
     max_raster_cells : int
         Width × height of a raster.
+    max_raster_side : int
+        Width or height of a raster, cells (a row is read at once).
+    max_raster_block_bytes : int
+        Uncompressed size of one internal strip or tile of a raster, bytes.
     """
 
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_unzipped_bytes: int = safezip.MAX_UNZIPPED_BYTES
     max_zip_members: int = safezip.MAX_MEMBERS
     max_raster_cells: int = MAX_RASTER_CELLS
+    max_raster_side: int = MAX_RASTER_SIDE
+    max_raster_block_bytes: int = MAX_RASTER_BLOCK_BYTES
 
 
 def _env_mib(value, what: str) -> int | None:
@@ -1023,6 +1037,38 @@ def _open_geotiff(path: Path):
         return rasterio.open(path, driver="GTiff")
 
 
+def check_raster_header(src, label: str, limits: Limits) -> None:
+    """Refuse a raster by its header alone, before any cell is read.
+
+    Width × height, the longest side (a row is read at once) and the
+    uncompressed size of one internal strip or tile (GDAL holds a whole block)
+    are all bounded, so a tiny file declaring a 1 × 590,000,000 row is refused
+    without allocating it.
+
+    Raises
+    ------
+    UnsafeFileError
+    """
+    fix = "clip it to the region or coarsen it (gdalwarp -te 97 37 127 54 -tr …)"
+    width, height = int(src.width), int(src.height)
+    if width * height > limits.max_raster_cells:
+        raise UnsafeFileError(f"{label} has {width} × {height} cells, more than the limit of "
+                              f"{limits.max_raster_cells:,}; {fix}")
+    if max(width, height) > limits.max_raster_side:
+        raise UnsafeFileError(f"{label} has {width} × {height} cells: a side longer than the "
+                              f"limit of {limits.max_raster_side:,} cells; {fix}")
+    itemsize = max(np.dtype(dtype).itemsize for dtype in src.dtypes)
+    block_rows, block_cols = src.block_shapes[0]
+    block_bytes = int(block_rows) * int(block_cols) * itemsize * (
+        src.count if src.interleaving is not None and src.interleaving.name == "PIXEL" else 1)
+    if block_bytes > limits.max_raster_block_bytes:
+        raise UnsafeFileError(f"{label} stores its cells in blocks of {block_cols} × "
+                              f"{block_rows} ({safezip.human_size(block_bytes)} each), more "
+                              f"than the limit of "
+                              f"{safezip.human_size(limits.max_raster_block_bytes)}; write it "
+                              "again tiled (gdal_translate -co TILED=YES IN.tif OUT.tif)")
+
+
 def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=None,
                  limits: Limits, notes: list[str]) -> RasterChecked:
     """Check a GeoTIFF for ``spec`` without writing anything.
@@ -1036,10 +1082,7 @@ def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=
     from rasterio.enums import Resampling
 
     with _open_geotiff(path) as src:
-        if src.width * src.height > limits.max_raster_cells:
-            raise UnsafeFileError(f"{label} has {src.width} × {src.height} cells, more than the "
-                                  f"limit of {limits.max_raster_cells:,}; clip it to the region "
-                                  "or coarsen it (gdalwarp -te 97 37 127 54 -tr …)")
+        check_raster_header(src, label, limits)
         if src.transform.is_identity and not src.gcps[0]:
             raise DataFileError(f"{label} has no georeferencing (no geotransform): it is a "
                                 "picture, not a map; export it again as a GeoTIFF with its "
@@ -1125,10 +1168,23 @@ def _write_raster(path: Path, checked: RasterChecked, spec: RoleSpec, label: str
 
 
 # --- staging and unpacking -----------------------------------------------------------
+#: Longest upload file name accepted, characters (file systems allow 255 bytes).
+MAX_FILENAME_CHARS = 200
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    text = repr(str(name)[:limit * 2])
+    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(name)):,} characters)"
+
+
 def _safe_basename(name: str, what: str = "file name") -> str:
     base = PurePosixPath(str(name).replace("\\", "/")).name
     if not base or base in (".", "..") or "\x00" in base:
-        raise UnsafeFileError(f"{what} {name!r} is not a usable file name")
+        raise UnsafeFileError(f"{what} {_shown(name)} is not a usable file name")
+    if len(base) > MAX_FILENAME_CHARS or len(base.encode("utf-8")) > 250 or \
+            not base.isprintable():
+        raise UnsafeFileError(f"{what} {_shown(base)} is longer than {MAX_FILENAME_CHARS} "
+                              "characters or holds control characters; rename the file")
     return base
 
 
@@ -1485,7 +1541,7 @@ def import_file(source, role: str, *, filename: str | None = None,
                 sidecars: Mapping[str, bytes] | None = None, name: str | None = None,
                 crs=None, encoding: str | None = None, layer: str | None = None,
                 workspace_dir=None, limits: Limits | None = None, region: Region | None = None,
-                progress: Callable = _noop) -> ImportSummary:
+                progress: Callable = _noop, replace: bool = False) -> ImportSummary:
     """Check a user's layer file and store it in the workspace.
 
     Parameters
@@ -1515,6 +1571,10 @@ def import_file(source, role: str, *, filename: str | None = None,
         Area for overlap and coverage (default: Inner Mongolia).
     progress : callable, optional
         ``progress(fraction 0-1, message)``.
+    replace : bool
+        Replace a layer already imported under the same id (the role, or
+        ``name``); without it that is an error (the app asks, the CLI needs
+        ``--replace``). The old layer stays until the new one is complete.
 
     Returns
     -------
@@ -1536,6 +1596,13 @@ def import_file(source, role: str, *, filename: str | None = None,
         raise type(exc)(f"importing {shown or 'the upload'}: {exc}") from None
     limits = limits or default_limits()
     target_dir = workspace.layers_dir(workspace_dir)
+    existing = already_imported(layer_id, workspace_dir)
+    if existing is not None and not replace:
+        raise LayerExistsError(f"a layer {layer_id!r} is already imported "
+                               f"({existing.get('role', '?')}, from "
+                               f"{existing.get('source', '?')}, "
+                               f"{existing.get('imported_at', '')}); "
+                               "pass --replace to replace it, or --name to keep both")
     with tempfile.TemporaryDirectory(prefix="im-siting-import-") as tmp:
         tmp = Path(tmp)
         progress(0.0, "checking the file")
@@ -1582,6 +1649,21 @@ def import_file(source, role: str, *, filename: str | None = None,
         _land(out_path, summary, target_dir)
     progress(1.0, "done")
     return summary
+
+
+class LayerExistsError(SitingError):
+    """A layer of that id is already in the workspace and ``replace`` was not given."""
+
+
+def already_imported(layer_id: str, workspace_dir=None) -> dict | None:
+    """The stored summary of layer ``layer_id`` (``{}`` if only its file is there), or None."""
+    folder = workspace.layers_dir(workspace_dir)
+    if not any((folder / f"{layer_id}{ext}").exists() for ext in (".gpkg", ".tif")):
+        return None
+    try:
+        return json.loads((folder / f"{layer_id}.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
 
 
 def import_upload(files: Mapping[str, bytes], role: str, **options) -> ImportSummary:
@@ -1632,7 +1714,7 @@ def cmd_import(args) -> int:
     summary = import_file(args.path, args.role, name=args.name, crs=args.crs,
                           encoding=args.encoding, layer=args.layer,
                           workspace_dir=args.workspace,
-                          limits=default_limits(args.max_upload_mb))
+                          limits=default_limits(args.max_upload_mb), replace=args.replace)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -1660,19 +1742,16 @@ def add_import_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-upload-mb", type=float, metavar="MB",
                    help=f"largest file accepted, MiB (default {MAX_UPLOAD_BYTES // 1024**2}; "
                         f"${MAX_UPLOAD_ENV})")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a layer already imported under the same id (role or --name)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_import)
     return p
 
 
 def main(argv=None) -> int:
-    """``import`` on its own (``argv`` like ``["import", PATH, "--role", ROLE]``),
-    with the CLI's error handling: message on stderr, exit 2, no traceback."""
-    parser = argparse.ArgumentParser(prog="python -m siting")
-    add_import_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except SitingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """``import`` on its own (``argv`` like ``["import", …]``): the one CLI
+    (``siting.cli.main``) with its one error handler."""
+    from siting.cli import main as cli_main
+
+    return cli_main(argv)

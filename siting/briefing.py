@@ -22,7 +22,7 @@ import numpy as np
 from siting import clock
 from siting.colours import score_cmap
 from siting.errors import SitingError
-from siting.export import atomic_path, disclaimer, synthetic_layers
+from siting.export import atomic_path, disclaimer, plain_text, synthetic_layers
 from siting.grid import ALBERS_CRS
 from siting.units import Units, convert, energy_unit, format_power, power_unit
 
@@ -86,7 +86,17 @@ def cjk_font_family() -> str:
 
 def _rc() -> dict:
     return {"font.family": [cjk_font_family(), "DejaVu Sans"], "axes.unicode_minus": False,
-            "pdf.fonttype": 42, "svg.fonttype": "none"}
+            "pdf.fonttype": 42, "svg.fonttype": "none", "text.usetex": False}
+
+
+def _literal_text(fig) -> None:
+    """Draw every text of ``fig`` literally: no mathtext, so a '$…$' in a scenario or
+    league name is printed, not parsed (a bad one would crash the render)."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_text(plain_text(text.get_text()))
 
 
 # --- data for the map -------------------------------------------------------------------
@@ -350,6 +360,8 @@ def _draw_table(ax, table, *, fontsize: float = 8.5):
     cells.scale(1, 1.35)
     n_rows = len(table)
     for (row, _col), cell in cells.get_celld().items():
+        cell.get_text().set_parse_math(False)
+        cell.get_text().set_text(plain_text(cell.get_text().get_text()))
         cell.set_edgecolor("#999999")
         cell.set_linewidth(0.4)
         if row == 0:
@@ -603,6 +615,7 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None,
         fig.text(0.012, 0.052, provenance_line(result), fontsize=7, va="top", color="#444444")
         fig.text(0.012, 0.024, disclaimer("en") + "  Map: equal-area Albers (CGCS2000 "
                  "ellipsoid, 111°E, 40°N/50°N).", fontsize=6.2, va="top", color="#666666")
+        _literal_text(fig)
     fig._siting_map_axes = ax  # the PPTX crops the map from this figure
     return fig
 
@@ -682,7 +695,7 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
         for i, line in enumerate(text.split("\n")):
             paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             _style_run(paragraph.add_run(), size, bold=bold, colour=colour)
-            paragraph.runs[0].text = line
+            paragraph.runs[0].text = plain_text(line)
         return frame
 
     text_box(_MARGIN, 0.15, _SLIDE_W - 2 * _MARGIN, 0.6,
@@ -713,7 +726,7 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
     grid = shape.table
     for j, share in enumerate((0.19, 0.22, 0.19, 0.12, 0.16, 0.12)):
         grid.columns[j].width = Emu(int(Inches(panel_w) * share))
-    cells = [list(table.columns)] + [[str(v) for v in row]
+    cells = [list(map(plain_text, table.columns))] + [[plain_text(v) for v in row]
                                      for row in table.itertuples(index=False)]
     for i, values in enumerate(cells):
         for j, value in enumerate(values):
@@ -770,12 +783,27 @@ def render(result, fmt: Snapshot, *, date: Date | None = None, units: Units = "g
 
 
 def write_briefing(result, out_dir, *, formats=FORMATS, date: Date | None = None,
-                   units: Units = "gw") -> list[Path]:
-    """Write ``briefing.png/.pdf/.pptx`` into ``out_dir`` (atomically)."""
-    paths = []
-    for fmt, data in render_all(result, formats, date=date, units=units).items():
-        path = Path(out_dir) / FILENAMES[fmt]
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
-        paths.append(path)
-    return paths
+                   units: Units = "gw", staged: bool = True) -> list[Path]:
+    """Write ``briefing.png/.pdf/.pptx`` into ``out_dir``.
+
+    Rendered first, then written as a set (``export.staged_folder``, keeping
+    the folder's other run files), so a failure leaves ``out_dir`` as it was.
+    ``staged=False`` writes straight into ``out_dir`` (already a staging folder).
+    """
+    from siting.export import staged_folder
+
+    rendered = render_all(result, formats, date=date, units=units)
+
+    def write(folder: Path) -> list[str]:
+        names = []
+        for fmt, data in rendered.items():
+            with atomic_path(Path(folder) / FILENAMES[fmt]) as tmp:
+                tmp.write_bytes(data)
+            names.append(FILENAMES[fmt])
+        return names
+
+    if not staged:
+        return [Path(out_dir) / name for name in write(Path(out_dir))]
+    with staged_folder(out_dir, keep_existing=True) as stage:
+        names = write(stage)
+    return [Path(out_dir) / name for name in names]

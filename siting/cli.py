@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from siting.errors import SitingError
 
@@ -85,6 +86,11 @@ def scenario_from_args(args):
         updates["layers"] = {**scenario.layers, **_parse_layer_overrides(args.layer)}
     if updates:
         scenario = sc.from_dict({**scenario.model_dump(), **updates}, source="(command line)")
+    from siting.inputs import check_scenario_paths
+
+    check_scenario_paths(scenario,
+                         allowed_dirs=[Path(args.scenario).parent] if args.scenario else [],
+                         allowed_files=_parse_layer_overrides(args.layer).values())
     return scenario
 
 
@@ -98,11 +104,12 @@ def _export_options(args) -> dict:
                "encoding": export.check_encoding(args.encoding), "crs": args.crs}
     if args.crs.strip().lower() != export.AUTO_GK:
         options["crs"] = export.resolve_crs(args.crs)
+    export.check_output_folder(args.out)  # before the slow part, not after it
     return options
 
 
 def _cmd_run(args) -> int:
-    from siting import briefing, distributed, export, pipeline
+    from siting import distributed, export, pipeline
     from siting.inputs import load_run_inputs
 
     scenario = scenario_from_args(args)
@@ -115,10 +122,8 @@ def _cmd_run(args) -> int:
                                   progress=lambda f, m: bar(0.1 + 0.8 * f, m))
         bar(0.9, "writing")
         paths = export.write_run(result, args.out, formats=options["formats"],
-                                 crs=options["crs"], encoding=options["encoding"])
-        if options["snapshots"]:
-            bar(0.94, "briefing")
-            paths += briefing.write_briefing(result, args.out, formats=options["snapshots"])
+                                 crs=options["crs"], encoding=options["encoding"],
+                                 snapshots=options["snapshots"])
         bar(1.0, "done")
     finally:
         bar.close()
@@ -208,21 +213,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
-    """Run the CLI; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _write_log(exc: BaseException, argv) -> str:
+    """Write the traceback of an internal error to WORKSPACE/logs (else the system
+    temp folder); returns the log's path."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    from layers import workspace
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (f"python -m siting {' '.join(map(str, argv or sys.argv[1:]))[:2000]}\n\n"
+            + "".join(traceback.format_exception(exc)))
+    for folder in (workspace.workspace_dir() / "logs", Path(tempfile.gettempdir())):
+        try:
+            path = folder / f"error-{stamp}-{os.getpid()}.log"
+            workspace.atomic_write_text(path, text)
+            return str(path)
+        except OSError:
+            continue
+    return "(no log: the workspace and the temp folder are not writable)"
+
+
+def run_command(func, args, argv=None) -> int:
+    """THE error handler of every subcommand (run, scenario, import, scenarios, layers).
+
+    ``SitingError`` (bad input) and an operating-system refusal on a user's path
+    (permission, missing folder, full disk) end with a one-line message on
+    stderr and exit 2. Anything else is a bug: exit 1 with the path of a log
+    holding the traceback (``SITING_DEBUG=1`` raises it instead).
+    """
     try:
-        return args.func(args)
+        return func(args)
     except SitingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug, not bad input: one line, the traceback on request
+    except OSError as exc:  # the user's paths or disk, not the code
+        where = f" ({Path(exc.filename).name})" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or type(exc).__name__}{where}; check the path, its "
+              "permissions and the free disk space", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug, not bad input: one line, the traceback in a log
         if os.environ.get("SITING_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (set SITING_DEBUG=1 for the "
-              "traceback and please report it)", file=sys.stderr)
+        log = _write_log(exc, argv)
+        print(f"internal error: {type(exc).__name__} (a bug, not your input; the traceback "
+              f"is in {log}: please report it with that file)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def main(argv=None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_command(args.func, args, argv)

@@ -63,6 +63,42 @@ _DISCLAIMER = {"zh": "边界仅供分析，不作出版用；正式地图须有�
 _TECH_ZH = {"wind": "风电", "solar": "光伏", "hybrid": "风光互补"}
 
 
+# --- user text in outputs ------------------------------------------------------
+#: Characters XML 1.0 forbids (and C1 controls, and the Unicode line separators).
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+                           "\ud800-\udfff\ufffe\uffff]")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_text(value) -> str:
+    """``value`` as text without control characters: valid in XML (KML, PPTX) and
+    on one line in a picture."""
+    return _NOT_XML_TEXT.sub("", str(value))
+
+
+def neutralise_formula(value):
+    """A text cell a spreadsheet would run as a formula, made inert (OWASP): prefixed
+    with ``'``. Anything that is not text (numbers, None) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_table(table):
+    """Copy of a DataFrame whose text cells are neutralised (``neutralise_formula``)
+    and whose column names are too; numeric columns keep their dtype."""
+    import pandas as pd
+
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(neutralise_formula)
+    out.columns = [neutralise_formula(str(c)) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 @contextmanager
 def atomic_path(path: Path):
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
@@ -456,8 +492,9 @@ def csv_bytes(result, *, units: str = "gw", header: CsvHeader = "code") -> bytes
     metadata that Excel leaves alone, so the CLI writes ``provenance.txt``
     and ``scenario.yaml`` beside it.
     """
-    return csv_table(result, units=units, header=header).to_csv(
-        index=False, lineterminator="\r\n", float_format="%.10g").encode("utf-8-sig")
+    table = neutralise_table(csv_table(result, units=units, header=header))
+    return table.to_csv(index=False, lineterminator="\r\n",
+                        float_format="%.10g").encode("utf-8-sig")
 
 
 # --- KMZ ----------------------------------------------------------------------------
@@ -479,8 +516,8 @@ def _kml_colour(rgba, alpha: int) -> str:
 
 def _sub(parent, tag: str, text=None, **attrib):
     element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrib)
-    if text is not None:
-        element.text = str(text)
+    if text is not None:  # ElementTree escapes <, > and &; control characters go
+        element.text = plain_text(text)
     return element
 
 
@@ -544,7 +581,7 @@ def _description(row, columns) -> str:
         if column == "land_type":
             value = "/".join(LAND_TYPES.get(value, (value, value)))
         cells.append(f"<tr><td>{escape(fl.label(column, 'zh'))}</td>"
-                     f"<td>{escape(_fmt(value))}</td></tr>")
+                     f"<td>{escape(plain_text(_fmt(value)))}</td></tr>")
     return "<table>" + "".join(cells) + "</table>"
 
 
@@ -570,7 +607,7 @@ def _document_description(result) -> str:
              "scenario.yaml and provenance.txt are inside this KMZ"]
     from html import escape
 
-    return "<br/>".join(escape(part) for part in parts)
+    return "<br/>".join(escape(plain_text(part)) for part in parts)
 
 
 def kml_text(result) -> str:
@@ -678,29 +715,174 @@ def write_summary(result, path) -> Path:
     return Path(path)
 
 
+#: Hidden folders beside an output folder: ``.NAME.staging-PID-RANDOM`` (being written)
+#: and ``.NAME.previous-PID-RANDOM`` (the set being replaced).
+STAGING_TAG, PREVIOUS_TAG = ".staging-", ".previous-"
+
+
+def _run_file_names() -> set[str]:
+    from siting.briefing import FILENAMES as BRIEFING_FILES
+
+    return {*FILENAMES.values(), *BRIEFING_FILES.values(), "summary.json", "provenance.txt",
+            "scenario.yaml"}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_outputs(out_dir) -> list[Path]:
+    """Tidy what a killed run left beside ``out_dir``; returns what was removed or restored.
+
+    A staging folder of a process that no longer runs is removed; a previous
+    set whose replacement never arrived (killed between the two renames) is
+    put back as ``out_dir``, else removed. Temporary files inside ``out_dir``
+    from a killed writer are removed too.
+    """
+    import shutil
+
+    out_dir = Path(out_dir)
+    parent = out_dir.parent
+    touched = []
+    if not parent.is_dir():
+        return touched
+    for tag in (PREVIOUS_TAG, STAGING_TAG):
+        for leftover in sorted(parent.glob(f".{glob_escape(out_dir.name)}{tag}*")):
+            pid = leftover.name[len(out_dir.name) + 1 + len(tag):].split("-")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+                continue  # another run is writing right now
+            if tag == PREVIOUS_TAG and not out_dir.exists():
+                os.replace(leftover, out_dir)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+            touched.append(leftover)
+    if out_dir.is_dir():
+        for stem in (*(Path(n).stem for n in _run_file_names()), "summary"):
+            for tmp in out_dir.glob(f".{glob_escape(stem)}-*"):
+                tmp.unlink(missing_ok=True)
+                touched.append(tmp)
+    return touched
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob wildcards escaped."""
+    import glob
+
+    return glob.escape(text)
+
+
+def check_output_folder(out_dir) -> Path:
+    """``out_dir`` if a run may write it (call before a slow run): absent, empty, or
+    holding only a run's outputs (see ``staged_folder``).
+
+    Raises
+    ------
+    SitingError
+    """
+    out_dir = Path(out_dir).expanduser()
+    label = out_dir.name or str(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SitingError(f"output folder {label} is a file; choose a folder name for --out")
+    if out_dir.is_dir():
+        ours = _run_file_names()
+        temporary = tuple(f".{Path(n).stem}-" for n in ours)  # atomic_path's, cleaned later
+        foreign = sorted(p.name for p in out_dir.iterdir()
+                         if p.name not in ours and not p.name.startswith(temporary))
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+            raise SitingError(f"output folder {label} holds other files ({shown}); a run "
+                              "replaces its folder as a whole, so give --out a new or empty "
+                              "folder, or one an earlier run wrote")
+    return out_dir
+
+
+@contextmanager
+def staged_folder(out_dir, *, keep_existing: bool = False):
+    """Yield an empty staging folder beside ``out_dir``; on success it becomes ``out_dir``.
+
+    ``out_dir`` thus holds either its previous complete set or the new one,
+    never a mix: the new files go into ``.NAME.staging-…`` beside it, then two
+    renames swap the folders (a kill between them is undone by
+    ``clean_stale_outputs`` at the next start, which every run calls first).
+    With ``keep_existing`` the previous set's files are hard-linked (or copied)
+    into the staging folder first, so a briefing can be added to a run's set.
+
+    Raises
+    ------
+    SitingError
+        ``out_dir`` is a file, or a folder holding files other than a run's
+        outputs (a run never mixes into, or deletes, someone else's files).
+    """
+    import shutil
+
+    out_dir = check_output_folder(out_dir)
+    label = out_dir.name or str(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_outputs(out_dir)
+    except OSError as exc:
+        raise SitingError(f"cannot create output folder {label}: {exc.strerror}") from None
+    check_output_folder(out_dir)
+    suffix = f"{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        staging = out_dir.parent / f".{out_dir.name}{STAGING_TAG}{suffix}"
+        staging.mkdir()
+    except OSError as exc:
+        raise SitingError(f"cannot write beside output folder {label}: {exc.strerror}") from None
+    try:
+        if keep_existing and out_dir.is_dir():
+            for old in out_dir.iterdir():
+                try:
+                    os.link(old, staging / old.name)
+                except OSError:
+                    shutil.copy2(old, staging / old.name)
+        yield staging
+        if out_dir.exists():
+            previous = out_dir.parent / f".{out_dir.name}{PREVIOUS_TAG}{suffix}"
+            os.replace(out_dir, previous)
+            os.replace(staging, out_dir)
+            shutil.rmtree(previous, ignore_errors=True)
+        else:
+            os.replace(staging, out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
-              encoding: Encoding = "utf-8") -> list[Path]:
-    """The CLI's outputs: each of ``formats``, then summary.json, provenance.txt, scenario.yaml.
+              encoding: Encoding = "utf-8", snapshots=(), units: str = "gw") -> list[Path]:
+    """The CLI's outputs: each of ``formats``, then summary.json, provenance.txt,
+    scenario.yaml, and the briefing ``snapshots`` (png, pdf, pptx).
 
     ``provenance.txt`` says what the data is (real/synthetic) for the formats
-    that cannot hold it, the CSV above all.
+    that cannot hold it, the CSV above all. Written as one set
+    (``staged_folder``): ``out_dir`` holds the previous complete set until the
+    new one is complete.
     """
     from siting import scenario as sc
 
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SitingError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
     crs = resolve_crs(crs, result)
     encoding = check_encoding(encoding)
-    paths = [write_format(result, fmt, out_dir, crs=crs, encoding=encoding)
-             for fmt in parse_formats(",".join(formats))]
-    paths.append(write_summary(result, out_dir / "summary.json"))
-    paths.append(_write_bytes(provenance_text(result, crs=crs, encoding=encoding)
-                              .encode("utf-8"), out_dir / "provenance.txt"))
-    paths.append(sc.save_yaml(result.scenario, out_dir / "scenario.yaml"))
-    return paths
+    formats = parse_formats(",".join(formats))
+    with staged_folder(out_dir) as stage:
+        names = [write_format(result, fmt, stage, crs=crs, encoding=encoding).name
+                 for fmt in formats]
+        names.append(write_summary(result, stage / "summary.json").name)
+        names.append(_write_bytes(provenance_text(result, crs=crs, encoding=encoding)
+                                  .encode("utf-8"), stage / "provenance.txt").name)
+        names.append(sc.save_yaml(result.scenario, stage / "scenario.yaml").name)
+        if snapshots:
+            from siting import briefing
+
+            names += [p.name for p in briefing.write_briefing(result, stage, formats=snapshots,
+                                                              units=units, staged=False)]
+    return [Path(out_dir) / name for name in names]
 
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")

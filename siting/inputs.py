@@ -76,6 +76,58 @@ def load_run_inputs(scenario, *, progress=None):
                        progress=lambda f, m: report(start + (1 - start) * f, m))
 
 
+#: Environment variable: more folders (``os.pathsep``-separated) whose files a
+#: scenario may name, for analysts who keep layers outside the workspace.
+ALLOWED_DIRS_ENV = "SITING_ALLOWED_DIRS"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def check_scenario_paths(scenario, *, workspace_dir=None, allowed_dirs=(),
+                         allowed_files=()) -> None:
+    """Refuse a scenario whose ``layers`` or ``parcels_file`` names a file outside
+    the folders it may read.
+
+    A file may be read when, symbolic links and ``..`` resolved, it lies under
+    the user's workspace (``layers.workspace.workspace_dir``), under one of
+    ``allowed_dirs`` (the CLI passes the ``--scenario`` file's own folder) or
+    ``$SITING_ALLOWED_DIRS``, or is one of ``allowed_files`` (the CLI passes
+    the ``--layer`` paths: the user named them on the command line). The app
+    calls it with the defaults, so a pasted scenario can reach only the
+    workspace: never another server file.
+
+    Raises
+    ------
+    SitingError
+        Naming the layer and the file's name (not its folder) and the fix.
+    """
+    import os
+
+    from layers import workspace
+
+    folders = [workspace.workspace_dir(workspace_dir), *map(Path, allowed_dirs)]
+    folders += [Path(p) for p in os.environ.get(ALLOWED_DIRS_ENV, "").split(os.pathsep) if p]
+    folders = [f.expanduser().resolve() for f in folders]
+    files = {Path(p).expanduser().resolve() for p in allowed_files}
+    named = dict(scenario.layers)
+    if scenario.parcels_file:
+        named["parcels_file"] = scenario.parcels_file
+    for key, value in named.items():
+        path = Path(value).expanduser().resolve()
+        if path in files or any(_inside(path, folder) for folder in folders):
+            continue
+        raise SitingError(f"layer {key!r}: the file {Path(value).name!r} lies outside the "
+                          "folders a scenario may read (the workspace, the scenario file's "
+                          "folder, --layer paths); import it with `python -m siting import` "
+                          f"or add its folder to ${ALLOWED_DIRS_ENV}")
+
+
 def _file_stamp(path: str) -> list:
     """[size in bytes, modification time in ns] of a user file (and a Shapefile's sidecars),
     or ["missing"]: a replaced file changes the stamp."""

@@ -35,11 +35,14 @@ class Entry:
     saved_at: str
     note: str
     path: Path
+    #: Why the file cannot be loaded ("" when it is fine): a damaged file is
+    #: listed with its reason and never hides the others.
+    damaged: str = ""
 
     def to_dict(self) -> dict:
         """Plain dict for JSON listings."""
         return {"name": self.name, "saved_at": self.saved_at, "note": self.note,
-                "path": str(self.path)}
+                "path": str(self.path), "damaged": self.damaged}
 
 
 def _path(name: str, workspace_dir=None) -> Path:
@@ -66,8 +69,27 @@ def _read_header(path: Path) -> dict:
 
 
 def _is_library_file(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
+    except OSError:
+        return True  # unreadable: listed as damaged rather than skipped silently
+
+
+def _checked_entry(path: Path) -> Entry:
+    """The entry of ``path``, or a damaged one naming the reason (header or body)."""
+    try:
+        found = _entry(path)
+        sc.load_yaml(path)
+    except SitingError as exc:
+        reason = str(exc).replace(str(path), path.name)
+        try:
+            found = _entry(path)
+        except SitingError:
+            found = Entry(name=path.stem, saved_at="", note="", path=path)
+        return Entry(name=found.name[:sc.MAX_NAME_CHARS], saved_at=found.saved_at,
+                     note=found.note[:sc.MAX_NAME_CHARS], path=path, damaged=reason[:500])
+    return found
 
 
 def _entry(path: Path) -> Entry:
@@ -118,6 +140,9 @@ def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: 
         The name is taken (and ``overwrite`` is False), or its file name
         collides with a differently-named entry.
     """
+    if len(str(name)) > sc.MAX_NAME_CHARS:
+        raise LibraryError(f"scenario name is {len(str(name)):,} characters long, more than "
+                           f"{sc.MAX_NAME_CHARS}; shorten it (got {sc.excerpt(name)})")
     path = _path(name, workspace_dir)
     if path.exists():
         old = _entry(path)
@@ -140,14 +165,18 @@ def _instant(saved_at: str) -> float:
     return stamp.timestamp() if stamp else float("-inf")
 
 
-def list_scenarios(workspace_dir=None) -> list[Entry]:
-    """Saved scenarios, newest first."""
+def list_scenarios(workspace_dir=None, *, include_damaged: bool = True) -> list[Entry]:
+    """Saved scenarios, newest first; damaged files last, each with ``damaged`` set
+    to the reason (``include_damaged=False`` leaves them out)."""
     folder = workspace.scenarios_dir(workspace_dir)
     if not folder.exists():
         return []
-    entries = [_entry(p) for p in folder.glob(f"*{SUFFIX}")
+    entries = [_checked_entry(p) for p in folder.glob(f"*{SUFFIX}")
                if not p.name.startswith(workspace.TEMP_PREFIX) and _is_library_file(p)]
-    return sorted(entries, key=lambda e: (_instant(e.saved_at), e.name), reverse=True)
+    if not include_damaged:
+        entries = [e for e in entries if not e.damaged]
+    return sorted(entries, key=lambda e: (not e.damaged, _instant(e.saved_at), e.name),
+                  reverse=True)
 
 
 def load(name: str, workspace_dir=None):
@@ -276,6 +305,9 @@ def _cmd_list(args) -> int:
         print(f"no saved scenarios in {workspace.scenarios_dir(args.workspace)}")
     for e in entries if not args.json else []:
         note = f"  {e.note}" if e.note else ""
+        if e.damaged:
+            print(f"DAMAGED  {e.path.name}: {e.damaged}")
+            continue
         print(f"{clock.display_time(e.saved_at, 'en')}  {e.name}{note}  [{e.path}]")
     return 0
 
@@ -360,13 +392,8 @@ def add_scenarios_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """``scenarios`` on its own (``argv`` like ``["scenarios", "list"]``), with the
-    CLI's error handling: message on stderr, exit 2, no traceback."""
-    parser = argparse.ArgumentParser(prog="python -m siting")
-    add_scenarios_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except SitingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """``scenarios`` on its own (``argv`` like ``["scenarios", …]``): the one CLI
+    (``siting.cli.main``) with its one error handler."""
+    from siting.cli import main as cli_main
+
+    return cli_main(argv)

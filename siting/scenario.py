@@ -6,6 +6,7 @@ tags: ✅ confirmed, ⚠️ secondary, ❌ literature/assumption).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -452,24 +453,108 @@ PRESETS = {
 }
 
 
+# --- loading: bounded, literal ---------------------------------------------------
+#: Largest scenario text accepted, bytes (a full scenario is ~6 kB).
+MAX_SCENARIO_BYTES = 1024**2
+#: Deepest nesting of YAML collections (a scenario needs 3: section, list, row).
+MAX_YAML_DEPTH = 20
+#: Most YAML nodes (scalars and collections) in one scenario (a full one has ~150).
+MAX_YAML_NODES = 20_000
+#: Longest scalar, characters (file paths included).
+MAX_TEXT_CHARS = 4096
+#: Longest name (scenario name, mapping keys, league and layer names), characters.
+MAX_NAME_CHARS = 200
+#: Characters of a bad value quoted in a message.
+EXCERPT_CHARS = 60
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def excerpt(value, limit: int = EXCERPT_CHARS) -> str:
+    """A short, escaped quotation of ``value`` for a message: ``repr`` (control
+    characters and quotes escaped), cut to about ``limit`` characters."""
+    size = _size(value)
+    if isinstance(value, str) and len(value) > 4 * limit:
+        value = value[:4 * limit]  # never repr a megabyte to quote 60 characters
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…' ({size})"
+
+
+def shown_name(name: str, limit: int = 80) -> str:
+    """A file or scenario name for a message: as it is when short and printable,
+    else its ``excerpt``."""
+    name = str(name)
+    return name if len(name) <= limit and name.isprintable() else excerpt(name, limit)
+
+
+def _size(value) -> str:
+    try:
+        return f"{len(value):,} long"
+    except TypeError:
+        return type(value).__name__
+
+
 def _format_error(exc: ValidationError, source: str) -> str:
     parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    for err in exc.errors()[:10]:
+        where = ".".join(str(p)[:MAX_NAME_CHARS] for p in err["loc"]) or "(top level)"
         value = err.get("input")
-        shown = "" if isinstance(value, dict) else f" (got {value!r})"
-        parts.append(f"{where}: {err['msg']}{shown}")
+        shown = "" if isinstance(value, dict) else f" (got {excerpt(value)})"
+        parts.append(f"{where}: {err['msg'][:300]}{shown}")
     where = f"invalid scenario {source}" if source else "invalid scenario"
     return f"{where}: " + "; ".join(parts)
 
 
+def _check_names(data: dict, source: str):
+    """Names ≤ MAX_NAME_CHARS without control characters; other text ≤ MAX_TEXT_CHARS."""
+    where = f"invalid scenario {source}".rstrip()
+    name = data.get("name")
+    if isinstance(name, str):
+        if len(name) > MAX_NAME_CHARS:
+            raise SitingError(f"{where}: name is {len(name):,} characters long, more than "
+                              f"{MAX_NAME_CHARS}; shorten it (got {excerpt(name)})")
+        if _CONTROL.search(name) or "\n" in name or "\r" in name or "\t" in name:
+            raise SitingError(f"{where}: name holds control characters or line breaks "
+                              f"(got {excerpt(name)}); use one line of plain text")
+
+    def walk(value, path: str, depth: int):
+        if depth > MAX_YAML_DEPTH:
+            raise SitingError(f"{where}: nested deeper than {MAX_YAML_DEPTH} levels at "
+                              f"{excerpt(path)}")
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            raise SitingError(f"{where}: {excerpt(path)} is {len(value):,} characters long, "
+                              f"more than {MAX_TEXT_CHARS}")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and len(key) > MAX_NAME_CHARS:
+                    raise SitingError(f"{where}: a key under {excerpt(path or '(top)')} is "
+                                      f"{len(key):,} characters long, more than "
+                                      f"{MAX_NAME_CHARS} (got {excerpt(key)})")
+                walk(item, f"{path}.{key}" if path else str(key), depth + 1)
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, str) and len(item) > MAX_NAME_CHARS and \
+                        not path.startswith("layers"):
+                    raise SitingError(f"{where}: {excerpt(path)}[{i}] is {len(item):,} "
+                                      f"characters long, more than {MAX_NAME_CHARS}")
+                walk(item, f"{path}[{i}]", depth + 1)
+
+    walk(data, "", 0)
+
+
 def from_dict(data: dict, *, source: str = "") -> Scenario:
-    """Validate a plain dict into a Scenario; errors name the field."""
+    """Validate a plain dict into a Scenario; errors name the field.
+
+    The scenario name and every mapping key are at most ``MAX_NAME_CHARS``
+    characters (the name without control characters), other text at most
+    ``MAX_TEXT_CHARS``; messages quote at most ``EXCERPT_CHARS`` of a bad value.
+    """
+    source = shown_name(source, 120) if source else ""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise SitingError(f"invalid scenario {source}".rstrip() + ": expected a mapping of fields, "
                           f"got {type(data).__name__}")
+    _check_names(data, source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -479,28 +564,117 @@ def from_dict(data: dict, *, source: str = "") -> Scenario:
 def preset(name: str) -> Scenario:
     """A preset scenario by name (see ``PRESETS``)."""
     if name not in PRESETS:
-        raise SitingError(f"unknown preset {name!r}; presets: {', '.join(PRESETS)}")
+        raise SitingError(f"unknown preset {excerpt(name)}; presets: {', '.join(PRESETS)}")
     return from_dict(PRESETS[name], source=f"preset {name}")
 
 
 def load_yaml(path) -> Scenario:
-    """Read a scenario YAML file."""
+    """Read a scenario YAML file (at most ``MAX_SCENARIO_BYTES``; see ``loads``).
+
+    Messages name the file by its name only, never its folder, so a server's
+    temporary paths stay private.
+    """
     path = Path(path)
+    label = shown_name(path.name)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:  # read one byte more than allowed: /dev/zero stops here
+            raw = f.read(MAX_SCENARIO_BYTES + 1)
     except FileNotFoundError:
-        raise SitingError(f"scenario file not found: {path}") from None
+        raise SitingError(f"scenario file not found: {label}; check the path") from None
+    except IsADirectoryError:
+        raise SitingError(f"scenario file {label} is a folder; pass the .yaml file") from None
+    except OSError as exc:
+        raise SitingError(f"scenario file {label} cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise SitingError(f"scenario file {label} is larger than the limit of "
+                          f"{MAX_SCENARIO_BYTES // 1024:,} kB; a scenario is a few kB of YAML")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise SitingError(f"scenario file {path.name} is not UTF-8 text") from None
+        raise SitingError(f"scenario file {label} is not UTF-8 text") from None
     return loads(text, source=path.name)
 
 
+class _Refused(Exception):
+    """Raised inside the YAML scan; ``loads`` turns it into a SitingError."""
+
+
+def _mark(event) -> str:
+    mark = getattr(event, "start_mark", None)
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+def _scan_events(text: str):
+    """Walk the YAML event stream once, without building anything, and refuse
+    aliases and anchors (no billion laughs), deep nesting, too many nodes and
+    overlong scalars before any object is made."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(f"uses a YAML alias (*{shown_name(event.anchor, 30)}){_mark(event)}; "
+                           "aliases and anchors are not allowed in a scenario: write the "
+                           "values out")
+        if getattr(event, "anchor", None):
+            raise _Refused(f"defines a YAML anchor (&{shown_name(event.anchor, 30)})"
+                           f"{_mark(event)}; aliases and anchors are not allowed in a "
+                           "scenario: write the values out")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise _Refused(f"is nested deeper than {MAX_YAML_DEPTH} levels{_mark(event)}")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_YAML_NODES:
+                raise _Refused(f"has more than {MAX_YAML_NODES:,} values; a scenario has a "
+                               "few hundred")
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT_CHARS:
+            raise _Refused(f"holds a value of {len(event.value):,} characters{_mark(event)}, "
+                           f"more than {MAX_TEXT_CHARS} (starting {excerpt(event.value)})")
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The parser's complaint without its echo of the input (which may be huge)."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"{str(problem or type(exc).__name__)[:200]}{where}"
+
+
 def loads(text: str, *, source: str = "") -> Scenario:
-    """Parse scenario YAML text."""
+    """Parse scenario YAML text, within limits.
+
+    At most ``MAX_SCENARIO_BYTES`` (UTF-8), no aliases or anchors, nesting
+    at most ``MAX_YAML_DEPTH``, at most ``MAX_YAML_NODES`` values and
+    ``MAX_TEXT_CHARS`` per value; checked on the event stream before anything
+    is built, so a hostile text is refused in milliseconds and little memory.
+    The app's paste box and upload, ``--scenario`` and the library all load here.
+
+    Raises
+    ------
+    SitingError
+        Quoting at most a short escaped excerpt of the text.
+    """
+    label = f"scenario {shown_name(source)}" if source else "scenario"
+    if not isinstance(text, str):
+        raise SitingError(f"{label}: expected text, got {type(text).__name__}")
+    if len(text) > MAX_SCENARIO_BYTES or len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
+        raise SitingError(f"{label} is larger than the limit of {MAX_SCENARIO_BYTES // 1024:,} "
+                          "kB; a scenario is a few kB of YAML")
     try:
-        data = yaml.safe_load(text)
+        _scan_events(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, scanned above
+    except _Refused as exc:
+        raise SitingError(f"{label} {exc}") from None
     except yaml.YAMLError as exc:
-        raise SitingError(f"scenario {source} is not valid YAML: {exc}") from None
+        raise SitingError(f"{label} is not valid YAML: {_yaml_problem(exc)}") from None
+    except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+        raise SitingError(f"{label} cannot be read as a scenario ({type(exc).__name__})") \
+            from None
     return from_dict(data, source=source)
 
 

@@ -323,7 +323,7 @@ def test_layer_lands_atomically_and_replaces_a_bundled_layer(tmp_path, ws):
     pyogrio.write_dataframe(gpd.GeoDataFrame({"n": [1]}, geometry=[BOX], crs="EPSG:4326"),
                             path)
     first = importer.import_file(path, "redline", workspace_dir=ws)
-    second = importer.import_file(path, "redline", workspace_dir=ws)
+    second = importer.import_file(path, "redline", workspace_dir=ws, replace=True)
     assert (first.replaced, second.replaced) == (False, True)
     layers_dir = ws / "layers"
     assert sorted(p.name for p in layers_dir.iterdir()) == ["redline.gpkg", "redline.json"]
@@ -345,7 +345,8 @@ def test_a_name_switching_kind_leaves_one_file(tmp_path, ws):
     pyogrio.write_dataframe(gpd.GeoDataFrame({"n": [1]}, geometry=[BOX], crs="EPSG:4326"),
                             vector)
     importer.import_file(raster, "weibull_k", name="我的图层", workspace_dir=ws)
-    summary = importer.import_file(vector, "custom_exclusion", name="我的图层", workspace_dir=ws)
+    summary = importer.import_file(vector, "custom_exclusion", name="我的图层", workspace_dir=ws,
+                                   replace=True)
     assert summary.id == "我的图层"
     assert sorted(p.name for p in (ws / "layers").iterdir()) == ["我的图层.gpkg", "我的图层.json"]
     assert summary.scenario_update() == {"layers": {"custom_exclusion": summary.path}}

@@ -60,6 +60,14 @@ def baseline(files):
 # --- bad user files end with exit 2 and say what to do ---------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _allow_fixture_files(request, monkeypatch):
+    """The scenarios here name fixture files outside their own folder (issue 14: a
+    scenario reads only the workspace, its folder, --layer paths and $SITING_ALLOWED_DIRS)."""
+    if "files" in request.fixturenames:
+        monkeypatch.setenv("SITING_ALLOWED_DIRS", str(request.getfixturevalue("files")))
+
+
 def cli_run(tmp_path, files, *layer_args):
     return main(["run", "--quiet", "--out", str(tmp_path / "out"), "--tech", "solar",
                  "--scenario", str(scenario_file(tmp_path, files)), *layer_args])
