@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from layers.catalog import load_catalog
 from layers.io import read_raster
-from siting import colours, pipeline
+from siting import colours, pipeline, units
 from siting import scenario as sc
 from siting.bases import LAND_TYPES
 from siting.criteria import (
@@ -25,7 +25,7 @@ from siting.criteria import (
     WIND_CLASS_NOTE_ZH,
 )
 from siting.errors import SitingError
-from siting.inputs import inputs_key, load_run_inputs, prepare_key
+from siting.inputs import check_scenario_paths, inputs_key, load_run_inputs, prepare_key
 from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
 from ui import controls, mapview, results, weights_view
 from ui.assets import install_leaflet
@@ -40,6 +40,7 @@ from ui.i18n import (
     t,
     time_text,
 )
+from ui.synthetic_banner import synthetic_banner
 
 log = logging.getLogger("siting.app")
 
@@ -146,7 +147,12 @@ def vector_layer(layer_id: str, key: str, _inputs) -> tuple[dict, str]:
 
 #: Widgets outside the scenario whose option labels are translated: their
 #: values (codes) are written back on a language change so they keep the choice.
-TRANSLATED_WIDGETS = ("w_preset", "raster_layer", "basemap", "cmp_a", "cmp_b")
+TRANSLATED_WIDGETS = ("w_preset", "raster_layer", "basemap", "cmp_a", "cmp_b", "w_units")
+
+
+def display_units() -> str:
+    """The display units the user chose: 'gw' (GW, TWh) or 'wan' (万千瓦, 亿千瓦时)."""
+    return st.session_state.get("w_units", "gw")
 
 
 def _init_state():
@@ -321,6 +327,8 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
                                 force=lang_changed)
         data["weights"]["ahp_matrix"] = weights_view.ahp_editor(lang)
     scenario = sc.from_dict(data, source="(sidebar)")
+    # a pasted or uploaded scenario may name files only under the user's workspace
+    check_scenario_paths(scenario)
     st.session_state["scenario_base"] = scenario.model_dump(mode="json")
     save_load_panel(scenario, lang)
     return scenario
@@ -543,13 +551,17 @@ def legend(choice: MapChoice, lang: str):
 def metrics(result, lang: str):
     """Headline numbers of the run."""
     s = result.summary
+    text = units.summary_texts(s, display_units(), lang=lang)
     cols = st.columns(5)
-    cols[0].metric(t("m_capacity", lang), f"{s['capacity_gw']:.1f} GW")
-    cols[1].metric(t("m_energy", lang), f"{s['energy_twh']:.1f} TWh/yr")
+    cols[0].metric(t("m_capacity", lang), text["capacity"])
+    cols[1].metric(t("m_energy", lang), text["energy"])
     cols[2].metric(t("m_bases", lang), f"{s['n_bases']}")
     cols[3].metric(t("m_share", lang), f"{s['share_of_target']:.0%}",
-                   help=f"{t('target', lang)}: {s['target_gw']:g} GW")
+                   help=f"{t('target', lang)}: {text['target']}")
     cols[4].metric(t("m_parcels", lang), f"{s['n_shortlist']:,}")
+    banner = synthetic_banner(result, lang)
+    if banner:
+        st.warning(as_markdown(banner), icon="⚠️")
     if not result.weights.consistent:
         st.warning(f"{t('warning_weights', lang)}: CR = {result.weights.consistency_ratio:.3f}")
 
@@ -566,10 +578,11 @@ def details(result, clicked, lang: str):
         return
     status = t("in_shortlist", lang) if row.name in result.shortlist.index else \
         t("not_in_shortlist", lang)
-    st.markdown(f"**{row['parcel_id']}** · {row['league']} {row['banner']} · "
+    st.markdown(f"**{as_markdown(row['parcel_id'])}** · {as_markdown(row['league'])} "
+                f"{as_markdown(row['banner'])} · "
                 f"{t('score_layer', lang)} **{row['score']:.1f}** · {status}")
     if row["why"]:
-        st.markdown(f"{t('why', lang)}: {html.escape(str(row['why']))}")
+        st.markdown(f"{t('why', lang)}: {as_markdown(str(row['why']))}")
     solar_labels = SOLAR_CLASS_LABELS_ZH if lang == "zh" else SOLAR_CLASS_LABELS_EN
     note = WIND_CLASS_NOTE_ZH if lang == "zh" else WIND_CLASS_NOTE_EN
     st.markdown(f"{t('wind_class', lang)}: **{int(row['wind_cls'])}** "
@@ -596,11 +609,15 @@ def tables(result, lang: str):
     with right:
         st.subheader(t("league_chart", lang))
         s = result.summary
+        text = units.summary_texts(s, display_units(), lang=lang)
         st.progress(min(s["share_of_target"], 1.0),
-                    text=f"{t('total_vs_target', lang)}: {s['capacity_gw']:.1f} / "
-                         f"{s['target_gw']:g} GW ({s['share_of_target']:.0%})")
+                    text=f"{t('total_vs_target', lang)}: {text['capacity']} / "
+                         f"{text['target']} ({s['share_of_target']:.0%})")
         st.altair_chart(results.league_chart(result.leagues, lang), width="stretch")
-        st.dataframe(results.league_table(result.leagues, lang), hide_index=True,
+        st.dataframe(units.league_frame(result.leagues, display_units(), lang=lang,
+                                        group_names={g: t(f"group_{g}", lang)
+                                                     for g in ("west", "central", "east")}),
+                     hide_index=True,
                      width="stretch")
 
 
@@ -620,7 +637,7 @@ def downloads_panel(result, lang: str):
                             key="dl_format", format_func=str.upper)
     crs = cols[1].selectbox(t("dl_crs", lang), EXPORT_CRS_CHOICES, key="dl_crs")
     encoding = cols[2].selectbox(t("dl_encoding", lang), ("utf-8", "gbk"), key="dl_encoding")
-    units = st.session_state.get("w_units", "gw")
+    units = display_units()
     wanted = (fmt, crs, encoding, sc.dumps(result.scenario), units, lang)
     if st.button(t("dl_make", lang), key="dl_make"):
         with st.spinner("…"):
@@ -670,17 +687,33 @@ def import_panel(lang: str):
                                key="imp_files")
     if st.button(t("import_go", lang), key="imp_go", disabled=not uploads):
         files = {u.name: u.getvalue() for u in uploads}
+        options = dict(crs=crs, encoding=None if encoding == "auto" else encoding,
+                       limits=importer.default_limits(importer.APP_MAX_UPLOAD_MB))
         try:
-            summary = importer.import_upload(
-                files, role, crs=crs, encoding=None if encoding == "auto" else encoding)
+            summary = importer.import_upload(files, role, **options)
             st.session_state["imported"] = summary.to_dict()
+        except importer.LayerExistsError:
+            # the layer stays as it is until the user says to replace it
+            st.session_state["import_replace"] = (role, options)
+            st.session_state.pop("imported", None)
         except SitingError as exc:
             st.session_state.pop("imported", None)
             st.error(as_markdown(error_text(exc, lang)))
+    pending = st.session_state.get("import_replace")
+    if pending and uploads:
+        st.warning(t("import_exists", lang) + role_name(pending[0], lang))
+        if st.button(t("import_replace", lang), key="imp_replace"):
+            files = {u.name: u.getvalue() for u in uploads}
+            try:
+                summary = importer.import_upload(files, pending[0], replace=True, **pending[1])
+                st.session_state["imported"] = summary.to_dict()
+            except SitingError as exc:
+                st.error(as_markdown(error_text(exc, lang)))
+            st.session_state.pop("import_replace", None)
     imported = st.session_state.get("imported")
     if imported:
-        st.success(f"{t('import_ok', lang)}: {html.escape(imported['source'])} → "
-                   f"{imported['id']}")
+        st.success(f"{t('import_ok', lang)}: {as_markdown(imported['source'])} → "
+                   f"{as_markdown(imported['id'])}")
         st.dataframe(import_summary_frame(imported, lang), hide_index=True, width="stretch")
         st.button(t("import_use", lang), key="imp_use", on_click=_use_import, args=(imported,))
     message = st.session_state.pop("import_message", None)
@@ -707,12 +740,19 @@ def library_panel(scenario, result, lang: str):
     name = cols[0].text_input(t("lib_name", lang), value=scenario.name, key="lib_name")
     note = cols[1].text_input(t("lib_note", lang), key="lib_note")
     if cols[2].button(t("lib_save", lang), key="lib_save"):
-        library.save(scenario, name, note=note, overwrite=True)
-        st.success(f"{t('lib_saved', lang)}: {name}")
+        try:
+            library.save(scenario, name, note=note, overwrite=True)
+            st.success(f"{t('lib_saved', lang)}: {as_markdown(name)}")
+        except SitingError as exc:
+            st.error(as_markdown(error_text(exc, lang)))
     message = st.session_state.pop("library_message", None)
     if message:
         st.error(as_markdown(message))
-    entries = library.list_scenarios()
+    everything = library.list_scenarios()
+    for damaged in (e for e in everything if e.damaged):
+        st.warning(as_markdown(f"{t('lib_damaged', lang)}: {damaged.path.name}: "
+                               f"{damaged.damaged}"))
+    entries = [e for e in everything if not e.damaged]
     if not entries:
         st.caption(t("lib_empty", lang))
         return
@@ -729,7 +769,7 @@ def library_panel(scenario, result, lang: str):
         st.rerun()
     copied = st.session_state.pop("library_copied", None)
     if copied:
-        st.success(f"{t('lib_copied', lang)}: {copied}")
+        st.success(f"{t('lib_copied', lang)}: {as_markdown(copied)}")
     if c3.button(t("lib_delete", lang), key="lib_delete"):
         library.delete(pick)
         st.rerun()
@@ -773,11 +813,14 @@ def main():
     st.set_page_config(page_title="内蒙古新能源基地选址", page_icon="🌬️", layout="wide")
     lang = st.sidebar.radio(t("language"), ["zh", "en"], horizontal=True, key="lang",
                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    units_slot = st.sidebar.container()
     st.title(t("app_title", lang))
     st.caption(t("app_subtitle", lang))
     leaflet_ready()
     _init_state()
     lang_changed = _sync_widgets(lang)
+    units_slot.radio(t("units_choice", lang), ("gw", "wan"), key="w_units", horizontal=True,
+                     format_func=lambda u: t(f"units_{u}", lang))
     scenario = scenario_sidebar(lang, lang_changed)
     choice = map_controls(lang)
     key = prepare_key(scenario)

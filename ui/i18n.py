@@ -286,6 +286,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "redline_outline": ("虚线轮廓", "dashed outline"),
     "lib_copy_suffix": ("副本", "copy"),
     "lib_copied": ("已复制为", "Copied as"),
+    # --- hardening: re-import and damaged library files ---
+    "import_exists": ("工作区已有同名图层，确认替换后旧图层才会被覆盖：",
+                      "The workspace already holds this layer; it is kept unless you "
+                      "replace it: "),
+    "import_replace": ("替换已有图层", "Replace the existing layer"),
+    "lib_damaged": ("情景文件已损坏，未列出", "Damaged scenario file, not listed"),
 }
 
 
