@@ -684,12 +684,14 @@ def write_summary(result, path) -> Path:
 
 def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
               encoding: Encoding = "utf-8") -> list[Path]:
-    """The CLI's outputs: each of ``formats``, then summary.json, provenance.txt, scenario.yaml.
+    """The CLI's outputs: each of ``formats``, then summary.json, supply_curve.csv,
+    provenance.txt, scenario.yaml.
 
     ``provenance.txt`` says what the data is (real/synthetic) for the formats
     that cannot hold it, the CSV above all.
     """
     from siting import scenario as sc
+    from siting import supply
 
     out_dir = Path(out_dir)
     try:
@@ -701,6 +703,8 @@ def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
     paths = [write_format(result, fmt, out_dir, crs=crs, encoding=encoding)
              for fmt in parse_formats(",".join(formats))]
     paths.append(write_summary(result, out_dir / "summary.json"))
+    paths.append(_write_bytes(supply.supply_curve_csv(supply.supply_curve(result.bases)),
+                              out_dir / "supply_curve.csv"))
     paths.append(_write_bytes(provenance_text(result, crs=crs, encoding=encoding)
                               .encode("utf-8"), out_dir / "provenance.txt"))
     paths.append(sc.save_yaml(result.scenario, out_dir / "scenario.yaml"))
