@@ -219,6 +219,23 @@ def target_line(result, *, units: Units = "gw") -> str:
             f"  (shortlist vs target)")
 
 
+def policy_line(result, *, units: Units = "gw") -> str:
+    """West / centre / east capacity and the share on encouraged land (policy §十二).
+
+    E.g. '西部 44.3 GW · 中部 143.8 GW · 东部 11.9 GW；沙漠戈壁 17% · 沙地 5% · 矿区 0% ·
+    沿边 33%' (shares of the shortlisted capacity; flags overlap).
+    """
+    glance = result.summary.get("policy")
+    if not glance:
+        return ""
+    names = {"west": "西部", "central": "中部", "east": "东部"}
+    land = {"desert": "沙漠戈壁", "sandy": "沙地", "mine": "矿区", "border": "沿边"}
+    gw = " · ".join(f"{names.get(g, g)} {format_power(v, units)}"
+                    for g, v in glance["gw"].items())
+    share = " · ".join(f"{land[k]} {glance['share'].get(k, 0.0):.0%}" for k in land)
+    return f"{gw}；{share}"
+
+
 def provenance_line(result) -> str:
     """Which layers are synthetic, and the disclaimer (审图号)."""
     names = [result.provenance[k].get("name_zh", k) for k in synthetic_layers(result)]
@@ -546,11 +563,15 @@ def _draw_panel(fig, result, units: Units = "gw"):
     if s.get("median_flh"):
         notes.append(f"利用小时中位数 {s['median_flh']:.0f} h；"
                      f"度电成本中位数 {s['median_lcoe']:.3f} 元/kWh")
+    policy = policy_line(result, units=units)
+    if policy:
+        notes.append(policy)
     top = 0.895 - 0.6 * (len(table) + 1) * 0.05 - 0.03
     fig.text(0.627, top, "\n".join(notes), fontsize=8.2, va="top", linespacing=1.6)
 
     if len(result.leagues):
-        chart = fig.add_axes([0.70, 0.085, 0.28, top - 0.205])
+        # the league chart starts below the notes (one more line with the policy line)
+        chart = fig.add_axes([0.70, 0.085, 0.28, top - 0.205 - (0.03 if policy else 0.0)])
         totals = convert(result.leagues["cap_gw"].sort_values(), "GW", units)[0]
         chart.barh(range(len(totals)), totals.to_numpy(), color="#e08a3c", height=0.7)
         chart.set_ylim(-0.6, max(len(totals), 12) - 0.4)  # same bar width for few leagues

@@ -84,6 +84,8 @@ def scenario_from_args(args):
         updates["parcel_size_km"] = args.parcel_size
     if args.layer:
         updates["layers"] = {**scenario.layers, **_parse_layer_overrides(args.layer)}
+    if getattr(args, "rank_by", None):
+        updates["shortlist"] = {**scenario.shortlist.model_dump(), "rank_by": args.rank_by}
     if updates:
         scenario = sc.from_dict({**scenario.model_dump(), **updates}, source="(command line)")
     from siting.inputs import check_scenario_paths
@@ -135,6 +137,10 @@ def _cmd_run(args) -> int:
     print(f"{s['n_parcels']} parcels, {s['n_shortlist']} shortlisted, {s['n_bases']} bases; "
           f"{s['capacity_gw']:.1f} GW, {s['energy_twh']:.1f} TWh/yr = "
           f"{s['share_of_target']:.0%} of the {s['target_gw']:g} GW target")
+    from siting.shortlist import shortfall_message
+
+    if shortfall_message(s, "en"):
+        print(f"note: {shortfall_message(s, 'en')}", file=sys.stderr)
     for path in paths:
         print(path)
     return 0
@@ -166,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_run = sub.add_parser("run", help="score parcels, build the shortlist and bases")
     p_run.add_argument("--tech", choices=TECHS, help="technology (overrides the scenario)")
     p_run.add_argument("--scenario", metavar="FILE", help="scenario YAML")
+    p_run.add_argument("--rank-by", choices=("score", "lcoe"),
+                       help="rank parcels by score or by LCOE incl. grid connection "
+                            "(overrides shortlist.rank_by)")
     p_run.add_argument("--preset", choices=list(PRESETS), default="default",
                        help="start from a preset when no --scenario is given")
     p_run.add_argument("--out", metavar="DIR", default="out", help="output folder (./out)")

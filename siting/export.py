@@ -857,8 +857,8 @@ def staged_folder(out_dir, *, keep_existing: bool = False):
 
 def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
               encoding: Encoding = "utf-8", snapshots=(), units: str = "gw") -> list[Path]:
-    """The CLI's outputs: each of ``formats``, then summary.json, provenance.txt,
-    scenario.yaml, and the briefing ``snapshots`` (png, pdf, pptx).
+    """The CLI's outputs: each of ``formats``, then summary.json, supply_curve.csv,
+    provenance.txt, scenario.yaml, and the briefing ``snapshots`` (png, pdf, pptx).
 
     ``provenance.txt`` says what the data is (real/synthetic) for the formats
     that cannot hold it, the CSV above all. Written as one set
@@ -866,6 +866,7 @@ def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
     new one is complete.
     """
     from siting import scenario as sc
+    from siting import supply
 
     crs = resolve_crs(crs, result)
     encoding = check_encoding(encoding)
@@ -874,6 +875,8 @@ def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
         names = [write_format(result, fmt, stage, crs=crs, encoding=encoding).name
                  for fmt in formats]
         names.append(write_summary(result, stage / "summary.json").name)
+        names.append(_write_bytes(supply.supply_curve_csv(supply.supply_curve(result.bases)),
+                                  stage / "supply_curve.csv").name)
         names.append(_write_bytes(provenance_text(result, crs=crs, encoding=encoding)
                                   .encode("utf-8"), stage / "provenance.txt").name)
         names.append(sc.save_yaml(result.scenario, stage / "scenario.yaml").name)

@@ -17,8 +17,10 @@ from siting import shortlist as sl
 from siting import synthetic as synthetic_mod
 from siting.errors import SitingError
 from siting.scoring import (
+    BREAKDOWN_COLUMNS,
     WeightResult,
     available_km2,
+    in_border_belt,
     resolve_weights,
     score_parcels,
     tech_columns,
@@ -30,9 +32,10 @@ RESULT_COLUMNS = ["parcel_id", "league", "banner", "tech", "score", "rank", "are
                   "avail_km2", "excl_frac", "wind_ms", "wind_hub", "wind_cls", "wpd50",
                   "ghi_kwh", "pvout_kwh", "solar_cls", "slope_deg", "elev_m", "grid_km", "load_km",
                   "desert_frac", "sandy_frac", "mine_frac", "custom_frac", "border_km", "land_type",
+                  "is_desert", "is_sandy", "is_mine", "is_border",
                   "cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh", "flh", "lcoe", "base_id",
-                  "why", "iec_cls", "turbine", "hub_m", "loss_w", "curt_frac", "lcoe_sto",
-                  "synthetic"]
+                  *BREAKDOWN_COLUMNS, "why", "iec_cls", "turbine", "hub_m", "loss_w", "curt_frac",
+                  "lcoe_sto", "synthetic"]
 
 
 @dataclass
@@ -266,9 +269,11 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     weights = resolve_weights(scenario.weights)
     parcels = prepared.parcels.copy()
     parcels["tech"] = scenario.tech
-    score, why = score_parcels(parcels, scenario, weights, lang=lang)
+    breakdown = {}
+    score, why = score_parcels(parcels, scenario, weights, lang=lang, breakdown=breakdown)
     parcels["score"] = np.round(score, 2)
-    parcels["rank"] = sl.rank(parcels["score"].to_numpy())
+    for column, points in breakdown.items():
+        parcels[column] = points
     avail = available_km2(parcels, scenario.tech)
     parcels["avail_km2"] = avail
     parcels["excl_frac"] = np.clip(1 - avail / np.maximum(parcels["area_km2"].to_numpy(), 1e-12),
@@ -287,11 +292,16 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     parcels["wind_cls"] = wind_class
     parcels["wpd50"] = wpd50
     parcels["solar_cls"] = cr.solar_class(parcels["ghi_kwh"].to_numpy())
-    in_belt = ((parcels["border_km"] >= scenario.encouragement.border_belt_km[0])
-               & (parcels["border_km"] <= scenario.encouragement.border_belt_km[1])).to_numpy()
+    in_belt = in_border_belt(parcels["border_km"].to_numpy(),
+                             scenario.encouragement.border_belt_km)
     parcels["land_type"] = feat.land_type(parcels["desert_frac"].to_numpy(),
                                           parcels["sandy_frac"].to_numpy(),
                                           parcels["mine_frac"].to_numpy(), in_belt)
+    for column, flag in sl.land_flags(parcels["desert_frac"].to_numpy(),
+                                      parcels["sandy_frac"].to_numpy(),
+                                      parcels["mine_frac"].to_numpy(), in_belt,
+                                      min_share=feat.LAND_TYPE_MIN_SHARE).items():
+        parcels[column] = flag
     for column, values in capacity_energy_cost(parcels, scenario, memo).items():
         parcels[column] = values
     # an excluded parcel builds nothing
@@ -302,11 +312,18 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     parcels["synthetic"] = synthetic_mod.parcel_synthetic(parcels, scenario.tech, provenance)
     parcels["base_id"] = None
 
-    cfg = scenario.shortlist
-    short = sl.select_shortlist(parcels, min_score=cfg.min_score, size=cfg.size,
+    cfg, targets = scenario.shortlist, scenario.targets
+    # ranked after LCOE is known: ties go to the cheaper, then the better-resourced parcel
+    parcels["rank"] = sl.rank(parcels["score"].to_numpy(), parcels["lcoe"].to_numpy(),
+                              parcels["flh"].to_numpy(), by=cfg.rank_by,
+                              ids=parcels["parcel_id"].to_numpy())
+    short = sl.select_shortlist(parcels, min_score=cfg.min_score,
                                 leagues=cfg.leagues, land_types=cfg.land_types,
-                                max_capacity_mw=None if cfg.target_multiple is None else
-                                cfg.target_multiple * scenario.targets.target_gw * 1000.0)
+                                max_capacity_mw=goal_gw(scenario) * 1000.0
+                                if cfg.target_multiple is not None else None,
+                                group_caps_mw={g: gw * 1000.0
+                                               for g, gw in targets.group_caps_gw.items()},
+                                groups=targets.league_groups)
     base_ids = bases_mod.assign_bases(short, contiguity=scenario.bases.contiguity,
                                       min_base_gw=scenario.bases.min_capacity_gw)
     parcels.loc[short.index, "base_id"] = base_ids
@@ -315,7 +332,8 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     all_leagues = sorted(parcels["league"].dropna().unique())
     leagues = sl.league_totals(short, all_leagues=all_leagues,
                                target_gw=scenario.targets.target_gw,
-                               groups=scenario.targets.league_groups)
+                               groups=scenario.targets.league_groups,
+                               league_targets_gw=scenario.targets.league_targets_gw)
     keep = [c for c in RESULT_COLUMNS if c in parcels.columns] + ["geometry"]
     result = Result(scenario=scenario, parcels=parcels[keep], shortlist=short[keep],
                     bases=bases, leagues=leagues, weights=weights,
@@ -324,11 +342,30 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     return result
 
 
+def goal_gw(scenario) -> float | None:
+    """Capacity the shortlist is sized to, GW: target × multiple (None = no limit)."""
+    multiple = scenario.shortlist.target_multiple
+    return None if multiple is None else multiple * scenario.targets.target_gw
+
+
+def _mean_lcoe(table) -> float | None:
+    """Energy-weighted mean LCOE, CNY/kWh (None when nothing is produced)."""
+    energy_gwh = table["energy_gwh"].to_numpy(dtype=float)
+    lcoe = table["lcoe"].to_numpy(dtype=float)
+    ok = np.isfinite(lcoe) & (energy_gwh > 0)
+    if not ok.any():
+        return None
+    return float(np.sum(lcoe[ok] * energy_gwh[ok]) / np.sum(energy_gwh[ok]))
+
+
 def summarise(result: Result) -> dict:
     """The run's headline numbers (``summary.json``)."""
     short, bases, scenario = result.shortlist, result.bases, result.scenario
+    targets = scenario.targets
     in_bases = short[short["base_id"].notna()]
     cap_gw = float(short["cap_mw"].sum() / 1000.0)
+    goal = goal_gw(scenario)
+    mean_lcoe = _mean_lcoe(short) if len(short) else None
     return {
         "scenario": scenario.name, "tech": scenario.tech,
         "n_parcels": int(len(result.parcels)),
@@ -341,15 +378,34 @@ def summarise(result: Result) -> dict:
         "share_of_target": round(cap_gw / scenario.targets.target_gw, 4),
         "median_flh": float(np.nanmedian(short["flh"])) if len(short) else None,
         "median_lcoe": float(np.nanmedian(short["lcoe"])) if len(short) else None,
+        "mean_lcoe": None if mean_lcoe is None else round(mean_lcoe, 4),
+        "rank_by": scenario.shortlist.rank_by,
+        "target_multiple": scenario.shortlist.target_multiple,
+        "goal_gw": None if goal is None else round(goal, 3),
+        "shortfall_gw": round(sl.shortfall_gw(cap_gw, goal), 3),
+        "largest_base_gw": round(float(bases["cap_mw"].max() / 1000.0), 3) if len(bases)
+        else 0.0,
+        "by_group": sl.group_totals(short, groups=targets.league_groups,
+                                    target_gw=targets.target_gw,
+                                    group_caps_gw=targets.group_caps_gw),
+        "policy": sl.policy_glance(short, groups=targets.league_groups),
         "weights": result.weights.as_dict(),
         "consistency_ratio": result.weights.consistency_ratio,
         "weights_consistent": result.weights.consistent,
         "by_league": {league: {"group": row["group"], "n_parcels": int(row["n_parcels"]),
                                "capacity_gw": round(float(row["cap_gw"]), 3),
                                "energy_twh": round(float(row["energy_twh"]), 3),
-                               "share_of_target": round(float(row["share_of_target"]), 4)}
+                               "share_of_target": round(float(row["share_of_target"]), 4),
+                               "target_gw": _or_none(row["league_target_gw"]),
+                               "share_of_league_target":
+                                   _or_none(row["share_of_league_target"], 4)}
                       for league, row in result.leagues.iterrows()},
     }
+
+
+def _or_none(value, digits: int = 3):
+    """A rounded float, or None for NaN (JSON has no NaN)."""
+    return round(float(value), digits) if np.isfinite(value) else None
 
 
 def run(inputs, scenario, *, progress=_noop, lang: str = "zh") -> Result:

@@ -57,16 +57,25 @@ PV_YIELD_BOUNDS_KWH_KWP = (1200.0, 1750.0)
 LOAD_CENTRE_MIN_POPULATION = 100_000
 
 #: Default criterion weights (sum 1; assumption ❌, editable; AHP optional).
-DEFAULT_WEIGHTS = {"resource": 0.45, "grid": 0.20, "load": 0.10, "slope": 0.10,
-                   "encouragement": 0.15}
+#: Weighted criteria are the physical and economic suitability every parcel has a
+#: value for: resource, grid and load distance, slope (the old 0.45/0.20/0.10/0.10
+#: scaled to sum 1 and rounded). The encouraged land is a bonus, not a criterion
+#: (see below), so ``encouragement`` is 0 by default; give it a weight and the
+#: desert, sandy and mine bonuses switch off, so no land is counted twice.
+DEFAULT_WEIGHTS = {"resource": 0.55, "grid": 0.25, "load": 0.10, "slope": 0.10,
+                   "encouragement": 0.0}
 CRITERIA = tuple(DEFAULT_WEIGHTS)
 #: Largest direct weight accepted (weights are relative: 45/20/10 works as well
 #: as 0.45/0.20/0.10).
 WEIGHT_MAX = 100.0
 
 # --- encouragement bonuses (score points added, capped at 100) ----------------
-#: Policy: bases "on gobi and deserts, in desert control and mine restoration
-#: areas, along the border" (policy-zh.txt ✅); bonus sizes are assumptions ❌.
+#: Policy-zh.txt §十二 (✅): "基于边境沿线、戈壁荒漠、沙漠治理、矿区修复等高水平打造新能源
+#: 基地" names the kinds of land bases are built on. It is a preference for a land
+#: category, not a graded measure of how well a plant works there, so each kind is
+#: a bonus: visible points (b_desert, b_sandy, b_mine, b_border, b_custom) on top of
+#: the weighted suitability, bounded so it cannot make up for poor wind, sun or grid,
+#: and never also a weighted criterion. Bonus sizes are assumptions ❌.
 DESERT_BONUS_POINTS = 10.0
 SANDY_BONUS_POINTS = 5.0
 MINE_BONUS_POINTS = 10.0
@@ -359,21 +368,36 @@ class Cost(Section):
 
 
 class Shortlist(Section):
-    """Which parcels make the shortlist."""
+    """Which parcels make the shortlist, in which order, and how much of them."""
 
+    rank_by: Literal["score", "lcoe"] = Field(
+        "score", description="rank by score (suitability) | lcoe (cost incl. grid connection); "
+                             "ties go to the lower LCOE, then the better resource")
     min_score: float = Field(shortlist.DEFAULT_MIN_SCORE, ge=0, le=100,
                              json_schema_extra={"step": 1.0},
                              description="lowest score kept, 0-100")
     size: int = Field(shortlist.DEFAULT_SHORTLIST_SIZE, ge=1, le=1_000_000,
                       json_schema_extra={"step": 100},
-                      description="at most this many parcels")
+                      description="the map draws at most this many shortlisted parcels; "
+                                  "the shortlist and its totals are never cut by it")
     target_multiple: float | None = Field(
         shortlist.DEFAULT_TARGET_MULTIPLE, gt=0,
-        description="stop once the shortlist holds this × the target (null = no limit; ❌ 1.5)")
+        description="take parcels in rank order until capacity reaches this × the target "
+                    "(1.0; >1 keeps a reserve; null = every eligible parcel)")
     leagues: list[str] = Field(default_factory=list,
                                description="keep only these leagues (empty = all)")
     land_types: list[str] = Field(default_factory=list,
-                                  description="keep only desert | sandy | mine | border | other")
+                                  description="keep only parcels flagged desert | sandy | mine | "
+                                              "border (flags overlap), or other (no flag)")
+
+    @field_validator("land_types")
+    @classmethod
+    def _known_land(cls, value):
+        allowed = shortlist.LAND_KINDS + ("other",)
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            raise ValueError(f"unknown land types {unknown}; allowed: {', '.join(allowed)}")
+        return value
 
 
 class BaseRules(Section):
@@ -386,7 +410,7 @@ class BaseRules(Section):
 
 
 class Targets(Section):
-    """Policy target and league grouping."""
+    """Policy target, league grouping, group caps and league targets."""
 
     target_gw: float = Field(shortlist.TARGET_2030_GW, ge=1, le=5_000,
                              json_schema_extra={"step": 10.0},
@@ -394,6 +418,29 @@ class Targets(Section):
     league_groups: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in shortlist.DEFAULT_LEAGUE_GROUPS.items()},
         description="west / central / east grouping of the leagues (editable ⚠️)")
+    group_caps_gw: dict[str, float] = Field(
+        default_factory=lambda: dict(shortlist.DEFAULT_GROUP_CAPS_GW),
+        description="most centralised GW placed in a group: policy §十二 puts large bases in "
+                    "the centre and west, the east 以分布式新能源为主 (❌ 10% of the target)")
+    league_targets_gw: dict[str, float] = Field(
+        default_factory=dict, description="optional GW target per league (reported, not "
+                                          "enforced): {league: GW}")
+
+    @field_validator("group_caps_gw", "league_targets_gw")
+    @classmethod
+    def _non_negative(cls, value):
+        bad = {k: v for k, v in value.items() if not v >= 0}
+        if bad:
+            raise ValueError(f"GW values must be ≥ 0, got {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _caps_name_groups(self):
+        unknown = sorted(set(self.group_caps_gw) - set(self.league_groups))
+        if unknown:
+            raise ValueError(f"group_caps_gw names unknown groups {unknown}; groups: "
+                             f"{', '.join(self.league_groups)}")
+        return self
 
 
 class Scenario(Section):
@@ -449,7 +496,10 @@ PRESETS = {
                     "shortlist": {"land_types": ["border"]},
                     "encouragement": {"border_belt_bonus": 15.0}},
     "target_300gw": {"name": "3亿千瓦目标 300 GW target",
-                     "targets": {"target_gw": shortlist.TARGET_2030_RAISED_GW}},
+                     "targets": {"target_gw": shortlist.TARGET_2030_RAISED_GW,
+                                 "group_caps_gw": {
+                                     "east": shortlist.EAST_CAP_SHARE_OF_TARGET
+                                     * shortlist.TARGET_2030_RAISED_GW}}},
 }
 
 

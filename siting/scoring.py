@@ -83,16 +83,51 @@ def criteria_table(parcels, scenario) -> dict[str, np.ndarray]:
             "encouragement": encouraged}
 
 
-def bonus_points(parcels, encouragement) -> np.ndarray:
-    """Encouragement bonus per parcel, score points."""
-    lo, hi = encouragement.border_belt_km
-    border = parcels["border_km"].to_numpy()
-    in_belt = (border >= lo) & (border <= hi)
-    return (encouragement.desert_bonus * parcels["desert_frac"].to_numpy()
-            + encouragement.sandy_bonus * parcels["sandy_frac"].to_numpy()
-            + encouragement.mine_bonus * parcels["mine_frac"].to_numpy()
-            + encouragement.border_belt_bonus * in_belt
-            + encouragement.custom_bonus * parcels["custom_frac"].to_numpy())
+#: Score-breakdown column of each weighted criterion (≤ 10 characters, Shapefile-safe).
+CRITERION_COLUMNS = {"resource": "s_res", "grid": "s_grid", "load": "s_load",
+                     "slope": "s_slope", "encouragement": "s_enc"}
+#: Score-breakdown column of each encouragement bonus.
+BONUS_COLUMNS = ("b_desert", "b_sandy", "b_mine", "b_border", "b_custom")
+#: Every breakdown column, in the order they add up to the score.
+BREAKDOWN_COLUMNS = tuple(CRITERION_COLUMNS.values()) + BONUS_COLUMNS
+#: Land shares the ``encouragement`` criterion measures: when it carries weight, their
+#: bonuses are not added (each preference is counted once, design.md scoring model 4).
+CRITERION_LAND = ("b_desert", "b_sandy", "b_mine")
+
+
+def in_border_belt(border_km, belt_km) -> np.ndarray:
+    """True where the distance to the border lies within the belt (lo ≤ d ≤ hi, km)."""
+    border = np.asarray(border_km, dtype=float)
+    lo, hi = belt_km
+    return (border >= lo) & (border <= hi)
+
+
+def bonus_breakdown(parcels, encouragement, *, encouragement_weight: float = 0.0
+                    ) -> dict[str, np.ndarray]:
+    """Encouragement bonus per parcel and land kind, score points.
+
+    When the ``encouragement`` criterion has a weight above 0 it already counts
+    desert/gobi, sandy and mine land, so those three bonuses are 0: a preference
+    is a criterion or a bonus, never both. Border belt and custom zones are
+    bonuses only.
+    """
+    as_criterion = encouragement_weight > 0
+    belt = in_border_belt(parcels["border_km"].to_numpy(), encouragement.border_belt_km)
+    points = {"b_desert": encouragement.desert_bonus * parcels["desert_frac"].to_numpy(),
+              "b_sandy": encouragement.sandy_bonus * parcels["sandy_frac"].to_numpy(),
+              "b_mine": encouragement.mine_bonus * parcels["mine_frac"].to_numpy(),
+              "b_border": encouragement.border_belt_bonus * belt.astype(float),
+              "b_custom": encouragement.custom_bonus * parcels["custom_frac"].to_numpy()}
+    if as_criterion:
+        for column in CRITERION_LAND:
+            points[column] = np.zeros(len(parcels))
+    return points
+
+
+def bonus_points(parcels, encouragement, *, encouragement_weight: float = 0.0) -> np.ndarray:
+    """Encouragement bonus per parcel, score points (the sum of :func:`bonus_breakdown`)."""
+    parts = bonus_breakdown(parcels, encouragement, encouragement_weight=encouragement_weight)
+    return np.sum(np.column_stack(list(parts.values())), axis=1)
 
 
 def available_km2(parcels, tech: str) -> np.ndarray:
@@ -117,8 +152,18 @@ def weighted_score(table: np.ndarray, weights: np.ndarray, bonus: np.ndarray,
     return raw
 
 
-def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh"):
+def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh",
+                  breakdown: dict | None = None):
     """Scores 0-100 and the ``why`` of each parcel.
+
+    Parameters
+    ----------
+    breakdown : dict, optional
+        Filled with the score's parts, score points per parcel: ``s_res``,
+        ``s_grid``, ``s_load``, ``s_slope``, ``s_enc`` (100 × weight × criterion)
+        and ``b_desert``, ``b_sandy``, ``b_mine``, ``b_border``, ``b_custom``
+        (bonuses). They add up to the score before it is capped at 100; all are
+        0 where the parcel is not eligible.
 
     Returns
     -------
@@ -129,8 +174,17 @@ def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh")
     avail = available_km2(parcels, scenario.tech)
     has_resource = np.isfinite(crit["resource"])
     eligible = (avail >= scenario.exclusions.min_available_km2) & has_resource
-    score = weighted_score(table, weights.values, bonus_points(parcels, scenario.encouragement),
-                           eligible)
+    weight_of = weights.as_dict()
+    bonuses = bonus_breakdown(parcels, scenario.encouragement,
+                              encouragement_weight=weight_of.get("encouragement", 0.0))
+    score = weighted_score(table, weights.values,
+                           np.sum(np.column_stack(list(bonuses.values())), axis=1), eligible)
+    if breakdown is not None:
+        for name, column in CRITERION_COLUMNS.items():
+            part = SCORE_MAX * weight_of.get(name, 0.0) * np.nan_to_num(crit[name], nan=0.0)
+            breakdown[column] = np.where(eligible, part, 0.0)
+        for column, points in bonuses.items():
+            breakdown[column] = np.where(eligible, points, 0.0)
     suffix = tech_columns(scenario.tech)
     fractions = {}
     for name in ex.EXCLUSION_LABELS:

@@ -28,7 +28,7 @@ _WAN_EN = {"万千瓦": "万千瓦 (10⁴ kW)", "亿千瓦时": "亿千瓦时 (1
 _UNIT_ZH = {
     "yr": "年", "h/yr": "小时/年", "GWh/yr": "GWh/年", "TWh/yr": "TWh/年",
     "kWh/m²·yr": "kWh/m²·年", "CNY/kWh": "元/kWh", "CNY/kW": "元/kW", "persons": "人",
-    "deg": "°", "IGBP class": "IGBP 类别",
+    "deg": "°", "IGBP class": "IGBP 类别", "points": "分",
     "万千瓦/yr": "万千瓦/年", "亿千瓦时/yr": "亿千瓦时/年",
 }
 

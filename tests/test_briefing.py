@@ -213,3 +213,12 @@ def test_full_region_briefing_within_limits():
         assert image.width >= MIN_PNG_WIDTH_PX
     # generous: the 10 s target is checked by benchmarks/briefing.py on a quiet machine
     assert seconds < 60
+
+
+def test_policy_line_gives_the_groups_and_the_encouraged_land():
+    result = make_result()
+    line = briefing.policy_line(result)
+    # four shortlisted parcels, 3.4 GW, all in the west (Ordos and Alxa)
+    assert line.startswith("西部 3.4 GW · 中部 0.0 GW · 东部 0.0 GW；")
+    assert "沙漠戈壁 0%" in line  # the test parcels carry no flags
+    assert briefing.policy_line(result, units="wan").startswith("西部 340 万千瓦")

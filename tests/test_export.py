@@ -361,7 +361,8 @@ def test_write_run_writes_every_format_and_the_sidecars(result, tmp_path):
                              encoding="gbk")
     assert [p.name for p in paths] == ["shortlist.gpkg", "shortlist_shp.zip",
                                        "shortlist.geojson", "shortlist.csv", "shortlist.kmz",
-                                       "summary.json", "provenance.txt", "scenario.yaml"]
+                                       "summary.json", "supply_curve.csv", "provenance.txt",
+                                       "scenario.yaml"]
     assert all(p.stat().st_size > 0 for p in paths)
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
     assert "EPSG:4524" in (tmp_path / "provenance.txt").read_text(encoding="utf-8")
@@ -400,7 +401,7 @@ def cli_run(tmp_path_factory):
 def test_cli_writes_every_file(cli_run):
     expected = {"shortlist.gpkg", "shortlist_shp.zip", "shortlist.geojson", "shortlist.csv",
                 "shortlist.kmz", "briefing.png", "briefing.pdf", "briefing.pptx",
-                "scenario.yaml", "summary.json", "provenance.txt"}
+                "scenario.yaml", "summary.json", "supply_curve.csv", "provenance.txt"}
     assert expected <= {p.name for p in cli_run.iterdir()}
 
 

@@ -211,3 +211,52 @@ def test_saved_scenario_has_ordinary_file_permissions(tmp_path):
     ordinary.write_text("x", encoding="utf-8")
     saved = sc.save_yaml(sc.Scenario(), tmp_path / "scenario.yaml")
     assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(ordinary.stat().st_mode)
+
+
+# --- issue 11: ranking, sizing, groups -------------------------------------------------------
+
+
+def test_ranking_defaults_are_visible_and_documented():
+    scenario = sc.Scenario()
+    assert scenario.shortlist.rank_by == "score"
+    assert scenario.shortlist.target_multiple == 1.0
+    assert scenario.targets.group_caps_gw == {"east": 20.0}
+    assert scenario.targets.league_targets_gw == {}
+    text = sc.dumps(scenario)
+    assert "rank_by: score" in text and "以分布式新能源为主" in text
+
+
+def test_rank_by_must_be_score_or_lcoe():
+    with pytest.raises(SitingError, match=r"shortlist\.rank_by: Input should be 'score' or "
+                                          r"'lcoe' \(got 'cost'\)"):
+        sc.from_dict({"shortlist": {"rank_by": "cost"}})
+
+
+def test_unknown_land_type_is_named():
+    with pytest.raises(SitingError, match=r"shortlist\.land_types: .*unknown land types "
+                                          r"\['gobi'\]; allowed: desert, sandy, mine, border"):
+        sc.from_dict({"shortlist": {"land_types": ["gobi"]}})
+
+
+def test_group_caps_name_known_groups_and_are_not_negative():
+    with pytest.raises(SitingError, match=r"group_caps_gw names unknown groups \['north'\]"):
+        sc.from_dict({"targets": {"group_caps_gw": {"north": 5}}})
+    with pytest.raises(SitingError, match=r"GW values must be ≥ 0"):
+        sc.from_dict({"targets": {"group_caps_gw": {"east": -1}}})
+    with pytest.raises(SitingError, match=r"league_targets_gw.*GW values must be ≥ 0"):
+        sc.from_dict({"targets": {"league_targets_gw": {"阿拉善盟": -5}}})
+
+
+@pytest.mark.parametrize("name", list(sc.PRESETS))
+def test_every_preset_caps_the_east_well_below_the_target(name):
+    targets = sc.preset(name).targets
+    assert targets.group_caps_gw["east"] <= 0.1 * targets.target_gw
+
+
+def test_cli_rank_by_overrides_the_scenario():
+    from siting.cli import build_parser, scenario_from_args
+
+    args = build_parser().parse_args(["run", "--rank-by", "lcoe", "--preset", "border_belt"])
+    scenario = scenario_from_args(args)
+    assert scenario.shortlist.rank_by == "lcoe"
+    assert scenario.shortlist.land_types == ["border"]  # the rest of the preset stays

@@ -5,6 +5,7 @@ import pytest
 
 from siting import scenario as sc
 from siting.scoring import (
+    BREAKDOWN_COLUMNS,
     SCORE_MAX,
     WeightResult,
     available_km2,
@@ -72,7 +73,8 @@ def test_wind_sweep_scores_rise_between_the_bounds():
     sweep = features(60, wind_ms=np.linspace(2, 12, 60))
     scores, _ = score(sweep, scenario("wind"))
     assert np.all(np.diff(scores) >= 0)
-    assert scores[-1] - scores[0] == pytest.approx(0.45 * SCORE_MAX)  # the resource weight
+    weight = sc.DEFAULT_WEIGHTS["resource"]
+    assert scores[-1] - scores[0] == pytest.approx(weight * SCORE_MAX)  # the resource weight
 
 
 @pytest.mark.parametrize("tech", ["solar", "hybrid"])
@@ -215,8 +217,9 @@ def test_rescoring_with_new_weights_is_table_at_weights():
     crit = criteria_table(parcels, scen)
     table = np.nan_to_num(np.column_stack([crit[name] for name in sc.CRITERIA]))
     eligible = (parcels["avail_w_km2"].to_numpy() >= 2.0) & np.isfinite(crit["resource"])
-    direct = np.where(eligible, np.clip(100 * table @ new.values
-                                        + bonus_points(parcels, scen.encouragement), 0, 100), 0)
+    # the encouragement criterion has weight: desert, sandy and mine bonuses are off
+    bonus = bonus_points(parcels, scen.encouragement, encouragement_weight=0.1)
+    direct = np.where(eligible, np.clip(100 * table @ new.values + bonus, 0, 100), 0)
     np.testing.assert_allclose(scores, direct, rtol=1e-12)
     assert not np.allclose(scores, score(parcels, scen)[0])  # the weights did matter
 
@@ -237,3 +240,63 @@ def test_criteria_table_by_hand():
     assert crit["load"][0] == pytest.approx(1 - 100 / 400)
     assert crit["slope"][0] == pytest.approx(1 - 1 / 5)  # PV slope limit 5°
     assert crit["encouragement"][0] == 1.0  # 0.5 + 0.3 + 0.4 capped at 1
+
+
+# --- each preference counted once, and the score broken down -----------------------------------
+
+
+def test_default_weights_sum_to_one_and_leave_encouraged_land_to_the_bonuses():
+    assert sum(sc.DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
+    assert sc.DEFAULT_WEIGHTS["encouragement"] == 0.0
+
+
+def test_a_weighted_encouragement_criterion_switches_the_land_bonuses_off():
+    parcels = features(1, desert_frac=1.0, sandy_frac=0.0, mine_frac=0.0, border_km=30.0)
+    enc = sc.Encouragement()
+    assert bonus_points(parcels, enc).tolist() == [15.0]  # desert 10 + border belt 5
+    # as a criterion the desert counts there; only the border belt stays a bonus
+    assert bonus_points(parcels, enc, encouragement_weight=0.2).tolist() == [5.0]
+
+
+def test_desert_is_counted_once_by_default():
+    plain = features(1, desert_frac=0.0, sandy_frac=0.0)
+    desert = features(1, desert_frac=1.0, sandy_frac=0.0)
+    gain = score(desert, scenario("wind"))[0][0] - score(plain, scenario("wind"))[0][0]
+    assert gain == pytest.approx(sc.DESERT_BONUS_POINTS)  # the bonus, nothing more
+
+
+def breakdown_of(parcels, scen, weights=None):
+    parts = {}
+    weights = weights or resolve_weights(scen.weights)
+    scores, _ = score_parcels(parcels, scen, weights, breakdown=parts)
+    return scores, parts
+
+
+@pytest.mark.parametrize("tech", ["wind", "solar", "hybrid"])
+def test_breakdown_adds_up_to_the_score_before_capping(tech):
+    parcels = features(400, seed=81, custom_frac=np.linspace(0, 1, 400))
+    scen = scenario(tech, encouragement={"desert_bonus": 40, "mine_bonus": 40})
+    scores, parts = breakdown_of(parcels, scen)
+    assert set(parts) == set(BREAKDOWN_COLUMNS)
+    assert all(len(name) <= 10 for name in parts)
+    total = np.sum(np.column_stack([parts[c] for c in BREAKDOWN_COLUMNS]), axis=1)
+    np.testing.assert_allclose(np.clip(total, 0, SCORE_MAX), scores, atol=1e-9)
+    assert total.max() > SCORE_MAX  # some parcels were capped: the parts show by how much
+    ineligible = scores == 0
+    assert ineligible.any() and np.all(total[ineligible] == 0)
+
+
+def test_breakdown_by_hand():
+    # wind 7 m/s at 100 m → hub 110 m by the power law; the other parts are linear
+    parcels = features(1, grid_km=30.0, load_km=100.0, slope_deg=3.0, desert_frac=0.5,
+                       sandy_frac=0.0, mine_frac=0.2, border_km=10.0, custom_frac=0.0)
+    scen = scenario("wind")
+    _, parts = breakdown_of(parcels, scen)
+    assert parts["s_grid"][0] == pytest.approx(100 * 0.25 * (1 - 30 / 150))
+    assert parts["s_load"][0] == pytest.approx(100 * 0.10 * (1 - 100 / 400))
+    assert parts["s_slope"][0] == pytest.approx(100 * 0.10 * (1 - 3 / 15))
+    assert parts["s_enc"][0] == 0.0
+    assert parts["b_desert"][0] == pytest.approx(5.0)
+    assert parts["b_mine"][0] == pytest.approx(2.0)
+    assert parts["b_border"][0] == pytest.approx(5.0)
+    assert parts["b_sandy"][0] == parts["b_custom"][0] == 0.0

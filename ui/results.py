@@ -20,9 +20,10 @@ BASES_COLUMNS = ["base_id", "leagues", "land_type", "n_parcels", "cap_mw", "ener
                  "score", "lcoe"]
 DETAIL_COLUMNS = ["score", "rank", "area_km2", "avail_km2", "excl_frac", "wind_ms", "wind_hub",
                   "wpd50", "ghi_kwh", "slope_deg", "elev_m", "grid_km", "load_km", "border_km",
-                  "desert_frac", "sandy_frac", "mine_frac", "land_type", "cap_mw", "cap_w_mw",
-                  "cap_pv_mw", "energy_gwh", "flh", "lcoe", "lcoe_sto", "curt_frac", "iec_cls",
-                  "turbine", "hub_m", "loss_w", "base_id", "synthetic"]
+                  "desert_frac", "sandy_frac", "mine_frac", "land_type", "is_desert", "is_sandy",
+                  "is_mine", "is_border", "cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh", "flh",
+                  "lcoe", "lcoe_sto", "curt_frac", "iec_cls", "turbine", "hub_m", "loss_w",
+                  "base_id", "synthetic"]
 #: Simplification of shortlisted parcels and bases for the map, metres (Albers).
 MAP_SIMPLIFY_M = 200.0
 
@@ -131,39 +132,62 @@ def league_table(leagues, lang: str) -> pd.DataFrame:
     frame = leagues.reset_index()
     frame["group"] = [t(f"group_{g}", lang) if g else "" for g in frame["group"]]
     frame["share_of_target"] = (frame["share_of_target"] * 100).round(1)
+    if "league_target_gw" in frame and frame["league_target_gw"].notna().any():
+        frame["share_of_league_target"] = (frame["share_of_league_target"] * 100).round(1)
+    else:  # no league targets set: keep the table as it was
+        frame = frame.drop(columns=["league_target_gw", "share_of_league_target"],
+                           errors="ignore")
     frame = frame.round({"cap_gw": 2, "energy_twh": 2})
     names = {"league": "盟市" if lang == "zh" else "league",
              "group": "分区" if lang == "zh" else "group",
              "n_parcels": "地块数" if lang == "zh" else "parcels",
              "cap_gw": "装机 GW" if lang == "zh" else "capacity GW",
              "energy_twh": "发电量 TWh/年" if lang == "zh" else "energy TWh/yr",
-             "share_of_target": "占目标 %" if lang == "zh" else "% of target"}
+             "share_of_target": "占目标 %" if lang == "zh" else "% of target",
+             "league_target_gw": "盟市目标 GW" if lang == "zh" else "league target GW",
+             "share_of_league_target": "占盟市目标 %" if lang == "zh" else
+             "% of league target"}
     return frame.rename(columns=names)
+
+
+#: One colour per policy group, whatever the language (west, central, east).
+GROUP_COLOURS = {"west": "#c8811a", "central": "#2b7bba", "east": "#5aa05a"}
+
+
+def _group_scale(lang: str):
+    import altair as alt
+
+    return alt.Scale(domain=[t(f"group_{g}", lang) for g in GROUP_COLOURS],
+                     range=list(GROUP_COLOURS.values()))
 
 
 def league_chart(leagues, lang: str):
     """Horizontal bars of shortlisted GW per league, coloured by west/central/east."""
     import altair as alt
 
+    frame = leagues.reset_index()
+    frame["group_label"] = [t(f"group_{g}", lang) if g else "" for g in frame.pop("group")]
     league = "盟市" if lang == "zh" else "league"
     cap = "装机 GW" if lang == "zh" else "capacity GW"
     group = "分区" if lang == "zh" else "group"
     share = "占目标" if lang == "zh" else "share of target"
-    table = leagues.reset_index()
-    # a new frame with exactly the charted columns: the labelled names may equal
-    # the codes' (English "group"), so renaming in place would duplicate a column
-    frame = pd.DataFrame({
-        league: table["league"],
-        cap: table["cap_gw"],
-        group: [t(f"group_{g}", lang) if g else "" for g in table["group"]],
-        share: table["share_of_target"],
-    })
-    return (alt.Chart(frame).mark_bar()
-            .encode(y=alt.Y(f"{league}:N", sort="-x"), x=alt.X(f"{cap}:Q"),
-                    color=alt.Color(f"{group}:N"),
+    target = "盟市目标 GW" if lang == "zh" else "league target GW"
+    frame = frame.rename(columns={"league": league, "cap_gw": cap, "group_label": group,
+                                  "share_of_target": share, "league_target_gw": target})
+    order = frame.sort_values(cap, ascending=False, kind="stable")[league].tolist()
+    bars = (alt.Chart(frame).mark_bar()
+            .encode(y=alt.Y(f"{league}:N", sort=order), x=alt.X(f"{cap}:Q"),
+                    color=alt.Color(f"{group}:N", scale=_group_scale(lang)),
                     tooltip=[league, alt.Tooltip(f"{cap}:Q", format=".2f"),
                              alt.Tooltip(f"{share}:Q", format=".1%")])
             .properties(height=320))
+    if target not in frame or frame[target].isna().all():
+        return bars
+    # a black tick at each league's own target, where one is set
+    ticks = (alt.Chart(frame[frame[target].notna()]).mark_tick(color="black", thickness=2)
+             .encode(y=alt.Y(f"{league}:N", sort=order), x=alt.X(f"{target}:Q"),
+                     tooltip=[league, alt.Tooltip(f"{target}:Q", format=".1f")]))
+    return bars + ticks
 
 
 def comparison_table(diff, lang: str) -> pd.DataFrame:
