@@ -26,8 +26,9 @@ from siting.criteria import (
 )
 from siting.errors import SitingError
 from siting.inputs import check_scenario_paths, inputs_key, load_run_inputs, prepare_key
-from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
+from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW, map_subset
 from ui import controls, mapview, results, weights_view
+from ui import supply as supply_view
 from ui.assets import install_leaflet
 from ui.i18n import (
     as_markdown,
@@ -303,6 +304,11 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
         _number(st, t("sub_cost", lang), "w_cost_sub")
 
     with sb.expander(t("shortlist_rules", lang), expanded=True):
+        st.radio(t("rank_by", lang), controls.field_options(path["w_sl_rank_by"]),
+                 key="w_sl_rank_by", horizontal=True,
+                 format_func=lambda v: t(f"rank_by_{v}", lang))
+        _number(st, t("sl_multiple", lang), "w_sl_multiple", help=t("sl_multiple_help", lang))
+        _number(st, t("east_cap", lang), "w_east_cap", help=t("east_cap_help", lang))
         _slider(st, t("min_score", lang), "w_sl_min_score")
         _number(st, t("sl_size", lang), "w_sl_size")
         _number(st, t("base_min_gw", lang), "w_base_min_gw")
@@ -450,7 +456,8 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
     if st.session_state.get("show_shortlist", True):
         geometries = parcel_geometries(prepare_key(result.scenario), prep.parcels)
         group = folium.FeatureGroup(name=t("show_shortlist", lang))
-        mapview.add_shortlist(group, results.shortlist_geojson(result.shortlist, geometries),
+        mapview.add_shortlist(group, results.shortlist_geojson(
+            map_subset(result.shortlist, result.scenario.shortlist.size), geometries),
                               name=t("show_shortlist", lang))
         groups.append(group)
     if st.session_state.get("show_bases", True):
@@ -559,6 +566,9 @@ def metrics(result, lang: str):
     cols[3].metric(t("m_share", lang), f"{s['share_of_target']:.0%}",
                    help=f"{t('target', lang)}: {text['target']}")
     cols[4].metric(t("m_parcels", lang), f"{s['n_shortlist']:,}")
+    shortfall = supply_view.shortfall_note(s, lang)
+    if shortfall:
+        st.warning(as_markdown(shortfall))
     banner = synthetic_banner(result, lang)
     if banner:
         st.warning(as_markdown(banner), icon="⚠️")
@@ -591,9 +601,44 @@ def details(result, clicked, lang: str):
                 f"{solar_labels.get(row['solar_cls'], '')}")
     st.dataframe(results.parcel_detail_table(row, lang), hide_index=True,
                  width="stretch")
+    st.caption(t("breakdown_title", lang))
+    st.dataframe(supply_view.breakdown_table(row, lang), hide_index=True, width="stretch")
     if row["base_id"]:
         base = result.bases[result.bases["base_id"] == row["base_id"]]
         st.dataframe(results.bases_table(base, lang), hide_index=True, width="stretch")
+
+
+def other_order(result, prep, key: str, lang: str):
+    """The same scenario ranked the other way (score ↔ LCOE), re-scored in memory."""
+    other = result.scenario.model_copy(deep=True)
+    other.shortlist.rank_by = "lcoe" if other.shortlist.rank_by == "score" else "score"
+    cache = st.session_state.setdefault("_other_order", {})
+    wanted = (key, sc.dumps(other))
+    if wanted not in cache:
+        cache.clear()  # one entry: the current scenario's other order
+        cache[wanted] = pipeline.evaluate(prep, other, lang=lang, provenance=result.provenance,
+                                          memo=memo(key)).summary
+    return cache[wanted]
+
+
+def supply_panel(result, prep, key: str, lang: str):
+    """Supply curve of the bases, both orders' totals and the policy at a glance."""
+    st.subheader(t("supply_title", lang))
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(supply_view.supply_chart(result, lang), width="stretch")
+        st.dataframe(supply_view.supply_table(result, lang), hide_index=True, width="stretch",
+                     height=240)
+    with right:
+        st.caption(t("orders_title", lang))
+        other = other_order(result, prep, key, lang)
+        by_score, by_lcoe = ((result.summary, other) if result.scenario.shortlist.rank_by ==
+                             "score" else (other, result.summary))
+        st.dataframe(supply_view.orders_table(by_score, by_lcoe, lang), hide_index=True,
+                     width="stretch")
+        st.caption(t("policy_title", lang))
+        st.dataframe(supply_view.policy_table(result.summary, lang), hide_index=True,
+                     width="stretch")
 
 
 def tables(result, lang: str):
@@ -850,6 +895,7 @@ def main():
     with detail_col:
         details(result, clicked, lang)
     tables(result, lang)
+    supply_panel(result, prep, key, lang)
     tabs = st.tabs([t("downloads", lang), t("import", lang), t("library", lang),
                     t("about", lang)])
     with tabs[0]:

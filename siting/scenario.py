@@ -381,7 +381,7 @@ class Shortlist(Section):
                       description="the map draws at most this many shortlisted parcels; "
                                   "the shortlist and its totals are never cut by it")
     target_multiple: float | None = Field(
-        shortlist.DEFAULT_TARGET_MULTIPLE, gt=0,
+        shortlist.DEFAULT_TARGET_MULTIPLE, ge=0.1, le=10, json_schema_extra={"step": 0.1},
         description="take parcels in rank order until capacity reaches this × the target "
                     "(1.0; >1 keeps a reserve; null = every eligible parcel)")
     leagues: list[str] = Field(default_factory=list,
@@ -420,6 +420,7 @@ class Targets(Section):
         description="west / central / east grouping of the leagues (editable ⚠️)")
     group_caps_gw: dict[str, float] = Field(
         default_factory=lambda: dict(shortlist.DEFAULT_GROUP_CAPS_GW),
+        json_schema_extra={"step": 1.0, "item_ge": 0.0, "item_le": 5_000.0},
         description="most centralised GW placed in a group: policy §十二 puts large bases in "
                     "the centre and west, the east 以分布式新能源为主 (❌ 10% of the target)")
     league_targets_gw: dict[str, float] = Field(

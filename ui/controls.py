@@ -55,6 +55,9 @@ WIDGET_PATHS = {
     "w_cost_life": "cost.lifetime_years",
     "w_cost_line": "cost.transmission_cny_per_mw_km",
     "w_cost_sub": "cost.substation_cny_per_kw",
+    "w_sl_rank_by": "shortlist.rank_by",
+    "w_sl_multiple": "shortlist.target_multiple",
+    "w_east_cap": "targets.group_caps_gw.east",
     "w_sl_min_score": "shortlist.min_score",
     "w_sl_size": "shortlist.size",
     "w_sl_leagues": "shortlist.leagues",
@@ -177,7 +180,9 @@ def numeric_paths() -> dict[str, str]:
     out = {}
     for key, path in WIDGET_PATHS.items():
         info = model_field(path)
-        annotation = info.annotation
+        # an optional number (``float | None``) is numeric too
+        annotation = next((a for a in get_args(info.annotation) if a in NUMERIC_KINDS),
+                          info.annotation)
         if annotation in NUMERIC_KINDS or getattr(annotation, "__origin__", None) is dict:
             out[key] = path
     return out

@@ -110,7 +110,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "sub_cost": ("升压站（元/kW）", "substation (CNY/kW)"),
     "shortlist_rules": ("优选与基地", "Shortlist and bases"),
     "min_score": ("最低得分", "minimum score"),
-    "sl_size": ("最多地块数", "maximum parcels"),
+    "sl_size": ("地图最多绘制的优选地块数（不影响合计）",
+                "most shortlisted parcels drawn on the map (totals are never cut)"),
     "leagues_filter": ("盟市筛选（空=全部）", "leagues (empty = all)"),
     "land_filter": ("用地类型筛选（空=全部）", "land types (empty = all)"),
     "base_min_gw": ("基地最小规模（GW）", "minimum base size (GW)"),
@@ -286,6 +287,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "redline_outline": ("虚线轮廓", "dashed outline"),
     "lib_copy_suffix": ("副本", "copy"),
     "lib_copied": ("已复制为", "Copied as"),
+    # --- ranking (issue 11) ---
+    "rank_by": ("排序依据", "Rank by"),
+    "rank_by_score": ("综合评分", "score"),
+    "rank_by_lcoe": ("度电成本", "LCOE"),
+    "sl_multiple": ("优选规模（目标的倍数）", "Shortlist size (× target)"),
+    "sl_multiple_help": ("按排序依次选入地块，直到装机达到 目标 × 此倍数；1.0 即恰好达到目标。",
+                         "Parcels are taken in rank order until capacity reaches target × this "
+                         "multiple; 1.0 is exactly the target."),
+    "east_cap": ("东部集中式装机上限（GW）", "East centralised cap (GW)"),
+    "east_cap_help": ("自治区实施意见：东部地区以分布式新能源为主，适当发展集中式新能源。"
+                      "默认为 2030 年目标的 10%（假设）。",
+                      "The region's plan: the east is mainly distributed, centralised only "
+                      "where it fits. Default 10% of the 2030 target (assumption)."),
+    "supply_title": ("供给曲线与政策对照", "Supply curve and the policy at a glance"),
+    "orders_title": ("两种排序的合计", "Totals under both orders"),
+    "policy_title": ("分区与鼓励类用地", "Groups and encouraged land"),
+    "breakdown_title": ("得分构成", "Score breakdown"),
     # --- hardening: re-import and damaged library files ---
     "import_exists": ("工作区已有同名图层，确认替换后旧图层才会被覆盖：",
                       "The workspace already holds this layer; it is kept unless you "
