@@ -720,11 +720,16 @@ def write_summary(result, path) -> Path:
 STAGING_TAG, PREVIOUS_TAG = ".staging-", ".previous-"
 
 
+#: Files every run writes beside its formats.
+SUMMARY_FILE, SUPPLY_CURVE_FILE = "summary.json", "supply_curve.csv"
+PROVENANCE_FILE, SCENARIO_FILE = "provenance.txt", "scenario.yaml"
+
+
 def _run_file_names() -> set[str]:
     from siting.briefing import FILENAMES as BRIEFING_FILES
 
-    return {*FILENAMES.values(), *BRIEFING_FILES.values(), "summary.json", "provenance.txt",
-            "scenario.yaml"}
+    return {*FILENAMES.values(), *BRIEFING_FILES.values(), SUMMARY_FILE, SUPPLY_CURVE_FILE,
+            PROVENANCE_FILE, SCENARIO_FILE}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -874,12 +879,12 @@ def write_run(result, out_dir, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
     with staged_folder(out_dir) as stage:
         names = [write_format(result, fmt, stage, crs=crs, encoding=encoding).name
                  for fmt in formats]
-        names.append(write_summary(result, stage / "summary.json").name)
+        names.append(write_summary(result, stage / SUMMARY_FILE).name)
         names.append(_write_bytes(supply.supply_curve_csv(supply.supply_curve(result.bases)),
-                                  stage / "supply_curve.csv").name)
+                                  stage / SUPPLY_CURVE_FILE).name)
         names.append(_write_bytes(provenance_text(result, crs=crs, encoding=encoding)
-                                  .encode("utf-8"), stage / "provenance.txt").name)
-        names.append(sc.save_yaml(result.scenario, stage / "scenario.yaml").name)
+                                  .encode("utf-8"), stage / PROVENANCE_FILE).name)
+        names.append(sc.save_yaml(result.scenario, stage / SCENARIO_FILE).name)
         if snapshots:
             from siting import briefing
 

@@ -115,9 +115,11 @@ def test_english_switch_keeps_every_choice(app):
 def test_ahp_editor_starts_from_the_direct_weights(app):
     app.sidebar.radio(key="w_weight_mode").set_value("ahp").run()
     assert not app.exception
-    # default weights .45/.20/.10/.10/.15: resource/grid 2.25 → 2, resource/load 4.5 → 5
+    # default weights .55/.25/.10/.10/0: resource/grid 2.2 → 2, resource/load 5.5 → 6
+    # (ln 5.5 is nearer ln 6 than ln 5), encouragement 0 → as weak as the scale allows
     assert app.select_slider(key="w_ahp_0_1").value == "2"
-    assert app.select_slider(key="w_ahp_0_2").value == "5"
+    assert app.select_slider(key="w_ahp_0_2").value == "6"
+    assert app.select_slider(key="w_ahp_0_4").value == "9"
     assert len([s for s in app.select_slider if s.key.startswith("w_ahp_")]) == 10
     assert any("CR" in s.value and "一致" in s.value for s in app.success)
     assert "mode: ahp" in current_yaml(app)

@@ -296,8 +296,8 @@ def test_a_new_set_replaces_the_old_one_entirely(tmp_path):
     out = tmp_path / "out"
     export.write_run(make_result(), out, formats=("csv", "geojson"))
     export.write_run(make_result(), out, formats=("kmz",))
-    assert sorted(p.name for p in out.iterdir()) == ["provenance.txt", "scenario.yaml",
-                                                     "shortlist.kmz", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "provenance.txt", "scenario.yaml", "shortlist.kmz", "summary.json", "supply_curve.csv"]
 
 
 def test_leftovers_of_a_killed_run_are_cleaned_or_restored_at_the_next_start(tmp_path):

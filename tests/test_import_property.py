@@ -70,7 +70,7 @@ def test_valid_layers_survive_import_and_export(tmp_path, ext, gdf):
     pyogrio.write_dataframe(gdf, source)
     ws = tmp_path / "ws"
 
-    summary = importer.import_file(source, "parcels", workspace_dir=ws)
+    summary = importer.import_file(source, "parcels", workspace_dir=ws, replace=True)
 
     assert summary.features == len(gdf)
     assert summary.fixed_geometries == 0 and summary.dropped_empty == 0

@@ -248,9 +248,11 @@ def test_pvout_replaces_the_modelled_yield(baseline, with_roles):
     before, after = by_id(baseline), by_id(result)
     pv_row = ids["pv_row"]
     np.testing.assert_allclose(after.loc[pv_row, "pvout_kwh"], 2000.0, rtol=1e-6)
-    np.testing.assert_allclose(after.loc[pv_row, "flh"], 2000.0, rtol=1e-6)
+    # PVOUT is the plant's yield after its own losses; curtailment (grid-side) still applies
+    delivered = 2000.0 * (1 - sc.Scenario().energy.curtailment)
+    np.testing.assert_allclose(after.loc[pv_row, "flh"], delivered, rtol=1e-6)
     np.testing.assert_allclose(after.loc[pv_row, "energy_gwh"],
-                               after.loc[pv_row, "cap_mw"] * 2000.0 / 1000.0, rtol=1e-9)
+                               after.loc[pv_row, "cap_mw"] * delivered / 1000.0, rtol=1e-9)
     assert (after.loc[pv_row, "energy_gwh"] > before.loc[pv_row, "energy_gwh"]).all()
     # the resource criterion: 1 at 2,000 kWh/kWp (≥ 1,750) instead of the GHI's share
     ghi_share = cr.linear(before.loc[pv_row, "ghi_kwh"].to_numpy(), *sc.GHI_BOUNDS_KWH)

@@ -50,7 +50,7 @@ def _cli_run(tmp_path, text: str):
     assert cli.main(["run", "--scenario", str(path), "--out", str(out), "--format", "csv",
                      "--quiet"]) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    table = pd.read_csv(next(out.glob("*.csv")), encoding="utf-8-sig")
+    table = pd.read_csv(out / "shortlist.csv", encoding="utf-8-sig")
     return summary, table
 
 
