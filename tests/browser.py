@@ -281,6 +281,14 @@ def walk_step(page, step: str, artifacts: Path, server=None):
         raise AssertionError(message) from exc
 
 
+def numbers_only(texts) -> list[str]:
+    """The figures of metric texts without their (translated) units:
+    '319.6 TWh/年' and '319.6 TWh/yr' both give '319.6'."""
+    import re
+
+    return [" ".join(re.findall(r"[0-9][0-9,.]*%?", text)) for text in texts]
+
+
 def metric_values(page) -> list[str]:
     """The values of every st.metric on the page, in page order."""
     return page.evaluate(
