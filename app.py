@@ -148,7 +148,8 @@ def vector_layer(layer_id: str, key: str, _inputs) -> tuple[dict, str]:
 
 #: Widgets outside the scenario whose option labels are translated: their
 #: values (codes) are written back on a language change so they keep the choice.
-TRANSLATED_WIDGETS = ("w_preset", "raster_layer", "basemap", "cmp_a", "cmp_b", "w_units")
+TRANSLATED_WIDGETS = ("w_preset", "raster_layer", "basemap", "cmp_a", "cmp_b", "w_units",
+                      "imp_role", "imp_encoding")
 
 
 def display_units() -> str:
@@ -595,10 +596,14 @@ def details(result, clicked, lang: str):
         st.markdown(f"{t('why', lang)}: {as_markdown(str(row['why']))}")
     solar_labels = SOLAR_CLASS_LABELS_ZH if lang == "zh" else SOLAR_CLASS_LABELS_EN
     note = WIND_CLASS_NOTE_ZH if lang == "zh" else WIND_CLASS_NOTE_EN
-    st.markdown(f"{t('wind_class', lang)}: **{int(row['wind_cls'])}** "
-                f"({row['wpd50']:.0f} W/m²; {note})  \n"
-                f"{t('solar_class', lang)}: **{row['solar_cls']}** "
-                f"{solar_labels.get(row['solar_cls'], '')}")
+    classes = []  # the resource class of the technology chosen (both for a hybrid)
+    if result.scenario.tech in ("wind", "hybrid"):
+        classes.append(f"{t('wind_class', lang)}: **{int(row['wind_cls'])}** "
+                       f"({row['wpd50']:.0f} W/m²; {note})")
+    if result.scenario.tech in ("solar", "hybrid"):
+        classes.append(f"{t('solar_class', lang)}: **{row['solar_cls']}** "
+                       f"{solar_labels.get(row['solar_cls'], '')}")
+    st.markdown("  \n".join(classes))
     st.dataframe(results.parcel_detail_table(row, lang), hide_index=True,
                  width="stretch")
     st.caption(t("breakdown_title", lang))
@@ -727,6 +732,8 @@ def import_panel(lang: str):
                              key="imp_role", format_func=lambda r: role_label(r, lang))
     crs = cols[1].text_input(t("import_crs", lang), key="imp_crs").strip() or None
     encoding = cols[2].selectbox(t("import_encoding", lang), ("auto", "utf-8", "gbk"),
+                                 format_func=lambda e: t("encoding_auto", lang) if e == "auto"
+                                 else e.upper(),
                                  key="imp_encoding")
     uploads = st.file_uploader(t("import_files", lang), accept_multiple_files=True,
                                key="imp_files")

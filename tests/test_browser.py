@@ -292,7 +292,7 @@ def test_walk_both_languages(tmp_path, monkeypatch):
             page.locator("iframe[title='streamlit_folium.st_folium']").last \
                 .scroll_into_view_if_needed()
             click_map_at(page, parcel["lat"], parcel["lon"])
-            wait_text(page, t("wind_class", "zh"))
+            wait_text(page, t("solar_class", "zh"))  # solar is chosen: its resource class
             wait_text(page, parcel["parcel_id"])
             wait_idle(page)
             assert metric_values(page) == figures, "a click on the map changed the figures"
