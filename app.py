@@ -459,12 +459,12 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
         group = folium.FeatureGroup(name=t("show_shortlist", lang))
         mapview.add_shortlist(group, results.shortlist_geojson(
             map_subset(result.shortlist, result.scenario.shortlist.size), geometries),
-                              name=t("show_shortlist", lang))
+                              name=t("show_shortlist", lang), lang=lang)
         groups.append(group)
     if st.session_state.get("show_bases", True):
         group = folium.FeatureGroup(name=t("show_bases", lang))
         mapview.add_bases(group, results.bases_geojson(result.bases, lang),
-                          name=t("show_bases", lang))
+                          name=t("show_bases", lang), lang=lang)
         groups.append(group)
     remote = mapview.remote_assets(m) + [u for g in groups for u in mapview.remote_assets(g)]
     if remote:

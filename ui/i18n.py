@@ -288,6 +288,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "lib_copy_suffix": ("副本", "copy"),
     "lib_copied": ("已复制为", "Copied as"),
     "encoding_auto": ("自动检测", "detect automatically"),
+    "cap_gw": ("装机（GW）", "capacity (GW)"),
     # --- ranking (issue 11) ---
     "rank_by": ("排序依据", "Rank by"),
     "rank_by_score": ("综合评分", "score"),

@@ -368,30 +368,37 @@ def _score_style_js(weight: float, fill_opacity: float) -> str:
             f"return {{color:'#333',weight:{weight},fillColor:c,fillOpacity:{fill_opacity}}};}}")
 
 
-def add_shortlist(m, geojson: dict, *, name: str, show: bool = True):
+def _tooltip(geojson: dict, fields, lang: str):
+    """A tooltip of ``fields`` labelled in ``lang`` (never the raw column names)."""
+    import folium
+
+    from siting.fields import label
+    from ui.i18n import t
+
+    if not geojson["features"]:
+        return None
+    present = [f for f in fields if f in geojson["features"][0]["properties"]]
+    names = {"cap_gw": t("cap_gw", lang), "land": label("land_type", lang)}
+    aliases = [names.get(f) or label(f, lang) for f in present]
+    return folium.GeoJsonTooltip(fields=present, aliases=aliases)
+
+
+def add_shortlist(m, geojson: dict, *, name: str, show: bool = True, lang: str = "zh"):
     """Shortlisted parcels coloured by score in JavaScript, tooltip id/score/base."""
     import folium
     from folium.utilities import JsCode
 
-    tooltip = None
-    if geojson["features"]:
-        fields = [f for f in ("parcel_id", "score", "base_id", "league")
-                  if f in geojson["features"][0]["properties"]]
-        tooltip = folium.GeoJsonTooltip(fields=fields)
+    tooltip = _tooltip(geojson, ("parcel_id", "score", "base_id", "league"), lang)
     folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip,
                    style=JsCode(_score_style_js(0.3, 0.75))).add_to(m)
 
 
-def add_bases(m, geojson: dict, *, name: str, show: bool = True):
+def add_bases(m, geojson: dict, *, name: str, show: bool = True, lang: str = "zh"):
     """Candidate bases as bold outlines with a tooltip of their key figures."""
     import folium
     from folium.utilities import JsCode
 
-    tooltip = None
-    if geojson["features"]:
-        fields = [f for f in ("base_id", "cap_gw", "league", "land") if
-                  f in geojson["features"][0]["properties"]]
-        tooltip = folium.GeoJsonTooltip(fields=fields)
+    tooltip = _tooltip(geojson, ("base_id", "cap_gw", "league", "land"), lang)
     style = JsCode("function(f){return {color:'#0b3d91',weight:2.5,fill:true,"
                    "fillOpacity:0.0,dashArray:null};}")
     folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, style=style).add_to(m)
