@@ -12,31 +12,12 @@ import pandas as pd
 import pytest
 import rasterio
 from affine import Affine
-from streamlit.testing.v1 import AppTest
 
-from layers.catalog import REPO_DIR
 from siting import cli
 from siting import scenario as sc
+from tests.test_app import current_yaml, metric, new_app
 
 pytestmark = pytest.mark.slow
-APP = str(REPO_DIR / "app.py")
-
-
-def _app():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def _downloaded_yaml(at) -> str:
-    """The text of the app's scenario download (the same text the page shows)."""
-    return next(c.value for c in at.code if c.value.startswith("# 内蒙古新能源基地选址"))
-
-
-def _metric(at, label) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def _app_shortlist(at) -> pd.DataFrame:
@@ -55,11 +36,11 @@ def _cli_run(tmp_path, text: str):
 
 
 def test_app_and_cli_give_identical_results(tmp_path):
-    at = _app()
+    at = new_app()
     at.sidebar.radio(key="w_tech").set_value("solar").run()
     at.sidebar.number_input(key="w_wt_grid").set_value(35.0).run()
     assert not at.exception, at.exception
-    text = _downloaded_yaml(at)
+    text = current_yaml(at)
     assert "tech: solar" in text
     summary, table = _cli_run(tmp_path, text)
 
@@ -68,11 +49,11 @@ def test_app_and_cli_give_identical_results(tmp_path):
     score = next(c for c in shown.columns if c.startswith("综合评分"))
     np.testing.assert_allclose(shown[score].to_numpy(float), table["score"].to_numpy(float),
                                atol=0.05 + 1e-9)  # the page rounds to 0.1
-    assert _metric(at, "优选装机").startswith(f"{summary['capacity_gw']:.1f}")
-    assert _metric(at, "候选基地数") == str(summary["n_bases"])
-    assert _metric(at, "入选地块").replace(",", "") == str(summary["n_shortlist"])
+    assert metric(at, "优选装机").startswith(f"{summary['capacity_gw']:.1f}")
+    assert metric(at, "候选基地数") == str(summary["n_bases"])
+    assert metric(at, "入选地块").replace(",", "") == str(summary["n_shortlist"])
     # the downloaded scenario is the app's scenario, field for field
-    assert sc.loads(text) == sc.loads(_downloaded_yaml(at))
+    assert sc.loads(text) == sc.loads(current_yaml(at))
 
 
 def _calm_wind(path, speed_ms: float):
@@ -90,19 +71,19 @@ def test_layer_imported_and_chosen_in_the_app_is_used(tmp_path, monkeypatch):
     monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path / "ws"))
     summary = importer.import_file(_calm_wind(tmp_path / "calm.tif", 5.5), "wind_speed_100m",
                                    workspace_dir=tmp_path / "ws")
-    at = _app()
-    gw_before = _metric(at, "优选装机")
+    at = new_app()
+    gw_before = metric(at, "优选装机")
     at.session_state["imported"] = summary.to_dict()
     at.run()
     at.button(key="imp_use").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    text = _downloaded_yaml(at)
+    text = current_yaml(at)
     assert f"wind_speed_100m: {summary.path}" in text
     # 5.5 m/s everywhere: wind scores collapse to the other criteria, far less
     # land clears the minimum score, and every parcel has the same wind speed
-    assert _metric(at, "优选装机") != gw_before
+    assert metric(at, "优选装机") != gw_before
     cli_summary, table = _cli_run(tmp_path, text)
-    assert _metric(at, "优选装机").startswith(f"{cli_summary['capacity_gw']:.1f}")
+    assert metric(at, "优选装机").startswith(f"{cli_summary['capacity_gw']:.1f}")
     assert list(_app_shortlist(at)["地块编号"]) == list(table["parcel_id"])
     assert np.allclose(table["wind_ms"], 5.5, atol=1e-3)
