@@ -756,3 +756,105 @@ def land_yearly_cny_per_kw(land_type: ArrayLike, mw_per_km2: ArrayLike, *,
     rent = rent.fillna(rates.get("other", 0.0)).to_numpy(dtype=float)
     mu_per_kw = (1e6 / density) / M2_PER_MU / 1_000.0
     return rent * mu_per_kw
+
+
+# --- Capacity density from layout physics --------------------------------------------
+#: Solar declination at the winter solstice, degrees (Earth's obliquity, 23.44°).
+WINTER_SOLSTICE_DECLINATION_DEG = -23.44
+#: Hours either side of solar noon the rows must not shade each other on the winter
+#: solstice. GB 50797-2012 (光伏发电站设计规范) asks for no shading 9:00-15:00 true
+#: solar time on the winter solstice, i.e. 3 h ⚠️ (0 = noon only, the densest layout).
+PV_SHADE_FREE_HOURS = 3.0
+#: Module power per m² of module area at STC, W/m² (a 580 W, 2.382 × 1.134 m module,
+#: ~21.5 % efficient; current desert-base modules 210-230 W/m² ❌ assumption).
+PV_MODULE_W_PER_M2 = 215.0
+#: Share of the fenced project land covered by module rows (row pitch included); the
+#: rest is roads, inverter/box-transformer pads, the booster station, fire breaks and
+#: edge margins ❌ assumption, set so a fixed-tilt array at 40°N lands on the region's
+#: project figure of 50-60 MW/km² (1 GW on 30,000 mu; domain.md).
+PV_ARRAY_SHARE = 0.65
+#: Wind turbine spacing in rotor diameters: crosswind (within a row) × downwind
+#: (between rows). Large arrays use 3-7 D × 7-12 D; 6 × 10 D gives 3-4 MW/km² for the
+#: region's 3.5-4.2 MW turbines, within NREL's 3.0 ± 1.7 MW/km² of project area ❌.
+WIND_SPACING_CROSS_D = 6.0
+WIND_SPACING_DOWN_D = 10.0
+
+
+def optimal_pv_tilt_deg(lat_deg: ArrayLike) -> NDArray[np.float64]:
+    """Annual-energy optimal fixed tilt at a latitude, degrees.
+
+    The polynomial fit of Jacobson & Jadhav (2018, Solar Energy 169: 55-66) for the
+    northern hemisphere: 1.3793 + φ(1.2011 + φ(-0.014404 + 0.000080509 φ)); about 31° at
+    40°N and 37° at 50°N.
+    """
+    lat = np.abs(_as_float(lat_deg, "lat_deg"))
+    return 1.3793 + lat * (1.2011 + lat * (-0.014404 + lat * 0.000080509))
+
+
+def winter_solstice_sun(lat_deg: ArrayLike, *, hours_from_noon: float = PV_SHADE_FREE_HOURS
+                        ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sun elevation and azimuth from south, degrees, on the winter solstice.
+
+    ``hours_from_noon`` is true solar time away from noon (15° of hour angle per hour).
+    """
+    lat = np.radians(_as_float(lat_deg, "lat_deg"))
+    dec = np.radians(WINTER_SOLSTICE_DECLINATION_DEG)
+    hour = np.radians(15.0 * hours_from_noon)
+    sin_el = np.sin(lat) * np.sin(dec) + np.cos(lat) * np.cos(dec) * np.cos(hour)
+    elevation = np.arcsin(np.clip(sin_el, -1.0, 1.0))
+    # azimuth from south: cos γ = (sin α sin φ − sin δ) / (cos α cos φ)
+    cos_az = (sin_el * np.sin(lat) - np.sin(dec)) / (np.cos(elevation) * np.cos(lat))
+    return np.degrees(elevation), np.degrees(np.arccos(np.clip(cos_az, -1.0, 1.0)))
+
+
+def pv_ground_coverage_ratio(lat_deg: ArrayLike, *, tilt_deg: ArrayLike | None = None,
+                             hours_from_noon: float = PV_SHADE_FREE_HOURS
+                             ) -> NDArray[np.float64]:
+    """Ground-coverage ratio (module slant width ÷ row pitch) of south-facing rows that do
+    not shade each other on the winter solstice within ``hours_from_noon`` of noon.
+
+    Row pitch = L cos β + L sin β · cos γ / tan α for module width L, tilt β and the sun at
+    elevation α, azimuth γ from south (the shadow's north-south length); GCR = L / pitch.
+    At 40°N with the optimal tilt (31.5°) the GCR is about 0.41 for 9:00-15:00 and 0.54
+    for noon only. ``tilt_deg`` defaults to :func:`optimal_pv_tilt_deg`.
+    """
+    lat = _as_float(lat_deg, "lat_deg")
+    _raise_if_any((np.abs(lat) >= 66.0) | ~np.isfinite(lat), lat, "lat_deg",
+                  "a latitude below the polar circle, degrees")
+    tilt = optimal_pv_tilt_deg(lat) if tilt_deg is None else _as_float(tilt_deg, "tilt_deg")
+    _raise_if_any((tilt < 0) | (tilt > 90), tilt, "tilt_deg", "a tilt in [0, 90] degrees")
+    elevation, azimuth = winter_solstice_sun(lat, hours_from_noon=hours_from_noon)
+    beta = np.radians(tilt)
+    shadow = np.sin(beta) * np.cos(np.radians(azimuth)) / np.tan(np.radians(elevation))
+    return 1.0 / (np.cos(beta) + shadow)
+
+
+def pv_mw_per_km2(lat_deg: ArrayLike, *, tilt_deg: ArrayLike | None = None,
+                  hours_from_noon: float = PV_SHADE_FREE_HOURS,
+                  module_w_per_m2: float = PV_MODULE_W_PER_M2,
+                  array_share: float = PV_ARRAY_SHARE) -> NDArray[np.float64]:
+    """PV capacity per km² of occupied (fenced) land, MW/km².
+
+    ``module W/m² × GCR × array share`` (W/m² = MW/km²): about 58 MW/km² at 40°N, 45 at
+    45°N and 30 at 50°N with the defaults; domain.md gives 50-60 for the region's desert
+    bases near 40°N.
+    """
+    gcr = pv_ground_coverage_ratio(lat_deg, tilt_deg=tilt_deg, hours_from_noon=hours_from_noon)
+    return module_w_per_m2 * gcr * array_share
+
+
+def wind_mw_per_km2(rated_kw: ArrayLike, rotor_m: ArrayLike, *,
+                    cross_d: float = WIND_SPACING_CROSS_D,
+                    down_d: float = WIND_SPACING_DOWN_D) -> NDArray[np.float64]:
+    """Wind capacity per km² of project area from turbine spacing, MW/km².
+
+    Each turbine holds a ``cross_d·D × down_d·D`` rectangle: 4.2 MW with a 141 m rotor
+    at 6 × 10 D is 4.2 / (0.846 × 1.41 km²) ≈ 3.5 MW/km².
+    """
+    rated = _as_float(rated_kw, "rated_kw")
+    rotor = _as_float(rotor_m, "rotor_m")
+    _raise_if_any(rotor <= 0, rotor, "rotor_m", "a positive rotor diameter in m")
+    if not (cross_d > 0 and down_d > 0):
+        raise SitingError(f"turbine spacing must be positive rotor diameters, got "
+                          f"{cross_d!r} × {down_d!r}")
+    return (rated / 1_000.0) / (cross_d * down_d * (rotor / 1_000.0) ** 2)

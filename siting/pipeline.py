@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from siting import bases as bases_mod
+from siting import connection as connection_mod
 from siting import criteria as cr
 from siting import energy
 from siting import features as feat
@@ -33,7 +34,8 @@ RESULT_COLUMNS = ["parcel_id", "league", "banner", "tech", "score", "rank", "are
                   "ghi_kwh", "pvout_kwh", "solar_cls", "slope_deg", "elev_m", "grid_km", "load_km",
                   "desert_frac", "sandy_frac", "mine_frac", "custom_frac", "border_km", "land_type",
                   "is_desert", "is_sandy", "is_mine", "is_border",
-                  "cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh", "flh", "lcoe", "base_id",
+                  "cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh", "flh", "lcoe",
+                  "base_id",
                   *BREAKDOWN_COLUMNS, "why", "iec_cls", "turbine", "hub_m", "loss_w", "curt_frac",
                   "lcoe_sto", "synthetic"]
 
@@ -50,6 +52,7 @@ class Result:
     weights: WeightResult
     summary: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
+    connections: object = None  # connection points (siting.connection), None = contiguity
 
 
 def _noop(fraction, message):
@@ -139,8 +142,8 @@ def wind_yield(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndar
     en, n = scenario.energy, len(parcels)
     classes, turbines, hub_m, gross = _wind_turbines(parcels, scenario, memo)
     wake = np.zeros(n)
-    density = scenario.capacity.wind_mw_per_km2
     for turbine in sorted(set(turbines) - {""}):
+        density = wind_density(turbine, scenario.capacity)
         wake[turbines == turbine] = energy.wake_loss(
             density, rated_kw=energy.rated_power_kw(turbine),
             rotor_m=energy.rotor_diameter_m(turbine),
@@ -155,6 +158,51 @@ def wind_yield(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndar
                                      curtailment=curtail, other=en.wind_losses)
     return {"flh": gross * factor, "gross_flh": gross, "iec_cls": classes, "turbine": turbines,
             "hub_m": hub_m, "wake_loss": wake, "loss_w": 1.0 - factor, "curt_frac": curtail}
+
+
+def wind_density(turbine: str, capacity) -> float:
+    """Wind MW/km² of project area for ``turbine`` under the scenario's capacity rules:
+    from the turbine spacing in rotor diameters (physics) or the flat figure (fixed)."""
+    if capacity.density_rule == "fixed" or not turbine:
+        return float(capacity.wind_mw_per_km2)
+    return float(energy.wind_mw_per_km2(energy.rated_power_kw(turbine),
+                                        energy.rotor_diameter_m(turbine),
+                                        cross_d=capacity.wind_spacing_cross_d,
+                                        down_d=capacity.wind_spacing_down_d))
+
+
+def parcel_latitude(parcels, memo: dict | None = None) -> np.ndarray:
+    """Latitude of each parcel's centre, degrees (memoised per parcel set)."""
+    import geopandas as gpd
+    import shapely
+
+    key = ("lat", len(parcels))
+    if memo is not None and key in memo:
+        return memo[key]
+    centre = gpd.GeoSeries(shapely.centroid(parcels.geometry.to_numpy()), crs=parcels.crs)
+    lat = centre.to_crs(4326).y.to_numpy()
+    if memo is not None:
+        memo[key] = lat
+    return lat
+
+
+def pv_density(parcels, capacity, memo: dict | None = None) -> np.ndarray:
+    """PV MW/km² of occupied land per parcel: winter-solstice row spacing at the parcel's
+    latitude and the module tilt (physics), or the flat packing × land-use share (fixed);
+    mine-restoration land at ``pv_restoration_mw_per_km2`` in proportion to its share."""
+    mine = parcels["mine_frac"].to_numpy()
+    if capacity.density_rule == "fixed":
+        base = np.full(len(parcels), capacity.pv_packing_mw_per_km2 * capacity.pv_land_use_share)
+        restoration = capacity.pv_restoration_mw_per_km2 * capacity.pv_land_use_share
+    else:
+        base = energy.pv_mw_per_km2(parcel_latitude(parcels, memo),
+                                    tilt_deg=capacity.pv_tilt_deg,
+                                    hours_from_noon=capacity.pv_shade_free_hours,
+                                    module_w_per_m2=capacity.pv_module_w_per_m2,
+                                    array_share=capacity.pv_array_share)
+        # restoration land is never denser than the open-land layout at its latitude
+        restoration = np.minimum(capacity.pv_restoration_mw_per_km2, base)
+    return base * (1 - mine) + restoration * mine
 
 
 def wind_flh(parcels, scenario, memo: dict | None = None) -> np.ndarray:
@@ -195,9 +243,15 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
     extra: dict[str, np.ndarray] = {}
     curtail = energy.league_shares(parcels["league"].to_numpy(), en_cfg.curtailment_by_league,
                                    en_cfg.curtailment, "curtailment_by_league")
+    foot_w = np.zeros(n)
+    foot_pv = np.zeros(n)
     if "w" in techs:
-        cap_w = energy.capacity_mw(parcels["avail_w_km2"].to_numpy(), cap_cfg.wind_mw_per_km2)
         wind = wind_yield(parcels, scenario, memo)
+        density_w = np.array([wind_density(t, cap_cfg) for t in wind["turbine"]]) if n else \
+            np.zeros(0)
+        density_w = np.where(density_w > 0, density_w, cap_cfg.wind_mw_per_km2)
+        cap_w = energy.capacity_mw(parcels["avail_w_km2"].to_numpy(), density_w)
+        foot_w = cap_w / density_w
         flh_w = wind["flh"]
         hub_speed = np.full(n, np.nan)
         for hub in sorted(set(wind["hub_m"][np.isfinite(wind["hub_m"])])):
@@ -216,11 +270,9 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
                                      **common)
         sto_w = storage_yearly / energy_w_ok
     if "pv" in techs:
-        mine = parcels["mine_frac"].to_numpy()
-        density = (cap_cfg.pv_packing_mw_per_km2 * (1 - mine)
-                   + cap_cfg.pv_restoration_mw_per_km2 * mine)
-        cap_pv = energy.capacity_mw(parcels["avail_pv_km2"].to_numpy(), density,
-                                    cap_cfg.pv_land_use_share)
+        density = pv_density(parcels, cap_cfg, memo)
+        cap_pv = energy.capacity_mw(parcels["avail_pv_km2"].to_numpy(), density)
+        foot_pv = cap_pv / density
         ghi = parcels["ghi_kwh"].to_numpy()
         ok = np.isfinite(ghi)
         flh_pv[ok] = energy.pv_energy_per_mw(ghi[ok], tilt_gain=en_cfg.pv_tilt_gain,
@@ -254,17 +306,63 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
 
     with np.errstate(invalid="ignore", divide="ignore"):
         flh = np.where(cap > 0, energy_gwh * 1000.0 / cap, np.nan)
-    return {"cap_w_mw": cap_w, "cap_pv_mw": cap_pv, "cap_mw": cap, "energy_gwh": energy_gwh,
+    # a hybrid parcel's wind and PV share the land: the larger footprint is the land taken
+    return {"cap_w_mw": cap_w, "cap_pv_mw": cap_pv, "cap_mw": cap,
+            "foot_km2": np.maximum(foot_w, foot_pv), "energy_gwh": energy_gwh,
             "flh": flh, "lcoe": by_energy(lcoe_w, lcoe_pv),
             "lcoe_sto": by_energy(sto_w, sto_pv), "curt_frac": curtail, **extra}
 
 
+def connection_points(inputs, scenario):
+    """The run's grid connection points with their available capacity
+    (``siting.connection.connection_points`` over the substations layer and, when
+    ``grid.corridors`` is on, the UHV corridor table)."""
+    grid = scenario.grid
+    corridors = connection_mod.read_corridors() if grid.corridors else None
+    return connection_mod.connection_points(inputs.vectors["substations"],
+                                            capacity_by_kv_mw=grid.capacity_by_kv_mw,
+                                            corridors=corridors)
+
+
+def connect_bases(short, scenario, points):
+    """Base id, connection point and connection-adjusted LCOE of each shortlisted parcel.
+
+    Returns the shortlist with ``base_id, conn_id, conn_km, upg_mw`` and ``lcoe_b``:
+    the parcel's LCOE with the line to its base's connection point (and any upgrade)
+    in place of the line to the nearest substation.
+    """
+    rules, grid, cost = scenario.bases, scenario.grid, scenario.cost
+    if rules.method == "contiguity" or points is None:
+        ids = bases_mod.assign_bases(short, contiguity=rules.contiguity,
+                                     min_base_gw=rules.min_capacity_gw)
+        return short.assign(base_id=ids)
+    placed = bases_mod.form_bases(
+        short, points, min_gw=rules.min_capacity_gw, max_gw=rules.max_capacity_gw,
+        max_extent_km=rules.max_extent_km, max_connection_km=grid.max_connection_km,
+        over_capacity=grid.over_capacity,
+        transmission_cny_per_mw_km=cost.transmission_cny_per_mw_km,
+        upgrade_cny_per_kw=grid.upgrade_cny_per_kw, max_upgrade_mw=grid.max_upgrade_mw)
+    out = short.assign(**{c: placed[c] for c in placed.columns})
+    crf = float(energy.capital_recovery_factor(cost.discount_rate, cost.lifetime_years))
+    extra_km = placed["conn_km"].to_numpy() - np.nan_to_num(short["grid_km"].to_numpy())
+    cap = short["cap_mw"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upgrade_per_kw = grid.upgrade_cny_per_kw * placed["upg_mw"].to_numpy() / cap
+        extra_yearly = crf * (cost.transmission_cny_per_mw_km / 1000.0 * extra_km
+                              + upgrade_per_kw)
+        out["lcoe_b"] = short["lcoe"].to_numpy() + extra_yearly / short["flh"].to_numpy()
+    return out
+
+
 def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
-             provenance: dict | None = None, memo: dict | None = None) -> Result:
+             provenance: dict | None = None, memo: dict | None = None,
+             connections=None) -> Result:
     """Score, size and rank prepared parcels; build the shortlist and bases.
 
     Touches only the parcel table: this is what runs after a weight change.
     ``memo`` (a dict kept with ``prepared``) caches weight-independent pieces.
+    ``connections`` (:func:`connection_points`) lets bases grow around grid connection
+    points; without it, bases fall back to merging touching parcels.
     """
     weights = resolve_weights(scenario.weights)
     parcels = prepared.parcels.copy()
@@ -306,7 +404,7 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
         parcels[column] = values
     # an excluded parcel builds nothing
     zero = parcels["score"].to_numpy() <= 0
-    for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh"):
+    for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
         parcels.loc[zero, column] = 0.0
     parcels["why"] = synthetic_mod.mark_why(why, provenance, lang=lang)
     parcels["synthetic"] = synthetic_mod.parcel_synthetic(parcels, scenario.tech, provenance)
@@ -324,11 +422,10 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
                                 group_caps_mw={g: gw * 1000.0
                                                for g, gw in targets.group_caps_gw.items()},
                                 groups=targets.league_groups)
-    base_ids = bases_mod.assign_bases(short, contiguity=scenario.bases.contiguity,
-                                      min_base_gw=scenario.bases.min_capacity_gw)
-    parcels.loc[short.index, "base_id"] = base_ids
+    connected = connect_bases(short, scenario, connections)
+    parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
     short = parcels.loc[short.index]
-    bases = bases_mod.summarise_bases(short)
+    bases = bases_mod.summarise_bases(connected, points=connections)
     all_leagues = sorted(parcels["league"].dropna().unique())
     leagues = sl.league_totals(short, all_leagues=all_leagues,
                                target_gw=scenario.targets.target_gw,
@@ -337,7 +434,7 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     keep = [c for c in RESULT_COLUMNS if c in parcels.columns] + ["geometry"]
     result = Result(scenario=scenario, parcels=parcels[keep], shortlist=short[keep],
                     bases=bases, leagues=leagues, weights=weights,
-                    provenance=dict(provenance or {}))
+                    provenance=dict(provenance or {}), connections=connections)
     result.summary = summarise(result)
     return result
 
@@ -385,6 +482,11 @@ def summarise(result: Result) -> dict:
         "shortfall_gw": round(sl.shortfall_gw(cap_gw, goal), 3),
         "largest_base_gw": round(float(bases["cap_mw"].max() / 1000.0), 3) if len(bases)
         else 0.0,
+        "largest_base_share": round(float(bases["cap_mw"].max() / short["cap_mw"].sum()), 4)
+        if len(bases) and short["cap_mw"].sum() > 0 else 0.0,
+        "unconnected_gw": round(cap_gw - float(in_bases["cap_mw"].sum() / 1000.0), 3),
+        "bases_method": scenario.bases.method if result.connections is not None
+        else "contiguity",
         "by_group": sl.group_totals(short, groups=targets.league_groups,
                                     target_gw=targets.target_gw,
                                     group_caps_gw=targets.group_caps_gw),
@@ -414,6 +516,7 @@ def run(inputs, scenario, *, progress=_noop, lang: str = "zh") -> Result:
         raise SitingError("weights.mode is 'ahp' but weights.ahp_matrix is missing")
     prepared = prepare(inputs, scenario, progress=lambda f, m: progress(0.9 * f, m))
     progress(0.92, "scoring")
-    result = evaluate(prepared, scenario, lang=lang, provenance=inputs.provenance)
+    result = evaluate(prepared, scenario, lang=lang, provenance=inputs.provenance,
+                      connections=connection_points(inputs, scenario))
     progress(1.0, "done")
     return result

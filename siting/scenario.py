@@ -13,7 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from siting import bases, criteria, energy, parcels, shortlist
+from siting import bases, connection, criteria, energy, parcels, shortlist
 from siting.errors import SitingError
 from siting.grid import DEFAULT_RESOLUTION_M, MAX_RESOLUTION_M, MIN_RESOLUTION_M
 
@@ -218,7 +218,36 @@ class Weights(Section):
 
 
 class Capacity(Section):
-    """Land-use densities (domain.md)."""
+    """Land-use densities: from layout physics (default) or flat figures (domain.md)."""
+
+    density_rule: Literal["physics", "fixed"] = Field(
+        "physics", description="physics: PV from winter-solstice row spacing at the parcel's "
+                               "latitude, wind from turbine spacing | fixed: the flat "
+                               "MW/km² figures below")
+    pv_tilt_deg: float | None = Field(None, ge=0, le=90, json_schema_extra={"step": 1.0},
+                                      description="PV module tilt, degrees (null = the "
+                                                  "latitude's optimal tilt, Jacobson & "
+                                                  "Jadhav 2018)")
+    pv_shade_free_hours: float = Field(energy.PV_SHADE_FREE_HOURS, ge=0, le=4,
+                                       json_schema_extra={"step": 0.5},
+                                       description="hours either side of noon without row "
+                                                   "shading on the winter solstice (GB 50797: "
+                                                   "9:00-15:00 = 3)")
+    pv_module_w_per_m2: float = Field(energy.PV_MODULE_W_PER_M2, ge=100, le=300,
+                                      json_schema_extra={"step": 5.0},
+                                      description="module power per m² of module, W/m² (❌)")
+    pv_array_share: float = Field(energy.PV_ARRAY_SHARE, ge=0.1, le=1,
+                                  json_schema_extra={"step": 0.05},
+                                  description="share of the fenced land under module rows; "
+                                              "the rest roads, pads, booster station (❌)")
+    wind_spacing_cross_d: float = Field(energy.WIND_SPACING_CROSS_D, ge=2, le=15,
+                                        json_schema_extra={"step": 0.5},
+                                        description="turbine spacing within a row, rotor "
+                                                    "diameters (❌)")
+    wind_spacing_down_d: float = Field(energy.WIND_SPACING_DOWN_D, ge=3, le=20,
+                                       json_schema_extra={"step": 0.5},
+                                       description="spacing between rows (downwind), rotor "
+                                                   "diameters (❌)")
 
     wind_mw_per_km2: float = Field(energy.WIND_MW_PER_KM2, ge=0.1, le=20,
                                    json_schema_extra={"step": 0.1},
@@ -229,7 +258,8 @@ class Capacity(Section):
                                                      "(desert bases 50-60 ✅)")
     pv_land_use_share: float = Field(energy.PV_LAND_USE_SHARE, ge=0.01, le=1,
                                      json_schema_extra={"step": 0.01},
-                                     description="share of available land used by PV (❌)")
+                                     description="share of available land used by PV "
+                                                 "(density_rule fixed only; ❌)")
     pv_restoration_mw_per_km2: float = Field(energy.PV_RESTORATION_MW_PER_KM2, ge=1, le=150,
                                              json_schema_extra={"step": 1.0},
                                              description="PV MW per km² on mine restoration "
@@ -401,12 +431,63 @@ class Shortlist(Section):
 
 
 class BaseRules(Section):
-    """Merging shortlisted parcels into candidate bases."""
+    """Grouping shortlisted parcels into candidate bases around connection points."""
 
-    contiguity: Literal["queen", "rook"] = Field("queen", description="queen | rook")
+    method: Literal["connection", "contiguity"] = Field(
+        "connection", description="connection: capacity-bounded bases grown around grid "
+                                  "connection points | contiguity: touching parcels (old)")
+    contiguity: Literal["queen", "rook"] = Field("queen", description="queen | rook "
+                                                 "(method contiguity)")
     min_capacity_gw: float = Field(bases.DEFAULT_MIN_BASE_GW, ge=0.1, le=100,
                                    json_schema_extra={"step": 0.1},
                                    description="a base must reach this capacity, GW")
+    max_capacity_gw: float = Field(bases.DEFAULT_MAX_BASE_GW, ge=0.1, le=100,
+                                   json_schema_extra={"step": 0.5},
+                                   description="a base holds at most this capacity, GW "
+                                               "(approved bases in the region 1-16 GW)")
+    max_extent_km: float = Field(bases.DEFAULT_MAX_EXTENT_KM, ge=5, le=500,
+                                 json_schema_extra={"step": 5.0},
+                                 description="largest distance across a base, km")
+
+    @model_validator(mode="after")
+    def _min_below_max(self):
+        if self.min_capacity_gw > self.max_capacity_gw:
+            raise ValueError(f"min_capacity_gw {self.min_capacity_gw} is above max_capacity_gw "
+                             f"{self.max_capacity_gw}; lower the minimum or raise the maximum")
+        return self
+
+
+class Grid(Section):
+    """Connection points and their capacity (transmission-constrained bases)."""
+
+    capacity_by_kv_mw: dict[int, float] = Field(
+        default_factory=lambda: dict(connection.CAPACITY_BY_KV_MW),
+        description="new-energy capacity a substation of each voltage class can take, MW "
+                    "(❌ typical transformer banks; a substations layer's cap_mw column wins)")
+    max_connection_km: float = Field(connection.MAX_CONNECTION_KM, ge=1, le=500,
+                                     json_schema_extra={"step": 5.0},
+                                     description="farthest a parcel connects to a point, km")
+    over_capacity: Literal["next", "upgrade"] = Field(
+        "next", description="when a point is full: next = go to the next point with room | "
+                            "upgrade = pay upgrade_cny_per_kw for the MW beyond it")
+    upgrade_cny_per_kw: float = Field(connection.UPGRADE_CNY_PER_KW, ge=0, le=10_000,
+                                      json_schema_extra={"step": 50.0},
+                                      description="new transformer bay / step-up substation "
+                                                  "per kW beyond a point's capacity, CNY/kW")
+    max_upgrade_mw: float = Field(connection.MAX_UPGRADE_MW, ge=0, le=50_000,
+                                  json_schema_extra={"step": 500.0},
+                                  description="most a point can be upgraded beyond its "
+                                              "capacity, MW (one new 500 kV step-up ❌)")
+    corridors: bool = Field(True, description="UHV export stations take their corridor's "
+                                              "new-energy capacity (data/uhv_corridors.yaml)")
+
+    @field_validator("capacity_by_kv_mw")
+    @classmethod
+    def _positive(cls, value):
+        bad = {k: v for k, v in value.items() if not v >= 0}
+        if bad:
+            raise ValueError(f"capacities must be ≥ 0 MW, got {bad}")
+        return value
 
 
 class Targets(Section):
@@ -468,6 +549,7 @@ class Scenario(Section):
     cost: Cost = Field(default_factory=Cost)
     shortlist: Shortlist = Field(default_factory=Shortlist)
     bases: BaseRules = Field(default_factory=BaseRules)
+    grid: Grid = Field(default_factory=Grid)
     targets: Targets = Field(default_factory=Targets)
 
     @field_validator("layers")

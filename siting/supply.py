@@ -1,8 +1,11 @@
 """The supply curve: candidate bases ordered by cost with the running capacity.
 
 It reads a table of bases (one row per base with its capacity, energy and
-LCOE) and knows nothing of how the bases were formed, so it stays valid when
-bases grow around connection points instead of contiguity.
+LCOE). When bases grow around connection points (``siting.bases.form_bases``)
+the curve is transmission-constrained, in the spirit of NREL reV: each base's
+LCOE includes the line to its point (and any upgrade), the bases at a point
+never exceed its capacity, and capacity that found no point with room is left
+off the curve (``unconnected_gw``); the connection columns are then added.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import numpy as np
 
 #: Columns of ``supply_curve.csv``, in order.
 SUPPLY_COLUMNS = ["base_id", "league", "cap_mw", "energy_gwh", "lcoe", "cum_gw"]
+#: Connection columns appended when the bases carry them.
+CONNECTION_COLUMNS = ["conn_name", "conn_kv", "conn_km", "conn_cap_mw", "upg_mw"]
 
 
 def supply_curve(bases):
@@ -38,7 +43,32 @@ def supply_curve(bases):
                         np.where(np.isfinite(lcoe), lcoe, np.inf)))
     table = table.iloc[order].reset_index(drop=True)
     table["cum_gw"] = table["cap_mw"].cumsum() / 1000.0
+    for column in CONNECTION_COLUMNS:
+        if column in bases:
+            table[column] = bases[column].to_numpy()[order]
     return table
+
+
+def point_use(bases):
+    """Capacity used at each connection point by the bases, MW.
+
+    Returns
+    -------
+    pandas.DataFrame: ``conn_name, conn_kv, conn_cap_mw, used_mw, left_mw, n_bases``,
+    fullest first (``left_mw`` < 0 only where an upgrade was paid).
+    """
+    import pandas as pd
+
+    if len(bases) == 0 or "conn_name" not in bases:
+        return pd.DataFrame(columns=["conn_name", "conn_kv", "conn_cap_mw", "used_mw",
+                                     "left_mw", "n_bases"])
+    use = bases.groupby("conn_name").agg(conn_kv=("conn_kv", "first"),
+                                         conn_cap_mw=("conn_cap_mw", "first"),
+                                         used_mw=("cap_mw", "sum"),
+                                         n_bases=("cap_mw", "size")).reset_index()
+    use["left_mw"] = use["conn_cap_mw"] - use["used_mw"]
+    use = use.sort_values(["left_mw", "conn_name"], kind="stable").reset_index(drop=True)
+    return use[["conn_name", "conn_kv", "conn_cap_mw", "used_mw", "left_mw", "n_bases"]]
 
 
 def capacity_at_cost(curve, lcoe_cny_kwh: float) -> float:
@@ -55,5 +85,6 @@ def cost_at_capacity(curve, gw: float) -> float | None:
 
 def supply_curve_csv(curve) -> bytes:
     """``supply_curve.csv``: UTF-8 with BOM (opens in Excel), LCOE to 4 decimals."""
-    rounded = curve.round({"cap_mw": 1, "energy_gwh": 1, "lcoe": 4, "cum_gw": 3})
+    rounded = curve.round({"cap_mw": 1, "energy_gwh": 1, "lcoe": 4, "cum_gw": 3,
+                           "conn_km": 1, "conn_cap_mw": 1, "upg_mw": 1})
     return rounded.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")

@@ -65,7 +65,7 @@ def test_template_sections_carry_a_comment():
     sections = [(i, key) for i, key, section in keys if section]
     assert [key for _, key in sections] == ["exclusions", "encouragement", "bounds", "weights",
                                             "capacity", "energy", "cost", "shortlist", "bases",
-                                            "targets"]
+                                            "grid", "targets"]
     for i, key in sections:
         assert "# " in lines[i], f"section {key!r} has no comment"
 

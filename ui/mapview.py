@@ -404,6 +404,33 @@ def add_bases(m, geojson: dict, *, name: str, show: bool = True, lang: str = "zh
     folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, style=style).add_to(m)
 
 
+def add_base_links(m, bases, *, name: str, show: bool = True, max_bases: int = 300):
+    """A line from each base's centre to its connection point and a GW label on the base.
+
+    ``bases`` is ``Result.bases`` (``lon``, ``lat``, ``cap_mw``, ``base_id`` and, when
+    connected, ``conn_lon``, ``conn_lat``, ``conn_name``); at most ``max_bases`` are drawn.
+    """
+    import folium
+
+    group = folium.FeatureGroup(name=name, show=show)
+    for _, base in bases.head(max_bases).iterrows():
+        gw = base["cap_mw"] / 1000.0
+        if "conn_lon" in base.index and np.isfinite(base.get("conn_lon", np.nan)):
+            folium.PolyLine([(base["lat"], base["lon"]), (base["conn_lat"], base["conn_lon"])],
+                            color="#d62728", weight=1.5, dash_array="4 4",
+                            tooltip=f"{base['base_id']} → {base['conn_name']}").add_to(group)
+            folium.CircleMarker((base["conn_lat"], base["conn_lon"]), radius=3,
+                                color="#d62728", fill=True,
+                                tooltip=str(base["conn_name"])).add_to(group)
+        label = (f"<div style='font:600 11px sans-serif;color:#0b3d91;white-space:nowrap;"
+                 f"text-shadow:0 0 2px #fff'>{base['base_id']} {gw:.1f} GW</div>")
+        folium.Marker((base["lat"], base["lon"]),
+                      icon=folium.DivIcon(html=label, icon_size=(90, 14),
+                                          icon_anchor=(0, 7))).add_to(group)
+    group.add_to(m)
+    return group
+
+
 #: Optional basemaps. None is the default (offline). Tianditu needs the user's
 #: key; CGCS2000 ≈ WGS84 so it needs no offset. Amap/Gaode tiles are GCJ-02 and
 #: would shift data by 0.3-0.6 km, so they are not offered.

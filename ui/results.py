@@ -17,7 +17,14 @@ SHORTLIST_COLUMNS = ["rank", "parcel_id", "league", "banner", "score", "base_id"
                      "cap_mw", "energy_gwh", "flh", "lcoe", "wind_hub", "ghi_kwh", "avail_km2",
                      "grid_km", "border_km"]
 BASES_COLUMNS = ["base_id", "leagues", "land_type", "n_parcels", "cap_mw", "energy_gwh", "flh",
-                 "score", "lcoe"]
+                 "score", "lcoe", "conn_name", "conn_kv", "conn_km", "conn_cap_mw", "extent_km",
+                 "area_km2", "foot_km2"]
+#: Everything a base's details show (click on a base).
+BASE_DETAIL_COLUMNS = ["base_id", "cap_mw", "cap_w_mw", "cap_pv_mw", "energy_gwh", "flh", "lcoe",
+                       "score", "n_parcels", "leagues", "banners", "land_type", "sh_desert",
+                       "sh_sandy", "sh_mine", "sh_border", "sh_other", "area_km2", "foot_km2",
+                       "extent_km", "lon", "lat", "conn_name", "conn_kv", "conn_km",
+                       "conn_cap_mw", "upg_mw"]
 DETAIL_COLUMNS = ["score", "rank", "area_km2", "avail_km2", "excl_frac", "wind_ms", "wind_hub",
                   "wpd50", "ghi_kwh", "slope_deg", "elev_m", "grid_km", "load_km", "border_km",
                   "desert_frac", "sandy_frac", "mine_frac", "land_type", "is_desert", "is_sandy",
@@ -69,6 +76,43 @@ def bases_geojson(bases, lang: str) -> dict:
     gdf["land"] = [_land_label(v, lang) for v in bases["land_type"]]
     gdf["geometry"] = gdf.geometry.simplify(MAP_SIMPLIFY_M)
     return json.loads(gdf.to_crs("EPSG:4326").to_json(drop_id=True))
+
+
+def base_at(bases, lon: float, lat: float):
+    """The base row whose outline contains a lon/lat point, or None."""
+    import shapely
+
+    if len(bases) == 0:
+        return None
+    import geopandas as gpd
+
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=4326).to_crs(bases.crs).iloc[0]
+    hit = bases[bases.geometry.contains(point)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def base_detail_table(base, lang: str) -> pd.DataFrame:
+    """One base's figures as (field, value) rows with labels, for the details panel."""
+    cols = [c for c in BASE_DETAIL_COLUMNS if c in base.index]
+    frame = _round(pd.DataFrame([base[cols]]))
+    if "land_type" in frame:
+        frame["land_type"] = [_land_label(v, lang) for v in frame["land_type"]]
+    labelled = _labelled(frame, lang)
+    key = "项目" if lang == "zh" else "field"
+    value = "数值" if lang == "zh" else "value"
+    return pd.DataFrame({key: labelled.columns, value: [str(v) for v in labelled.iloc[0]]})
+
+
+def corridor_table(fill, lang: str) -> pd.DataFrame:
+    """UHV corridors with rated and new-energy capacity and the shortlist's fill (GW, %)."""
+    zh = lang == "zh"
+    return pd.DataFrame({
+        ("通道" if zh else "corridor"): fill["name_zh" if zh else "name_en"],
+        ("额定容量 GW" if zh else "rated GW"): (fill["rated_mw"] / 1000).round(1),
+        ("新能源容量 GW" if zh else "new-energy GW"): (fill["ne_mw"] / 1000).round(1),
+        ("基地容量 GW" if zh else "bases GW"): (fill["bases_mw"] / 1000).round(2),
+        ("占用率 %" if zh else "fill %"): (100 * fill["fill"]).round(0),
+        ("含假设" if zh else "assumed"): fill["synthetic"]})
 
 
 def parcel_at(parcels, lon: float, lat: float):

@@ -1,0 +1,183 @@
+"""Grid connection points and how much new-energy capacity each can take.
+
+A connection point is a 220/500 kV substation or a UHV station (1000 kV AC
+substation, ±800 kV converter station). Its available capacity comes, in this
+order, from a ``cap_mw`` column of the substations layer, from the UHV export
+corridor it feeds (``data/uhv_corridors.yaml``), or from the voltage-class
+default. The region's UHV export corridors are listed with their published
+rated capacity and the share open to new energy, with sources.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from siting.errors import SitingError
+
+#: New-energy capacity a substation can take by voltage class, MW ❌ assumption:
+#: a 220 kV station with 2 × 180 MVA banks keeps ~300 MW after N-1; a 500 kV
+#: collector with 2-3 × 1,000 MVA ~2,000 MW; a 1000 kV AC station 2 × 3,000 MVA
+#: ~6,000 MW; a ±800 kV converter station its corridor's new-energy share (else 8,000).
+CAPACITY_BY_KV_MW = {220: 300.0, 500: 2_000.0, 800: 8_000.0, 1000: 6_000.0}
+#: Farthest a parcel connects to a point, km (peer tools' grid distance ≤100-150 km;
+#: domain.md).
+MAX_CONNECTION_KM = 100.0
+#: Cost of capacity beyond a point's available capacity (a new transformer bay or a
+#: new 500 kV step-up station, ~2 × 1,000 MVA for ~0.9-1.0 bn CNY), CNY/kW ❌.
+UPGRADE_CNY_PER_KW = 500.0
+#: Most a point can be upgraded beyond its available capacity, MW ❌ (one new 500 kV
+#: step-up station of 2 × 1,000 MVA beside it).
+MAX_UPGRADE_MW = 2_000.0
+#: Columns of a substations layer read as the available capacity, MW (first found).
+CAPACITY_COLUMNS = ("cap_mw", "capacity_mw", "avail_mw")
+#: The bundled corridor table.
+CORRIDORS_FILE = Path(__file__).resolve().parents[1] / "data" / "uhv_corridors.yaml"
+#: Columns of the connection point table.
+POINT_COLUMNS = ["conn_id", "conn_name", "conn_name_en", "conn_kv", "conn_cap_mw",
+                 "cap_from", "x", "y", "lon", "lat"]
+
+
+def read_corridors(path: str | Path | None = None) -> list[dict]:
+    """The UHV export corridors (list of dicts) from ``data/uhv_corridors.yaml``."""
+    import yaml
+
+    path = Path(path) if path is not None else CORRIDORS_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SitingError(f"cannot read the corridor table {path}: {err}") from err
+    corridors = data.get("corridors") if isinstance(data, dict) else None
+    if not isinstance(corridors, list):
+        raise SitingError(f"{path}: expected a 'corridors:' list")
+    for c in corridors:
+        missing = {"id", "name_zh", "rated_mw", "ne_mw", "station_zh"} - set(c)
+        if missing:
+            raise SitingError(f"{path}: corridor {c.get('id', '?')!r} lacks {sorted(missing)}")
+    return corridors
+
+
+def _kv_default(kv: float, capacity_by_kv_mw: dict) -> float:
+    """Default capacity of a voltage class; an unlisted class takes the next lower one."""
+    classes = sorted(float(k) for k in capacity_by_kv_mw)
+    table = {float(k): float(v) for k, v in capacity_by_kv_mw.items()}
+    lower = [k for k in classes if k <= kv]
+    if lower:
+        return table[lower[-1]]
+    return table[classes[0]] if classes else 0.0
+
+
+def connection_points(substations, *, capacity_by_kv_mw: dict | None = None,
+                      corridors: list[dict] | None = None):
+    """One row per connection point with its available capacity.
+
+    Parameters
+    ----------
+    substations : GeoDataFrame of points with ``voltage_kv`` and a name
+        (``name_zh``, optional ``name_en``); any CRS. A ``cap_mw`` (or
+        ``capacity_mw``/``avail_mw``) column gives the available MW and wins.
+    capacity_by_kv_mw : dict, optional
+        Default MW by voltage class (:data:`CAPACITY_BY_KV_MW`).
+    corridors : list of dict, optional
+        UHV corridors (:func:`read_corridors`): a station named as a corridor's
+        ``station_zh`` takes the sum of its corridors' ``ne_mw``. Stations named by a
+        corridor but absent from the layer are added at the corridor's ``lon``/``lat``.
+
+    Returns
+    -------
+    pandas.DataFrame with :data:`POINT_COLUMNS`: ``x``/``y`` in the equal-area CRS (m),
+    ``cap_from`` = layer | corridor | default; sorted by name, so the order of the
+    layer's rows never matters.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from siting.grid import ALBERS_CRS
+
+    if substations.crs is None:
+        raise SitingError("the substations layer has no CRS; set it (e.g. EPSG:4326) "
+                          "before siting")
+    table = capacity_by_kv_mw if capacity_by_kv_mw is not None else CAPACITY_BY_KV_MW
+    if "voltage_kv" not in substations:
+        raise SitingError("the substations layer needs a voltage_kv column (220, 500, 800, "
+                          "1000) to know each point's capacity")
+    pts = substations[substations.geometry.notna() & ~substations.geometry.is_empty]
+    pts = pts.set_geometry(shapely.centroid(pts.geometry.to_numpy()), crs=pts.crs)
+    names = (pts["name_zh"] if "name_zh" in pts else pd.Series(
+        [f"S{i}" for i in range(len(pts))], index=pts.index)).astype(str).to_numpy()
+    names_en = (pts["name_en"].astype(str).to_numpy() if "name_en" in pts else names)
+    kv = pd.to_numeric(pts["voltage_kv"], errors="coerce").to_numpy(dtype=float)
+    cap = np.array([_kv_default(v, table) if np.isfinite(v) else 0.0 for v in kv])
+    cap_from = np.full(len(pts), "default", dtype=object)
+    wgs = pts.to_crs(4326).geometry
+    lon, lat = wgs.x.to_numpy(), wgs.y.to_numpy()
+    rows = pd.DataFrame({"conn_name": names, "conn_name_en": names_en, "conn_kv": kv,
+                         "conn_cap_mw": cap, "cap_from": cap_from, "lon": lon, "lat": lat})
+    for corridor in corridors or []:
+        hit = rows["conn_name"] == corridor["station_zh"]
+        if hit.any():
+            first = rows.index[hit][0]
+            prior = rows.at[first, "conn_cap_mw"] if rows.at[first, "cap_from"] == "corridor" \
+                else 0.0
+            rows.at[first, "conn_cap_mw"] = prior + float(corridor["ne_mw"])
+            rows.at[first, "cap_from"] = "corridor"
+        elif "lon" in corridor and "lat" in corridor:
+            rows.loc[len(rows)] = {"conn_name": corridor["station_zh"],
+                                   "conn_name_en": corridor.get("station_en",
+                                                                corridor["station_zh"]),
+                                   "conn_kv": float(corridor.get("kv", 800)),
+                                   "conn_cap_mw": float(corridor["ne_mw"]),
+                                   "cap_from": "corridor", "lon": float(corridor["lon"]),
+                                   "lat": float(corridor["lat"])}
+    for column in CAPACITY_COLUMNS:
+        if column in pts:
+            given = pd.to_numeric(pts[column], errors="coerce").to_numpy(dtype=float)
+            ok = np.flatnonzero(np.isfinite(given))
+            rows.loc[ok, "conn_cap_mw"] = given[ok]
+            rows.loc[ok, "cap_from"] = "layer"
+            break
+    albers = gpd.GeoSeries(gpd.points_from_xy(rows["lon"], rows["lat"]),
+                           crs=4326).to_crs(ALBERS_CRS)
+    rows["x"], rows["y"] = albers.x.to_numpy(), albers.y.to_numpy()
+    rows = rows.sort_values(["conn_name", "x", "y"], kind="stable").reset_index(drop=True)
+    rows["conn_id"] = [f"C{i:03d}" for i in range(1, len(rows) + 1)]
+    return rows[POINT_COLUMNS]
+
+
+def corridor_fill(bases, corridors: list[dict]):
+    """How much of each UHV corridor's new-energy capacity the bases fill.
+
+    Parameters
+    ----------
+    bases : DataFrame with ``conn_name`` and ``cap_mw`` (one row per base).
+    corridors : list of dict from :func:`read_corridors`.
+
+    Returns
+    -------
+    pandas.DataFrame: ``corridor, name_zh, name_en, rated_mw, ne_mw, bases_mw,
+    fill`` (bases_mw / ne_mw; a station shared by corridors splits its bases'
+    MW in proportion to their ne_mw), ``synthetic`` (True where a figure is assumed).
+    """
+    import pandas as pd
+
+    by_station: dict[str, float] = {}
+    for c in corridors:
+        by_station[c["station_zh"]] = by_station.get(c["station_zh"], 0.0) + float(c["ne_mw"])
+    if len(bases):
+        at = bases.groupby("conn_name")["cap_mw"].sum()
+    else:
+        at = pd.Series(dtype=float)
+    rows = []
+    for c in corridors:
+        station_mw = float(at.get(c["station_zh"], 0.0))
+        share = float(c["ne_mw"]) / by_station[c["station_zh"]] if by_station[
+            c["station_zh"]] else 0.0
+        filled = station_mw * share
+        rows.append({"corridor": c["id"], "name_zh": c["name_zh"],
+                     "name_en": c.get("name_en", c["name_zh"]),
+                     "rated_mw": float(c["rated_mw"]), "ne_mw": float(c["ne_mw"]),
+                     "bases_mw": filled,
+                     "fill": filled / float(c["ne_mw"]) if float(c["ne_mw"]) else np.nan,
+                     "synthetic": bool(c.get("synthetic", False))})
+    return pd.DataFrame(rows)

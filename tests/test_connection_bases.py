@@ -1,0 +1,145 @@
+"""Bases around connection points: capacity, extent, point capacity, order; PV/wind density."""
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from siting import energy
+from siting.bases import extent_km, form_bases
+from siting.connection import connection_points, corridor_fill, read_corridors
+from siting.errors import SitingError
+from siting.grid import ALBERS_CRS
+
+KM = 1000.0
+
+
+def row_of_parcels(n, cap_mw, size_km=5.0):
+    """``n`` 5 km squares in a row along x from 0, ranked left to right."""
+    geoms = [shapely.box(i * size_km * KM, 0, (i + 1) * size_km * KM, size_km * KM)
+             for i in range(n)]
+    return gpd.GeoDataFrame({"parcel_id": [f"P{i:02d}" for i in range(n)],
+                             "rank": np.arange(1, n + 1), "cap_mw": np.full(n, cap_mw)},
+                            geometry=geoms, crs=ALBERS_CRS)
+
+
+def points_at(*specs):
+    """Connection points (name, x km, capacity MW) on the y = 2.5 km line."""
+    return pd.DataFrame({"conn_id": [f"C{i}" for i in range(len(specs))],
+                         "conn_name": [s[0] for s in specs],
+                         "x": [s[1] * KM for s in specs], "y": [2.5 * KM] * len(specs),
+                         "conn_cap_mw": [s[2] for s in specs]})
+
+
+def test_base_capacity_is_capped_and_the_rest_opens_a_second_base():
+    # 10 parcels of 1 GW next to one 100 GW point: at most 4 GW a base -> 4 + 4 + 2
+    placed = form_bases(row_of_parcels(10, 1000.0), points_at(("A", 25.0, 100_000.0)),
+                        min_gw=1.0, max_gw=4.0, max_extent_km=200.0)
+    sizes = placed.groupby("base_id").size().to_dict()
+    assert sizes == {"B001": 4, "B002": 4, "B003": 2}
+
+
+def test_point_capacity_holds_and_a_full_point_sends_parcels_on():
+    # point A takes 3 GW; B, 40 km further, takes the rest
+    placed = form_bases(row_of_parcels(6, 1000.0),
+                        points_at(("A", 0.0, 3_000.0), ("B", 40.0, 10_000.0)),
+                        min_gw=1.0, max_gw=16.0, max_extent_km=200.0)
+    mw = placed.assign(cap=1000.0).groupby("conn_id")["cap"].sum()
+    assert mw["C0"] == 3000.0 and mw["C1"] == 3000.0
+
+
+def test_upgrade_pays_for_capacity_beyond_the_point_up_to_the_limit():
+    placed = form_bases(row_of_parcels(4, 1000.0), points_at(("A", 0.0, 2_000.0)),
+                        min_gw=1.0, max_gw=16.0, max_extent_km=200.0,
+                        over_capacity="upgrade", max_upgrade_mw=1_000.0)
+    assert placed["base_id"].notna().sum() == 3  # 2 GW + 1 GW of upgrade
+    assert placed["upg_mw"].sum() == 1000.0
+
+
+def test_extent_limit_holds():
+    short = row_of_parcels(20, 500.0)  # 100 km long
+    placed = form_bases(short, points_at(("A", 50.0, 100_000.0)), min_gw=0.5, max_gw=16.0,
+                        max_extent_km=40.0, max_connection_km=200.0)
+    for _, members in short.groupby(placed["base_id"].to_numpy()):
+        assert extent_km(shapely.union_all(members.geometry.to_numpy())) <= 40.0 + 1e-6
+
+
+def test_small_bases_are_dissolved():
+    placed = form_bases(row_of_parcels(3, 300.0), points_at(("A", 0.0, 10_000.0)),
+                        min_gw=1.0)
+    assert placed["base_id"].isna().all()
+
+
+def test_same_bases_whatever_the_row_order():
+    rng = np.random.default_rng(7)
+    short = row_of_parcels(30, 700.0)
+    short["rank"] = rng.permutation(30) + 1
+    points = points_at(("A", 10.0, 5_000.0), ("B", 80.0, 8_000.0), ("C", 140.0, 2_000.0))
+    first = form_bases(short, points, max_gw=4.0, max_extent_km=50.0)
+    shuffled = short.sample(frac=1.0, random_state=3)
+    again = form_bases(shuffled, points.sample(frac=1.0, random_state=5), max_gw=4.0,
+                       max_extent_km=50.0)
+    pd.testing.assert_frame_equal(first.sort_index(), again.sort_index())
+
+
+def test_bad_limits_are_refused():
+    with pytest.raises(SitingError, match=r"min_capacity_gw 5 must lie in \[0, max"):
+        form_bases(row_of_parcels(1, 1.0), points_at(("A", 0.0, 1.0)), min_gw=5, max_gw=4)
+
+
+def test_connection_points_capacity_by_class_corridor_and_layer():
+    subs = gpd.GeoDataFrame({"name_zh": ["甲220", "乙500", "锡盟±800千伏换流站"],
+                             "voltage_kv": [220, 500, 800]},
+                            geometry=gpd.points_from_xy([110, 111, 115.9], [40, 41, 43.55]),
+                            crs=4326)
+    pts = connection_points(subs, corridors=read_corridors()).set_index("conn_name")
+    assert pts.loc["甲220", "conn_cap_mw"] == 300.0
+    assert pts.loc["乙500", "conn_cap_mw"] == 2000.0
+    assert pts.loc["锡盟±800千伏换流站", "cap_from"] == "corridor"
+    assert "达拉特±800千伏换流站" in pts.index  # a corridor station added from the table
+    subs["cap_mw"] = [123.0, np.nan, np.nan]
+    assert connection_points(subs).set_index("conn_name").loc["甲220", "conn_cap_mw"] == 123.0
+
+
+def test_corridor_fill():
+    corridors = read_corridors()
+    bases = pd.DataFrame({"conn_name": ["锡盟±800千伏换流站"], "cap_mw": [2500.0]})
+    fill = corridor_fill(bases, corridors).set_index("corridor")
+    assert fill.loc["ximeng_taizhou", "fill"] == pytest.approx(2500.0 / 5000.0)
+    assert fill.loc["jarud_qingzhou", "bases_mw"] == 0.0
+    assert (fill["rated_mw"] > 0).all()
+
+
+def test_pv_density_near_40n_matches_desert_projects_and_falls_north():
+    # domain.md: 50-60 MW/km² for fixed-tilt desert arrays near 40°N
+    assert 50.0 <= energy.pv_mw_per_km2(40.0) <= 60.0
+    dens = energy.pv_mw_per_km2([38.0, 42.0, 46.0, 50.0])
+    assert np.all(np.diff(dens) < 0)
+
+
+def test_gcr_by_hand_at_noon():
+    # 40°N, noon, winter solstice: sun at 90 - 40 - 23.44 = 26.56°; flat rows at tilt 30°
+    expected = 1.0 / (np.cos(np.radians(30)) + np.sin(np.radians(30)) / np.tan(np.radians(26.56)))
+    gcr = energy.pv_ground_coverage_ratio(40.0, tilt_deg=30.0, hours_from_noon=0.0)
+    assert gcr == pytest.approx(expected, rel=1e-3)
+
+
+def test_wind_density_from_spacing_by_hand():
+    # 4.2 MW, 141 m rotor, 6 × 10 D: 4.2 / (0.846 × 1.41) MW/km²
+    assert energy.wind_mw_per_km2(4200.0, 141.0) == pytest.approx(4.2 / (0.846 * 1.41), rel=1e-3)
+    assert 2.0 <= energy.wind_mw_per_km2(3450.0, 117.0) <= 8.0
+
+
+def test_supply_curve_carries_the_connection_and_point_use():
+    from siting import supply
+
+    bases = pd.DataFrame({"base_id": ["B001", "B002"], "league": ["包头市", "包头市"],
+                          "cap_mw": [2000.0, 1000.0], "energy_gwh": [4000.0, 2500.0],
+                          "lcoe": [0.25, 0.20], "conn_name": ["A", "A"], "conn_kv": [500, 500],
+                          "conn_km": [10.0, 30.0], "conn_cap_mw": [3000.0, 3000.0],
+                          "upg_mw": [0.0, 0.0]})
+    curve = supply.supply_curve(bases)
+    assert curve["base_id"].tolist() == ["B002", "B001"]
+    assert curve["conn_km"].tolist() == [30.0, 10.0]
+    use = supply.point_use(bases)
+    assert use.loc[0, "used_mw"] == 3000.0 and use.loc[0, "left_mw"] == 0.0
