@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from layers.catalog import load_catalog
 from layers.io import read_raster
-from siting import colours, pipeline, units
+from siting import colours, connection, pipeline, units
 from siting import scenario as sc
 from siting.bases import LAND_TYPES
 from siting.criteria import (
@@ -78,6 +78,23 @@ def run_inputs(scenario):
     """The inputs of ``scenario``'s run, from the one run path (``siting.inputs``):
     bundled layers with the scenario's own files in place, checked as ``import`` does."""
     return _run_inputs(inputs_key(scenario), scenario)
+
+
+@st.cache_resource(show_spinner=False, max_entries=INPUTS_KEEP)
+def _connection_points(key: str, _inputs, _scenario):
+    return pipeline.connection_points(_inputs, _scenario)
+
+
+def connection_points(scenario):
+    """Grid connection points of the scenario's run (its substations and grid settings)."""
+    key = inputs_key(scenario) + sc.dumps(sc.Scenario(grid=scenario.grid))
+    return _connection_points(key, run_inputs(scenario), scenario)
+
+
+@st.cache_resource(show_spinner=False)
+def corridors() -> list[dict]:
+    """The UHV export corridors (data/uhv_corridors.yaml), read once."""
+    return connection.read_corridors()
 
 
 def bundled_inputs():
@@ -312,7 +329,14 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
         _number(st, t("east_cap", lang), "w_east_cap", help=t("east_cap_help", lang))
         _slider(st, t("min_score", lang), "w_sl_min_score")
         _number(st, t("sl_size", lang), "w_sl_size")
+        st.radio(t("base_method", lang), controls.field_options(path["w_base_method"]),
+                 key="w_base_method", horizontal=True,
+                 format_func=lambda v: t(f"base_method_{v}", lang))
         _number(st, t("base_min_gw", lang), "w_base_min_gw")
+        _number(st, t("base_max_gw", lang), "w_base_max_gw")
+        _number(st, t("base_extent", lang), "w_base_extent")
+        st.radio(t("grid_over", lang), controls.field_options(path["w_grid_over"]),
+                 key="w_grid_over", format_func=lambda v: t(f"grid_over_{v}", lang))
         st.radio(t("contiguity", lang), controls.field_options(path["w_base_contig"]),
                  key="w_base_contig", horizontal=True,
                  format_func=lambda v: contiguity_name(v, lang))
@@ -465,6 +489,7 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
         group = folium.FeatureGroup(name=t("show_bases", lang))
         mapview.add_bases(group, results.bases_geojson(result.bases, lang),
                           name=t("show_bases", lang), lang=lang)
+        mapview.add_base_links(group, result.bases, name=t("show_bases", lang))
         groups.append(group)
     remote = mapview.remote_assets(m) + [u for g in groups for u in mapview.remote_assets(g)]
     if remote:
@@ -610,7 +635,10 @@ def details(result, clicked, lang: str):
     st.dataframe(supply_view.breakdown_table(row, lang), hide_index=True, width="stretch")
     if row["base_id"]:
         base = result.bases[result.bases["base_id"] == row["base_id"]]
-        st.dataframe(results.bases_table(base, lang), hide_index=True, width="stretch")
+        if len(base):
+            st.caption(t("base_details", lang))
+            st.dataframe(results.base_detail_table(base.iloc[0], lang), hide_index=True,
+                         width="stretch")
 
 
 def other_order(result, prep, key: str, lang: str):
@@ -622,7 +650,8 @@ def other_order(result, prep, key: str, lang: str):
     if wanted not in cache:
         cache.clear()  # one entry: the current scenario's other order
         cache[wanted] = pipeline.evaluate(prep, other, lang=lang, provenance=result.provenance,
-                                          memo=memo(key)).summary
+                                          memo=memo(key),
+                                          connections=connection_points(other)).summary
     return cache[wanted]
 
 
@@ -644,6 +673,13 @@ def supply_panel(result, prep, key: str, lang: str):
         st.caption(t("policy_title", lang))
         st.dataframe(supply_view.policy_table(result.summary, lang), hide_index=True,
                      width="stretch")
+    unconnected = result.summary.get("unconnected_gw") or 0.0
+    if unconnected > 0:
+        st.info(t("unconnected_note", lang).format(
+            gw=units.format_power(unconnected, display_units(), lang=lang)))
+    st.caption(t("corridor_title", lang))
+    st.dataframe(results.corridor_table(connection.corridor_fill(result.bases, corridors()),
+                                        lang), hide_index=True, width="stretch")
 
 
 def tables(result, lang: str):
@@ -839,7 +875,8 @@ def library_panel(scenario, result, lang: str):
         for choice in (a, b):
             chosen = scenario if choice == current else library.load(choice)
             runs.append(result if choice == current else pipeline.evaluate(
-                prepared(prepare_key(chosen), chosen, lang), chosen, lang=lang))
+                prepared(prepare_key(chosen), chosen, lang), chosen, lang=lang,
+                connections=connection_points(chosen)))
         diff = library.compare(*runs)
         m1, m2, m3 = st.columns(3)
         m1.metric("A GW", f"{diff.gw_a:.1f}")
@@ -893,7 +930,7 @@ def main():
     prep = prepared(key, scenario, lang)
     result = pipeline.evaluate(prep, scenario, lang=lang,
                                provenance=layers[1].provenance,
-                               memo=memo(key))
+                               memo=memo(key), connections=connection_points(scenario))
     with metrics_slot:
         metrics(result, lang)
     with map_slot.container():

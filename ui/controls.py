@@ -64,6 +64,10 @@ WIDGET_PATHS = {
     "w_sl_land": "shortlist.land_types",
     "w_base_min_gw": "bases.min_capacity_gw",
     "w_base_contig": "bases.contiguity",
+    "w_base_method": "bases.method",
+    "w_base_max_gw": "bases.max_capacity_gw",
+    "w_base_extent": "bases.max_extent_km",
+    "w_grid_over": "grid.over_capacity",
     "w_target": "targets.target_gw",
 }
 

@@ -306,6 +306,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "orders_title": ("两种排序的合计", "Totals under both orders"),
     "policy_title": ("分区与鼓励类用地", "Groups and encouraged land"),
     "breakdown_title": ("得分构成", "Score breakdown"),
+    # --- bases around connection points (issue 12) ---
+    "base_details": ("所属基地及其并网点", "Its base and connection point"),
+    "base_method": ("基地划分方式", "Bases formed by"),
+    "base_method_connection": ("按并网点（容量约束）", "connection point (capacity-bounded)"),
+    "base_method_contiguity": ("相邻地块合并", "touching parcels"),
+    "base_max_gw": ("单个基地最大装机（GW）", "largest base (GW)"),
+    "base_extent": ("基地最大跨度（km）", "largest base extent (km)"),
+    "grid_over": ("并网点容量已满时", "When a connection point is full"),
+    "grid_over_next": ("改接下一个有余量的并网点", "go to the next point with room"),
+    "grid_over_upgrade": ("扩建并网点（计入扩建费用）", "upgrade the point (cost included)"),
+    "corridor_title": ("特高压外送通道：新能源容量与本方案的占用",
+                       "UHV export corridors: new-energy capacity and this result's fill"),
+    "unconnected_note": ("优选地块中有 {gw} 未能接入现有并网点（并网点容量已满或距离超过上限）："
+                         "需要新建或扩建电网，未计入候选基地。",
+                         "{gw} of the shortlist found no connection point with room within "
+                         "reach: it needs new or upgraded grid and is not in any candidate "
+                         "base."),
     # --- hardening: re-import and damaged library files ---
     "import_exists": ("工作区已有同名图层，确认替换后旧图层才会被覆盖：",
                       "The workspace already holds this layer; it is kept unless you "
