@@ -92,6 +92,14 @@ def test_wind_speed_range_and_gradient(province):
     assert xilingol > tongliao + 0.5
 
 
+def test_wind_speed_near_published_projects():
+    """The synthetic field stays near the speeds implied by documented wind farms."""
+    with rasterio.open(DATA_DIR / "wind_speed_100m.tif") as src:
+        for name, lon, lat, implied_ms, tolerance_ms, _source in synthetic.WIND_CALIBRATION_POINTS:
+            value = float(next(src.sample([(lon, lat)]))[0])
+            assert abs(value - implied_ms) <= tolerance_ms, (name, value, implied_ms)
+
+
 def test_weibull_k_range(province):
     k, inside, _weight = _province_cells(DATA_DIR / "weibull_k.tif", province)
     assert k[inside].count() == inside.sum()
