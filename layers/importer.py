@@ -1593,7 +1593,8 @@ def import_file(source, role: str, *, filename: str | None = None,
         layer_id = workspace.slugify(name or role, what="--name")
     except SitingError as exc:
         shown = filename or (Path(source).name if isinstance(source, str | os.PathLike) else "")
-        raise type(exc)(f"importing {shown or 'the upload'}: {exc}") from None
+        raise exc.prefixed(f"importing {shown or 'the upload'}",
+                           f"导入 {shown or '上传的文件'}") from None
     limits = limits or default_limits()
     target_dir = workspace.layers_dir(workspace_dir)
     existing = already_imported(layer_id, workspace_dir)

@@ -26,7 +26,7 @@ def _check(key: str, path: str, role: str):
     try:
         return check_layer_file(path, role)
     except SitingError as exc:
-        raise type(exc)(f"layer {key!r} ({path}): {exc}") from None
+        raise exc.prefixed(f"layer {key!r} ({path})", f"图层 {key!r}（{path}）") from None
 
 
 def load_run_inputs(scenario, *, progress=None):
