@@ -30,7 +30,6 @@ ALLOWED_FILES: dict[str, str] = {
     "siting/energy.py": "edited in another worktree at the same time; translate after it merges",
     "layers/bundle.py": _TODO,
     "layers/catalog.py": _TODO,
-    "layers/importer.py": _TODO,
     "layers/io.py": _TODO,
     "layers/safezip.py": _TODO,
     "layers/workspace.py": _TODO,
@@ -153,3 +152,22 @@ def test_bad_yaml_and_aliases_in_chinese():
     with pytest.raises(SitingError) as caught:
         loads("a: &x 1\nb: *x\n")
     assert "锚点" in caught.value.zh and "第 1 行" in caught.value.zh
+
+
+def test_import_without_crs_says_the_fix_in_chinese(tmp_path):
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import box
+
+    from layers import importer
+
+    gdf = gpd.GeoDataFrame({"n": [1]}, geometry=[box(110, 40, 110.5, 40.5)], crs="EPSG:4490")
+    pyogrio.write_dataframe(gdf, tmp_path / "noprj.shp")
+    (tmp_path / "noprj.prj").unlink()
+    with pytest.raises(CRSError, match=r"noprj\.shp has no \.prj file") as caught:
+        importer.import_file(tmp_path / "noprj.shp", "redline", workspace_dir=tmp_path / "ws")
+    shown = error_text(caught.value, "zh")
+    assert shown.startswith("坐标系有误。")
+    assert "英文原文" not in shown
+    for fact in ("noprj.shp", "没有 .prj 文件", "--crs EPSG:4490", "EPSG:4527"):
+        assert fact in shown
