@@ -32,11 +32,6 @@ ALLOWED_FILES: dict[str, str] = {
     "siting/criteria.py": _TODO,
     "siting/distributed.py": _TODO,
     "siting/exclusions.py": _TODO,
-    "siting/grid.py": _TODO,
-    "siting/parcels.py": _TODO,
-    "siting/pipeline.py": _TODO,
-    "siting/shortlist.py": _TODO,
-    "siting/weights.py": _TODO,
 }
 
 
