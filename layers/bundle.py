@@ -79,7 +79,8 @@ def load_inputs(user_layers: dict[str, UserLayer] | None = None, *, parcels=None
         else:
             gdf = read_vector(info.path, layer=info.layer)
             if gdf.empty:
-                raise DataFileError(f"layer {layer_id!r} ({info.path.name}) has no features")
+                raise DataFileError(f"layer {layer_id!r} ({info.path.name}) has no features",
+                                    zh=f"图层 {layer_id!r}（{info.path.name}）中没有要素")
             vectors[layer_id] = gdf
         provenance[layer_id] = {"name_zh": info.name_zh, "name_en": info.name_en,
                                 **info.provenance}

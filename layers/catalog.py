@@ -79,21 +79,29 @@ def _default_layer(file: str) -> str | None:
 def _entry_to_info(entry: dict, data_dir: Path) -> LayerInfo:
     missing = {"id", "name_zh", "name_en", "role", "kind", "file", "provenance"} - set(entry)
     if missing:
-        raise SitingError(f"catalog entry {entry.get('id', '?')!r} lacks {sorted(missing)}")
+        raise SitingError(f"catalog entry {entry.get('id', '?')!r} lacks {sorted(missing)}",
+                          zh=f"图层目录条目 {entry.get('id', '?')!r} 缺少 {sorted(missing)}")
     if entry["role"] not in ROLES:
         raise SitingError(f"catalog entry {entry['id']!r}: role {entry['role']!r} "
-                          f"is not one of {ROLES}")
+                          f"is not one of {ROLES}",
+                          zh=f"图层目录条目 {entry['id']!r}：用途 {entry['role']!r} "
+                             f"不在 {ROLES} 之中")
     if entry["kind"] not in KINDS:
         raise SitingError(f"catalog entry {entry['id']!r}: kind {entry['kind']!r} "
-                          f"is not one of {KINDS}")
+                          f"is not one of {KINDS}",
+                          zh=f"图层目录条目 {entry['id']!r}：类型 {entry['kind']!r} "
+                             f"不在 {KINDS} 之中")
     if entry["provenance"].get("type") not in PROVENANCE_TYPES:
         raise SitingError(f"catalog entry {entry['id']!r}: provenance type must be one of "
-                          f"{PROVENANCE_TYPES}")
+                          f"{PROVENANCE_TYPES}",
+                          zh=f"图层目录条目 {entry['id']!r}：来源类型须为 {PROVENANCE_TYPES} 之一")
     untranslated = [f"{key}_zh" for key in PROVENANCE_TEXTS
                     if entry["provenance"].get(key) and not entry["provenance"].get(f"{key}_zh")]
     if untranslated:
         raise SitingError(f"catalog entry {entry['id']!r}: provenance lacks the Chinese "
-                          f"text(s) {untranslated}; the app's About panel shows them")
+                          f"text(s) {untranslated}; the app's About panel shows them",
+                          zh=f"图层目录条目 {entry['id']!r}：来源说明缺少中文文本 {untranslated}；"
+                             "应用的“关于数据与来源”面板要显示它们")
     return LayerInfo(id=entry["id"], name_zh=entry["name_zh"], name_en=entry["name_en"],
                      role=entry["role"], kind=entry["kind"], units=str(entry.get("units", "")),
                      path=(data_dir / entry["file"]).resolve(),
@@ -109,7 +117,8 @@ def load_catalog(path: Path = CATALOG_PATH, data_dir: Path = DATA_DIR) -> dict[s
     for entry in entries:
         info = _entry_to_info(entry, Path(data_dir))
         if info.id in catalog:
-            raise SitingError(f"catalog lists layer id {info.id!r} twice")
+            raise SitingError(f"catalog lists layer id {info.id!r} twice",
+                              zh=f"图层目录中图层编号 {info.id!r} 出现了两次")
         catalog[info.id] = info
     return catalog
 
@@ -129,12 +138,14 @@ def resolve_layer(layer_id: str, catalog: dict[str, LayerInfo] | None = None,
     catalog = catalog if catalog is not None else load_catalog()
     if layer_id not in catalog:
         raise LayerNotFoundError(f"unknown layer id {layer_id!r}; known ids: "
-                                 f"{', '.join(catalog)}")
+                                 f"{', '.join(catalog)}",
+                                 zh=f"未知图层编号 {layer_id!r}；已有编号：{', '.join(catalog)}")
     info = catalog[layer_id]
     if overrides and layer_id in overrides:
         user_path = Path(overrides[layer_id]).expanduser().resolve()
         if not user_path.exists():
-            raise LayerNotFoundError(f"file for layer {layer_id!r} not found: {user_path}")
+            raise LayerNotFoundError(f"file for layer {layer_id!r} not found: {user_path}",
+                                     zh=f"找不到图层 {layer_id!r} 的文件：{user_path}")
         info = LayerInfo(**{**info.__dict__, "path": user_path, "layer": None,
                             "provenance": {"type": "user", "source": str(user_path),
                                            "licence": "as supplied by the user",
@@ -145,5 +156,8 @@ def resolve_layer(layer_id: str, catalog: dict[str, LayerInfo] | None = None,
     elif not info.path.exists():
         raise LayerNotFoundError(f"bundled file of layer {layer_id!r} is missing: {info.path}; "
                                  "rebuild it with `python -m data.build --only "
-                                 f"{layer_id}` or pass --layer {layer_id}=PATH")
+                                 f"{layer_id}` or pass --layer {layer_id}=PATH",
+                                 zh=f"图层 {layer_id!r} 的内置文件缺失：{info.path}；请用 "
+                                    f"`python -m data.build --only {layer_id}` 重新生成，或传入 "
+                                    f"--layer {layer_id}=PATH")
     return info

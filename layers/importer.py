@@ -102,7 +102,7 @@ class Limits:
     max_raster_block_bytes: int = MAX_RASTER_BLOCK_BYTES
 
 
-def _env_mib(value, what: str) -> int | None:
+def _env_mib(value, what: str, what_zh: str) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -110,7 +110,8 @@ def _env_mib(value, what: str) -> int | None:
     except ValueError:
         mib = math.nan
     if not mib > 0:
-        raise SitingError(f"{what} must be a positive number of MiB, got {value!r}")
+        raise SitingError(f"{what} must be a positive number of MiB, got {value!r}",
+                          zh=f"{what_zh} 须为正数（单位 MiB），当前为 {value!r}")
     return int(mib * 1024**2)
 
 
@@ -119,8 +120,9 @@ def default_limits(max_upload_mb: float | None = None) -> Limits:
     ``$SITING_MAX_UNZIPPED_MB``), else the defaults."""
     upload = _env_mib(max_upload_mb if max_upload_mb is not None else
                       os.environ.get(MAX_UPLOAD_ENV), f"upload limit (--max-upload-mb or "
-                      f"${MAX_UPLOAD_ENV})")
-    unzipped = _env_mib(os.environ.get(MAX_UNZIPPED_ENV), f"${MAX_UNZIPPED_ENV}")
+                      f"${MAX_UPLOAD_ENV})", f"上传上限（--max-upload-mb 或 ${MAX_UPLOAD_ENV}）")
+    unzipped = _env_mib(os.environ.get(MAX_UNZIPPED_ENV), f"${MAX_UNZIPPED_ENV}",
+                        f"${MAX_UNZIPPED_ENV}")
     return Limits(max_upload_bytes=upload or MAX_UPLOAD_BYTES,
                   max_unzipped_bytes=unzipped or safezip.MAX_UNZIPPED_BYTES)
 
@@ -133,6 +135,7 @@ class UnitGuess:
     label: str
     mean_range: tuple[float, float]
     factor: float
+    label_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class RoleSpec:
     valid_range: tuple[float, float] | None = None
     conversions: tuple[UnitGuess, ...] = ()
     hint: str = ""
+    hint_zh: str = ""
     run_columns: tuple[str, ...] = ()
 
 
@@ -162,22 +166,26 @@ class RoleSpec:
 #: "AvgDailyTotals", ~3-6), as a mean irradiance in W/m² (×8,760 h / 1,000) or
 #: as annual MJ/m² (Chinese tables; GB/T 31155 classes 3,780-6,300 MJ/m²).
 GHI_CONVERSIONS = (
-    UnitGuess("kWh/m² per day", (1.0, 10.0), 365.0),
-    UnitGuess("W/m² (mean irradiance)", (50.0, 400.0), 8.76),
-    UnitGuess("MJ/m² per year", (2500.0, 10000.0), 1 / 3.6),
+    UnitGuess("kWh/m² per day", (1.0, 10.0), 365.0, "kWh/m²·日"),
+    UnitGuess("W/m² (mean irradiance)", (50.0, 400.0), 8.76, "W/m²（平均辐照度）"),
+    UnitGuess("MJ/m² per year", (2500.0, 10000.0), 1 / 3.6, "MJ/m²·年"),
 )
 #: PVOUT arrives per year or per day (Global Solar Atlas daily totals).
-PVOUT_CONVERSIONS = (UnitGuess("kWh/kWp per day", (0.5, 8.0), 365.0),)
+PVOUT_CONVERSIONS = (UnitGuess("kWh/kWp per day", (0.5, 8.0), 365.0, "kWh/kWp·日"),)
 
 _POLY, _LINE, _POINT = "polygon", "line", "point"
+_GEOM_ZH = {_POLY: "面", _LINE: "线", _POINT: "点"}
 
 IMPORT_ROLES: dict[str, RoleSpec] = {spec.role: spec for spec in (
     RoleSpec("wind_speed_100m", "raster", "mean wind speed at 100 m", "100米高度年平均风速",
              units="m/s", valid_range=(0.0, 30.0),
              hint="if it stores 0.1 m/s steps, divide by 10 first "
-                  "(gdal_calc.py -A FILE --calc=A/10 --outfile OUT.tif)"),
+                  "(gdal_calc.py -A FILE --calc=A/10 --outfile OUT.tif)",
+             hint_zh="如果以 0.1 m/s 为单位存储，请先除以 10"
+                     "（gdal_calc.py -A FILE --calc=A/10 --outfile OUT.tif）"),
     RoleSpec("weibull_k", "raster", "Weibull shape k", "威布尔形状参数k", units="1",
-             valid_range=(0.5, 6.0), hint="k is dimensionless, typically 1.5-3"),
+             valid_range=(0.5, 6.0), hint="k is dimensionless, typically 1.5-3",
+             hint_zh="k 无量纲，通常为 1.5-3"),
     RoleSpec("ghi", "raster", "annual global horizontal irradiation", "年水平面总辐射",
              units="kWh/m²·yr", valid_range=(500.0, 2500.0), conversions=GHI_CONVERSIONS),
     RoleSpec("pvout", "raster", "PV specific yield (PVOUT)", "光伏发电量潜力",
@@ -195,11 +203,13 @@ IMPORT_ROLES: dict[str, RoleSpec] = {spec.role: spec for spec in (
              run_columns=("population",)),
     # the other layers a run reads (catalog ids), so every user file gets its checks
     RoleSpec("elevation", "raster", "elevation", "高程", units="m", valid_range=(-500.0, 9000.0),
-             hint="elevation above sea level in metres"),
+             hint="elevation above sea level in metres", hint_zh="海拔高度，单位为米"),
     RoleSpec("slope", "raster", "terrain slope", "坡度", units="°", valid_range=(0.0, 90.0),
-             hint="slope in degrees (not percent: degrees = atan(percent / 100))"),
+             hint="slope in degrees (not percent: degrees = atan(percent / 100))",
+             hint_zh="坡度以度为单位（不是百分比：度 = atan(百分比 / 100)）"),
     RoleSpec("landcover", "raster", "land cover (IGBP classes)", "土地覆盖", units="class",
-             valid_range=(0.0, 17.0), hint="IGBP class codes 0-17 as in MODIS MCD12"),
+             valid_range=(0.0, 17.0), hint="IGBP class codes 0-17 as in MODIS MCD12",
+             hint_zh="IGBP 分类代码 0-17，同 MODIS MCD12"),
     RoleSpec("province", "vector", "province outline", "省界", geometries=(_POLY,)),
     RoleSpec("leagues", "vector", "leagues (盟市)", "盟市", geometries=(_POLY,),
              run_columns=("name_zh",)),
@@ -217,7 +227,8 @@ def role_spec(role: str) -> RoleSpec:
     """The spec of an import role; an unknown role lists the allowed ones."""
     if role not in IMPORT_ROLES:
         allowed = ", ".join(f"{r} ({s.kind})" for r, s in IMPORT_ROLES.items())
-        raise DataFileError(f"unknown role {role!r}; allowed roles: {allowed}")
+        raise DataFileError(f"unknown role {role!r}; allowed roles: {allowed}",
+                            zh=f"未知图层用途 {role!r}；可选用途：{allowed}")
     return IMPORT_ROLES[role]
 
 
@@ -229,6 +240,9 @@ FORMATS = {".tif": "geotiff", ".tiff": "geotiff", ".zip": "zip", ".shp": "shapef
 FORMAT_NAMES = {"geotiff": "a GeoTIFF", "zip": "a zip archive", "shapefile": "a Shapefile",
                 "geopackage": "a GeoPackage", "geojson": "GeoJSON", "kml": "KML",
                 "kmz": "a KMZ", "csv": "a CSV table"}
+FORMAT_NAMES_ZH = {"geotiff": "GeoTIFF", "zip": "zip 压缩包", "shapefile": "Shapefile",
+                   "geopackage": "GeoPackage", "geojson": "GeoJSON", "kml": "KML", "kmz": "KMZ",
+                   "csv": "CSV 表格"}
 #: Shapefile sidecars extracted from a zip and copied with a loose .shp.
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 #: What a zip may contribute: data files and Shapefile sidecars, nothing else.
@@ -271,7 +285,14 @@ def _looks_right(fmt: str, seen: str) -> bool:
     return seen in ("text", "json")  # csv
 
 
-def _describe(seen: str, head: bytes) -> str:
+def _describe(seen: str, head: bytes, *, zh: bool = False) -> str:
+    if zh:
+        shown = head[:40].decode("utf-8", errors="replace").strip().splitlines()
+        if seen in ("text", "json", "xml"):
+            return f"其开头是文本 {shown[0][:40]!r}" if shown else "其中只有空白"
+        if seen == "binary":
+            return "其中是未知类型的二进制数据"
+        return f"它看起来是 {FORMAT_NAMES_ZH.get(seen, seen.upper() + ' 文件')}"
     if seen in ("text", "json", "xml"):
         shown = head[:40].decode("utf-8", errors="replace").strip().splitlines()
         return f"it starts with the text {shown[0][:40]!r}" if shown else "it holds only blanks"
@@ -292,19 +313,27 @@ def check_format(path: Path, label: str) -> str:
     if ext not in FORMATS:
         raise DataFileError(f"{label}: the extension {ext or '(none)'!r} is not one this tool "
                             f"reads; accepted: {', '.join(sorted(FORMATS))} (a Shapefile as .shp "
-                            "with its sidecars or as one .zip)")
+                            "with its sidecars or as one .zip)",
+                            zh=f"{label}：本工具不读取扩展名为 {ext or '（无）'!r} 的文件；可接受："
+                               f"{', '.join(sorted(FORMATS))}（Shapefile 请连同其附属文件"
+                               "上传 .shp，或打包为一个 .zip）")
     fmt = FORMATS[ext]
     size = path.stat().st_size
     if size == 0:
         raise DataFileError(f"{label} is empty (0 bytes); the upload or copy failed or the "
-                            "export did not finish: export the layer again")
+                            "export did not finish: export the layer again",
+                            zh=f"{label} 是空文件（0 字节）；上传或复制失败，或导出未完成："
+                               "请重新导出该图层")
     with open(path, "rb") as f:
         head = f.read(64)
     seen = sniff(head)
     if not _looks_right(fmt, seen):
         raise DataFileError(f"{label} is not {FORMAT_NAMES[fmt]}: {_describe(seen, head)}. "
                             f"Export it again as {FORMAT_NAMES[fmt]}, or give it the extension "
-                            "of its real format")
+                            "of its real format",
+                            zh=f"{label} 不是 {FORMAT_NAMES_ZH[fmt]}："
+                               f"{_describe(seen, head, zh=True)}。请重新导出为 "
+                               f"{FORMAT_NAMES_ZH[fmt]}，或改用其真实格式的扩展名")
     return fmt
 
 
@@ -331,7 +360,10 @@ def parse_crs(value):
     except ProjCRSError:
         raise CRSError(f"--crs {value!r} is not a coordinate reference system PROJ knows; use "
                        "e.g. EPSG:4490 (CGCS2000), EPSG:4326 (WGS84) or EPSG:4527 "
-                       "(CGCS2000 3° Gauss-Krüger zone 39)") from None
+                       "(CGCS2000 3° Gauss-Krüger zone 39)",
+                       zh=f"--crs {value!r} 不是 PROJ 认识的坐标系；请使用如 EPSG:4490"
+                          "（CGCS2000）、EPSG:4326（WGS84）或 EPSG:4527（CGCS2000 3° 高斯-克吕格"
+                          "第 39 带）") from None
 
 
 def crs_label(crs) -> str:
@@ -350,7 +382,9 @@ def check_encoding(encoding: str | None) -> str | None:
         return codecs.lookup(encoding).name
     except LookupError:
         raise DataFileError(f"--encoding {encoding!r} is not a text encoding Python knows; "
-                            "use e.g. utf-8, gbk, gb18030 or big5") from None
+                            "use e.g. utf-8, gbk, gb18030 or big5",
+                            zh=f"--encoding {encoding!r} 不是 Python 认识的文本编码；请使用如 "
+                               "utf-8、gbk、gb18030 或 big5") from None
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -382,7 +416,8 @@ def dbf_text_bytes(data: bytes) -> bytes:
     Numeric and binary fields are left out so they cannot sway detection.
     """
     if len(data) < 32:
-        raise DataFileError("the .dbf file is truncated (shorter than its 32-byte header)")
+        raise DataFileError("the .dbf file is truncated (shorter than its 32-byte header)",
+                            zh=".dbf 文件不完整（比其 32 字节的文件头还短）")
     n_records = int.from_bytes(data[4:8], "little")
     header_len = int.from_bytes(data[8:10], "little")
     record_len = int.from_bytes(data[10:12], "little")
@@ -481,8 +516,17 @@ def _no_overlap(label: str, region: Region, bounds_wgs84, crs, source_bounds) ->
     where = (f"it lies at {_human_bounds(bounds_wgs84)} (lon/lat)"
              if all(math.isfinite(v) for v in bounds_wgs84) else
              f"its coordinates {_human_bounds(source_bounds)} do not transform to lon/lat")
+    hint_zh = crs_mismatch_hint(crs, source_bounds, zh=True) or (
+        f"坐标系是否正确？文件中写的是 {crs_label(crs)}；如果其坐标属于另一坐标系，请传入 "
+        "--crs EPSG:…（如 EPSG:4490，或高斯-克吕格投影带如 EPSG:4527）")
+    where_zh = (f"它位于 {_human_bounds(bounds_wgs84)}（经纬度）"
+                if all(math.isfinite(v) for v in bounds_wgs84) else
+                f"其坐标 {_human_bounds(source_bounds)} 无法转换为经纬度")
+    region_zh = "内蒙古" if region.name == "Inner Mongolia" else region.name
     return DataFileError(f"{label} does not overlap {region.name} (about 97.2-126.1°E, "
-                         f"37.4-53.4°N): {where}; {hint}")
+                         f"37.4-53.4°N): {where}; {hint}",
+                         zh=f"{label} 与{region_zh}（约 97.2-126.1°E，37.4-53.4°N）没有重叠："
+                            f"{where_zh}；{hint_zh}")
 
 
 # --- CRS diagnosis ---------------------------------------------------------------------
@@ -527,12 +571,12 @@ def gk_cm_epsg(lon0: float, width: str) -> int | None:
     return (4534 if step == 3 else 4502) + int((lon0 - 75) // step)
 
 
-def crs_mismatch_hint(crs, bounds) -> str | None:
+def crs_mismatch_hint(crs, bounds, *, zh: bool = False) -> str | None:
     """Why coordinates with ``bounds`` (in their own units) do not fit ``crs``, with the fix.
 
     Recognises Gauss-Krüger eastings with a zone prefix (7-8 digits, e.g.
     37512345) under a ``.prj`` without prefix (false easting 500000), the
-    reverse, and metres under a geographic CRS.
+    reverse, and metres under a geographic CRS. ``zh=True``: the same in Chinese.
     """
     minx, _, maxx, _ = bounds
     if not (math.isfinite(minx) and math.isfinite(maxx)):
@@ -542,6 +586,14 @@ def crs_mismatch_hint(crs, bounds) -> str | None:
     tm = _transverse_mercator(crs)
     if prefixed:
         width, epsg = prefixed
+        if zh:
+            found = (f".prj/坐标系为不带带号的高斯-克吕格投影（东偏 500000，中央经线 {tm[0]:g}°E）"
+                     if tm and tm[1] == 500_000 else
+                     f"坐标系为 {crs_label(crs)}" if crs is not None else "没有坐标系")
+            return (f"其东坐标（如 {minx:.0f}）带有高斯-克吕格带号 {zone}（{width} 带），"
+                    f"但{found}；"
+                    f"请传入 --crs EPSG:{epsg}（CGCS2000 {width} 高斯-克吕格第 {zone} 带），"
+                    "或您所用基准的带带号坐标系")
         found = (f"the .prj/CRS is Gauss-Krüger without zone prefix (false easting 500000, "
                  f"central meridian {tm[0]:g}°E)" if tm and tm[1] == 500_000 else
                  f"the CRS is {crs_label(crs)}" if crs is not None else "no CRS")
@@ -553,16 +605,27 @@ def crs_mismatch_hint(crs, bounds) -> str | None:
         width = (gk_zone_epsg(zone) or ("3°", 0))[0]
         epsg = gk_cm_epsg(tm[0], width)
         fix = f"pass --crs EPSG:{epsg}" if epsg else "use the same zone without prefix"
+        if zh:
+            fix = f"请传入 --crs EPSG:{epsg}" if epsg else "请使用不带带号的同一投影带"
+            return (f"其东坐标（如 {minx:.0f}）不带带号，但坐标系 {crs_label(crs)} 要求带号 "
+                    f"{zone}；{fix}（CGCS2000 {width} 高斯-克吕格，中央经线 {tm[0]:g}°E，"
+                    "不带带号）")
         return (f"its eastings (e.g. {minx:.0f}) have no zone prefix but the CRS "
                 f"{crs_label(crs)} expects prefix {zone}; {fix} (CGCS2000 {width} "
                 f"Gauss-Krüger CM {tm[0]:g}°E without prefix)")
     miny, maxy = bounds[1], bounds[3]
     if crs is not None and crs.is_geographic and 37 <= minx <= maxx <= 54 and \
             97 <= miny <= maxy <= 127:
+        if zh:
+            return (f"经纬度似乎颠倒了（x {minx:g}-{maxx:g} 是纬度，y {miny:g}-{maxy:g} 是经度）；"
+                    "请令 x = 经度、y = 纬度（GeoJSON 和 KML 总是经度在前、纬度在后）")
         return (f"longitude and latitude look swapped (x {minx:g}-{maxx:g} are latitudes, y "
                 f"{miny:g}-{maxy:g} longitudes); write x = longitude, y = latitude (GeoJSON "
                 "and KML always use lon, lat order)")
     if crs is not None and crs.is_geographic and (abs(minx) > 360 or abs(maxx) > 360):
+        if zh:
+            return (f"坐标系是地理坐标（度），但坐标（如 {minx:.0f}）是米；请用 --crs 传入其投影"
+                    "坐标系（高斯-克吕格：不带带号为 EPSG:4534-4554，带带号为 EPSG:4513-4533）")
         return (f"the CRS is geographic (degrees) but the coordinates (e.g. {minx:.0f}) are "
                 "metres; pass --crs with their projected CRS (Gauss-Krüger: EPSG:4534-4554 "
                 "without zone prefix, EPSG:4513-4533 with prefix)")
@@ -595,8 +658,13 @@ def reading(label: str, what: str):
             type(exc).__name__
         if isinstance(exc, MemoryError):
             detail = "not enough memory"
+        detail_zh = "内存不足" if isinstance(exc, MemoryError) else detail
+        what_zh = {**{v: FORMAT_NAMES_ZH[k] for k, v in FORMAT_NAMES.items()},
+                   "a GeoTIFF": "GeoTIFF"}.get(what, what)
         raise DataFileError(f"{label} could not be read as {what}: {detail}. Check that it "
-                            "opens in QGIS, or export it again") from None
+                            "opens in QGIS, or export it again",
+                            zh=f"{label} 无法作为 {what_zh} 读取：{detail_zh}。请检查它能否在 QGIS "
+                               "中打开，或重新导出") from None
 
 
 def _fix_columns(gdf, notes: list[str]):
@@ -641,15 +709,19 @@ def _pick_layer(path: Path, fmt: str, label: str, layer: str | None) -> list[str
     names = _vector_layers(path)
     if not names:
         raise DataFileError(f"{label} holds no layer with geometries; export the features "
-                            "again, with their geometry")
+                            "again, with their geometry",
+                            zh=f"{label} 中没有带几何图形的图层；请连同几何图形重新导出要素")
     if layer is not None:
         if layer not in names:
             raise DataFileError(f"{label} has no layer {layer!r}; its layers: "
-                                f"{', '.join(names)}")
+                                f"{', '.join(names)}",
+                                zh=f"{label} 中没有图层 {layer!r}；其图层：{', '.join(names)}")
         return [layer]
     if len(names) > 1 and fmt != "kml":
         raise DataFileError(f"{label} holds {len(names)} layers: {', '.join(names)}; say "
-                            f"which one with --layer NAME (e.g. --layer {names[0]})")
+                            f"which one with --layer NAME (e.g. --layer {names[0]})",
+                            zh=f"{label} 含有 {len(names)} 个图层：{', '.join(names)}；请用 "
+                               f"--layer NAME 指定一个（如 --layer {names[0]}）")
     return names
 
 
@@ -666,7 +738,9 @@ def _shapefile_encoding(path: Path, label: str, encoding: str | None) -> tuple[s
         except LookupError:
             raise DataFileError(f"{label}: its .cpg names the encoding {declared!r}, which "
                                 "Python does not know; pass --encoding (e.g. gbk or "
-                                "utf-8)") from None
+                                "utf-8)",
+                                zh=f"{label}：其 .cpg 写的编码 {declared!r} Python 不认识；请传入 "
+                                   "--encoding（如 gbk 或 utf-8）") from None
     dbf = _sidecar(path, ".dbf")
     with open(dbf, "rb") as f:
         sample = f.read(DBF_SAMPLE_BYTES + 65536)
@@ -674,7 +748,9 @@ def _shapefile_encoding(path: Path, label: str, encoding: str | None) -> tuple[s
     if detected is None:
         raise DataFileError(f"{label}: the attribute text (.dbf) is neither UTF-8 nor GBK/"
                             "GB18030 and there is no .cpg saying what it is; pass --encoding "
-                            "(e.g. big5 or latin-1)")
+                            "(e.g. big5 or latin-1)",
+                            zh=f"{label}：属性文本（.dbf）既不是 UTF-8 也不是 GBK/GB18030，且没有 "
+                               ".cpg 说明其编码；请传入 --encoding（如 big5 或 latin-1）")
     note = (f"no .cpg: attribute text detected as {detected.upper()}"
             if detected != "ascii" else None)
     return detected, note
@@ -687,19 +763,28 @@ def _read_shapefile(path: Path, label: str, encoding: str | None, crs, notes: li
     if missing:
         raise DataFileError(f"{label} has no {' or '.join(path.stem + e for e in missing)} "
                             "beside it; a Shapefile needs its .shp, .shx and .dbf (and .prj "
-                            "for the CRS): upload them together or as one .zip")
+                            "for the CRS): upload them together or as one .zip",
+                            zh=f"{label} 旁边没有 {' 或 '.join(path.stem + e for e in missing)}；"
+                               "Shapefile 需要 .shp、.shx 和 .dbf（坐标系还需 .prj）：请一起上传，"
+                               "或打包为一个 .zip")
     used, note = _shapefile_encoding(path, label, encoding)
     if note:
         notes.append(note)
     read_as = "utf-8" if used == "ascii" else used
     gdf = pyogrio.read_dataframe(path, encoding=read_as)
     if gdf.crs is None and crs is None:
+        no_prj = _sidecar(path, ".prj") is None
         problem = ("has no .prj file, so its coordinates have no coordinate reference system"
-                   if _sidecar(path, ".prj") is None else
+                   if no_prj else
                    "has a .prj that does not describe a coordinate reference system")
+        problem_zh = "没有 .prj 文件，其坐标没有坐标系" if no_prj else \
+            "的 .prj 没有描述坐标系"
         raise CRSError(f"{label} {problem}; add the .prj that came with it, or pass --crs "
                        "EPSG:4490 (CGCS2000 lon/lat) or the Gauss-Krüger EPSG code "
-                       "(e.g. EPSG:4527)")
+                       "(e.g. EPSG:4527)",
+                       zh=f"{label} {problem_zh}；请补上随数据提供的 .prj，或传入 --crs "
+                          "EPSG:4490（CGCS2000 经纬度）或高斯-克吕格投影的 EPSG 代码"
+                          "（如 EPSG:4527）")
     return gdf, used
 
 
@@ -755,7 +840,9 @@ def _read_csv(path: Path, label: str, encoding: str | None, crs, notes: list[str
         used = detect_text_encoding(raw)
         if used is None:
             raise DataFileError(f"{label}: the text is neither UTF-8 nor GBK/GB18030; pass "
-                                "--encoding (e.g. big5)")
+                                "--encoding (e.g. big5)",
+                                zh=f"{label}：文本既不是 UTF-8 也不是 GBK/GB18030；请传入 "
+                                   "--encoding（如 big5）")
     text = raw.decode("utf-8-sig" if used in ("ascii", "utf-8") else used)
     first_lines = "\n".join(text.splitlines()[:20])
     delimiter = max(",;\t|", key=first_lines.count)
@@ -764,21 +851,30 @@ def _read_csv(path: Path, label: str, encoding: str | None, crs, notes: list[str
     if found is None:
         raise DataFileError(f"{label} has no longitude/latitude columns: its columns are "
                             f"{', '.join(map(str, table.columns))}; name them lon/lat, "
-                            "longitude/latitude, x/y or 经度/纬度")
+                            "longitude/latitude, x/y or 经度/纬度",
+                            zh=f"{label} 没有经度/纬度列：其列为 "
+                               f"{', '.join(map(str, table.columns))}；请将列名改为 lon/lat、"
+                               "longitude/latitude、x/y 或 经度/纬度")
     lon_col, lat_col = found
     lon = table[lon_col].map(parse_coordinate).to_numpy(dtype=float)
     lat = table[lat_col].map(parse_coordinate).to_numpy(dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
         raise DataFileError(f"{label}: no row has numeric coordinates in {lon_col!r}/"
-                            f"{lat_col!r}; use decimal degrees such as 111.52 / 40.61")
+                            f"{lat_col!r}; use decimal degrees such as 111.52 / 40.61",
+                            zh=f"{label}：{lon_col!r}/{lat_col!r} 列中没有一行是数值坐标；"
+                               "请使用十进制度数，如 111.52 / 40.61")
     degrees = (np.abs(lon[ok]) <= 180).all() and (np.abs(lat[ok]) <= 90).all()
     if crs is None:
         if not degrees:
             example = lon[ok][np.argmax(np.abs(lon[ok]))]
             raise CRSError(f"{label}: columns {lon_col!r}/{lat_col!r} hold values like "
                            f"{example:.0f}, not degrees; pass --crs with their CRS (e.g. "
-                           "EPSG:4527 for CGCS2000 Gauss-Krüger zone 39 with zone prefix)")
+                           "EPSG:4527 for CGCS2000 Gauss-Krüger zone 39 with zone prefix)",
+                           zh=f"{label}：{lon_col!r}/{lat_col!r} 列的值形如 {example:.0f}，"
+                              "不是度数；"
+                              "请用 --crs 传入其坐标系（如带带号的 CGCS2000 高斯-克吕格第 39 带为 "
+                              "EPSG:4527）")
         crs = "EPSG:4326"
         notes.append(f"coordinates from {lon_col!r}/{lat_col!r} read as WGS84 lon/lat "
                      "(CGCS2000 differs by < 1 m; pass --crs otherwise; Amap/Gaode GCJ-02 "
@@ -821,7 +917,7 @@ def _read_vector(path: Path, fmt: str, label: str, *, layer, encoding, crs, note
         notes.append(f"KML folders combined: {', '.join(names)} (column kml_folder)")
     if not frames:
         raise DataFileError(f"{label} has no features; export the layer again with its "
-                            "features")
+                            "features", zh=f"{label} 中没有要素；请连同要素重新导出该图层")
     gdf = frames[0] if len(frames) == 1 else \
         pd.concat(frames, ignore_index=True).set_crs(frames[0].crs, allow_override=True)
     return gdf, "utf-8"
@@ -873,7 +969,7 @@ def clean_vector(gdf, spec: RoleSpec, label: str, region: Region, *, crs=None,
 
     if len(gdf) == 0:
         raise DataFileError(f"{label} has no features; export the layer again with its "
-                            "features")
+                            "features", zh=f"{label} 中没有要素；请连同要素重新导出该图层")
     if crs is not None:
         if gdf.crs is not None and not gdf.crs.equals(crs):
             notes.append(f"CRS {crs_label(gdf.crs)} of the file replaced by --crs "
@@ -882,14 +978,18 @@ def clean_vector(gdf, spec: RoleSpec, label: str, region: Region, *, crs=None,
     if gdf.crs is None:
         raise CRSError(f"{label} has no coordinate reference system; pass --crs EPSG:4490 "
                        "(CGCS2000 lon/lat) or the right Gauss-Krüger EPSG code, or add the "
-                       ".prj that came with it")
+                       ".prj that came with it",
+                       zh=f"{label} 没有坐标系；请传入 --crs EPSG:4490（CGCS2000 经纬度）或正确的"
+                          "高斯-克吕格投影 EPSG 代码，或补上随数据提供的 .prj")
     source_crs = gdf.crs
     geoms = gdf.geometry.array
     empty = shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms))
     dropped_empty = int(empty.sum())
     if dropped_empty == len(gdf):
         raise DataFileError(f"{label} has {len(gdf)} features but none has a geometry (all "
-                            "null or empty); export them again with their shapes")
+                            "null or empty); export them again with their shapes",
+                            zh=f"{label} 有 {len(gdf)} 个要素，但都没有几何图形（全部为空）；"
+                               "请连同形状重新导出")
     gdf = gdf.loc[~empty].copy()
     gdf = gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(np.asarray(gdf.geometry.array)),
                                          index=gdf.index, crs=source_crs))
@@ -912,7 +1012,11 @@ def clean_vector(gdf, spec: RoleSpec, label: str, region: Region, *, crs=None,
         found = sorted({g.geom_type for g in geoms if g is not None})
         raise DataFileError(f"{label}: role {spec.role!r} needs {' or '.join(spec.geometries)} "
                             f"geometries, but the file holds {', '.join(found) or 'none'}; "
-                            "choose the role that fits or export the right layer")
+                            "choose the role that fits or export the right layer",
+                            zh=f"{label}：用途 {spec.role!r}（{spec.name_zh}）需要"
+                               f"{'或'.join(_GEOM_ZH[g] for g in spec.geometries)}要素，但文件中是"
+                               f"{'、'.join(_GEOM_ZH.get(g, g) for g in found) or '无'}；"
+                               "请选择合适的用途，或导出正确的图层")
     wgs = wgs.loc[kept_mask].copy()
     wgs = wgs.set_geometry(gpd.GeoSeries([g for g in kept if g is not None], index=wgs.index,
                                          crs=STORED_VECTOR_CRS))
@@ -973,9 +1077,16 @@ def choose_units(spec: RoleSpec, mean: float, vmin: float, vmax: float,
         known = "".join(f"; or {g.label} (mean {g.mean_range[0]:g}-{g.mean_range[1]:g})"
                         for g in spec.conversions)
         hint = f"; {spec.hint}" if spec.hint else ""
+        known_zh = "".join(f"；或 {g.label_zh or g.label}"
+                           f"（均值 {g.mean_range[0]:g}-{g.mean_range[1]:g}）"
+                           for g in spec.conversions)
+        hint_zh = f"；{spec.hint_zh}" if spec.hint_zh else ""
         raise DataFileError(f"{label}: values {vmin:.4g} to {vmax:.4g} (mean {mean:.4g}) do "
                             f"not fit {spec.name_en} in {spec.units}: expected {low:g} to "
-                            f"{high:g} {spec.units}{known}{hint}")
+                            f"{high:g} {spec.units}{known}{hint}",
+                            zh=f"{label}：数值 {vmin:.4g} 至 {vmax:.4g}（均值 {mean:.4g}）不符合"
+                               f"{spec.name_zh}（单位 {spec.units}）：应为 {low:g} 至 {high:g} "
+                               f"{spec.units}{known_zh}{hint_zh}")
     return factor, note
 
 
@@ -1050,13 +1161,18 @@ def check_raster_header(src, label: str, limits: Limits) -> None:
     UnsafeFileError
     """
     fix = "clip it to the region or coarsen it (gdalwarp -te 97 37 127 54 -tr …)"
+    fix_zh = "请裁剪到研究区或降低分辨率（gdalwarp -te 97 37 127 54 -tr …）"
     width, height = int(src.width), int(src.height)
     if width * height > limits.max_raster_cells:
         raise UnsafeFileError(f"{label} has {width} × {height} cells, more than the limit of "
-                              f"{limits.max_raster_cells:,}; {fix}")
+                              f"{limits.max_raster_cells:,}; {fix}",
+                              zh=f"{label} 有 {width} × {height} 个像元，超过 "
+                                 f"{limits.max_raster_cells:,} 的上限；{fix_zh}")
     if max(width, height) > limits.max_raster_side:
         raise UnsafeFileError(f"{label} has {width} × {height} cells: a side longer than the "
-                              f"limit of {limits.max_raster_side:,} cells; {fix}")
+                              f"limit of {limits.max_raster_side:,} cells; {fix}",
+                              zh=f"{label} 有 {width} × {height} 个像元：一边长于 "
+                                 f"{limits.max_raster_side:,} 个像元的上限；{fix_zh}")
     itemsize = max(np.dtype(dtype).itemsize for dtype in src.dtypes)
     block_rows, block_cols = src.block_shapes[0]
     block_bytes = int(block_rows) * int(block_cols) * itemsize * (
@@ -1066,7 +1182,12 @@ def check_raster_header(src, label: str, limits: Limits) -> None:
                               f"{block_rows} ({safezip.human_size(block_bytes)} each), more "
                               f"than the limit of "
                               f"{safezip.human_size(limits.max_raster_block_bytes)}; write it "
-                              "again tiled (gdal_translate -co TILED=YES IN.tif OUT.tif)")
+                              "again tiled (gdal_translate -co TILED=YES IN.tif OUT.tif)",
+                              zh=f"{label} 以 {block_cols} × {block_rows} 的块存储像元（每块 "
+                                 f"{safezip.human_size(block_bytes)}），超过 "
+                                 f"{safezip.human_size(limits.max_raster_block_bytes)} 的上限；"
+                                 "请以分块方式重新写出"
+                                 "（gdal_translate -co TILED=YES IN.tif OUT.tif）")
 
 
 def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=None,
@@ -1086,7 +1207,9 @@ def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=
         if src.transform.is_identity and not src.gcps[0]:
             raise DataFileError(f"{label} has no georeferencing (no geotransform): it is a "
                                 "picture, not a map; export it again as a GeoTIFF with its "
-                                "coordinates")
+                                "coordinates",
+                                zh=f"{label} 没有地理参考（没有地理变换参数）：它是一张图片，"
+                                   "不是地图；请连同坐标重新导出为 GeoTIFF")
         if src.count > 1:
             notes.append(f"{src.count} bands: band 1 imported")
         file_crs = CRS.from_user_input(src.crs) if src.crs else None
@@ -1097,7 +1220,9 @@ def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=
         if crs is None:
             raise CRSError(f"{label} has no coordinate reference system; pass --crs EPSG:4490 "
                            "(CGCS2000) or the CRS it was made in, or assign one with "
-                           "`gdal_edit.py -a_srs EPSG:4490 FILE`")
+                           "`gdal_edit.py -a_srs EPSG:4490 FILE`",
+                           zh=f"{label} 没有坐标系；请传入 --crs EPSG:4490（CGCS2000）或其制作时"
+                              "所用的坐标系，或用 `gdal_edit.py -a_srs EPSG:4490 FILE` 指定一个")
         source_bounds = tuple(src.bounds)
         bounds = _bounds_wgs84(crs, source_bounds)
 
@@ -1111,7 +1236,9 @@ def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=
                 count += values.size
         if count == 0:
             raise DataFileError(f"{label} holds only nodata; check its nodata value "
-                                f"({src.nodata}) or export it again")
+                                f"({src.nodata}) or export it again",
+                                zh=f"{label} 中全是无数据值（nodata）；请检查其 nodata 值"
+                                   f"（{src.nodata}）或重新导出")
         factor, note = choose_units(spec, total / count, vmin, vmax, label)
         if note:
             notes.append(note)
@@ -1177,14 +1304,21 @@ def _shown(name: str, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(name)):,} characters)"
 
 
+def _what_zh(what: str) -> str:
+    return {"file name": "文件名", "sidecar name": "附属文件名"}.get(what, what)
+
+
 def _safe_basename(name: str, what: str = "file name") -> str:
     base = PurePosixPath(str(name).replace("\\", "/")).name
     if not base or base in (".", "..") or "\x00" in base:
-        raise UnsafeFileError(f"{what} {_shown(name)} is not a usable file name")
+        raise UnsafeFileError(f"{what} {_shown(name)} is not a usable file name",
+                              zh=f"{_what_zh(what)} {_shown(name)} 不是可用的文件名")
     if len(base) > MAX_FILENAME_CHARS or len(base.encode("utf-8")) > 250 or \
             not base.isprintable():
         raise UnsafeFileError(f"{what} {_shown(base)} is longer than {MAX_FILENAME_CHARS} "
-                              "characters or holds control characters; rename the file")
+                              "characters or holds control characters; rename the file",
+                              zh=f"{_what_zh(what)} {_shown(base)} 超过 {MAX_FILENAME_CHARS} "
+                                 "个字符或含有控制字符；请重命名该文件")
     return base
 
 
@@ -1196,13 +1330,16 @@ def _stage(source, filename, sidecars, folder: Path, limits: Limits) -> tuple[Pa
     """
     if isinstance(source, bytes | bytearray | memoryview):
         if not filename:
-            raise SitingError("importing bytes needs the upload's filename (e.g. 'wind.tif')")
+            raise SitingError("importing bytes needs the upload's filename (e.g. 'wind.tif')",
+                              zh="导入字节数据需要上传文件的文件名（如 'wind.tif'）")
         files = {_safe_basename(filename): bytes(source)}
         for name, data in (sidecars or {}).items():
             base = _safe_basename(name, "sidecar name")
             if Path(base).suffix.lower() not in SHAPEFILE_SIDECARS:
                 raise UnsafeFileError(f"sidecar {name!r} is not a Shapefile sidecar "
-                                      f"({', '.join(SHAPEFILE_SIDECARS)})")
+                                      f"({', '.join(SHAPEFILE_SIDECARS)})",
+                                      zh=f"附属文件 {name!r} 不是 Shapefile 的附属文件"
+                                         f"（{', '.join(SHAPEFILE_SIDECARS)}）")
             files[base] = bytes(data)
         label = _safe_basename(filename)
         total = sum(len(d) for d in files.values())
@@ -1212,14 +1349,18 @@ def _stage(source, filename, sidecars, folder: Path, limits: Limits) -> tuple[Pa
             (folder / base).write_bytes(data)
         return folder / label, label
     if sidecars:
-        raise SitingError("sidecars are only for uploads given as bytes")
+        raise SitingError("sidecars are only for uploads given as bytes",
+                          zh="附属文件（sidecars）只用于以字节形式提供的上传")
     path = Path(source).expanduser()
     label = path.name
     if not path.exists():
-        raise DataFileError(f"{path} not found; check the path")
+        raise DataFileError(f"{path} not found; check the path",
+                            zh=f"找不到 {path}；请检查路径")
     if path.is_dir():
         raise DataFileError(f"{path} is a folder; pass the file itself (.shp, .tif, .gpkg, "
-                            ".geojson, .kml/.kmz, .csv) or a .zip of a Shapefile")
+                            ".geojson, .kml/.kmz, .csv) or a .zip of a Shapefile",
+                            zh=f"{path} 是一个文件夹；请给出文件本身（.shp、.tif、.gpkg、.geojson、"
+                               ".kml/.kmz、.csv）或 Shapefile 的 .zip 压缩包")
     total = path.stat().st_size
     if path.suffix.lower() == ".shp":
         total += sum(p.stat().st_size for ext in SHAPEFILE_SIDECARS
@@ -1234,7 +1375,11 @@ def _check_upload_size(label: str, total: int, limits: Limits):
                               f"limit of {safezip.human_size(limits.max_upload_bytes)}; clip it "
                               "to the region first (rasters: gdalwarp -te 97 37 127 54; "
                               "vectors: ogr2ogr -spat 97 37 127 54) or raise the limit "
-                              f"(--max-upload-mb, ${MAX_UPLOAD_ENV})")
+                              f"(--max-upload-mb, ${MAX_UPLOAD_ENV})",
+                              zh=f"{label} 大小为 {safezip.human_size(total)}，超过上传上限 "
+                                 f"{safezip.human_size(limits.max_upload_bytes)}；请先裁剪到研究区"
+                                 "（栅格：gdalwarp -te 97 37 127 54；矢量：ogr2ogr -spat 97 37 127 "
+                                 f"54），或提高上限（--max-upload-mb、${MAX_UPLOAD_ENV}）")
 
 
 def _primary_files(files) -> list[Path]:
@@ -1261,21 +1406,26 @@ def _unpack(path: Path, fmt: str, label: str, folder: Path, layer: str | None,
     shown = [str(p.relative_to(folder)) for p in datasets]
     if fmt == "kmz":
         if not datasets:
-            raise DataFileError(f"{label} holds no .kml document; export the KMZ again")
+            raise DataFileError(f"{label} holds no .kml document; export the KMZ again",
+                                zh=f"{label} 中没有 .kml 文档；请重新导出 KMZ")
         main = next((p for p in datasets if p.name.lower() == "doc.kml"), datasets[0])
         return main, "kml", f"{label}/{main.relative_to(folder)}", layer
     if not datasets:
         members = ", ".join(extracted.skipped[:10]) or "nothing"
         raise DataFileError(f"{label} holds no layer file (found: {members}); expected a "
                             ".shp with .shx/.dbf/.prj, or one .tif, .gpkg, .geojson, .kml or "
-                            ".csv")
+                            ".csv", zh=f"{label} 中没有图层文件（找到：{members}）；应为带 "
+                                      ".shx/.dbf/.prj 的 .shp，或一个 .tif、.gpkg、.geojson、"
+                                      ".kml 或 .csv")
     if len(datasets) > 1:
         chosen = [p for p, s in zip(datasets, shown, strict=True)
                   if layer in (s, p.name, p.stem)]
         if len(chosen) != 1:
             raise DataFileError(f"{label} holds {len(datasets)} layer files: "
                                 f"{', '.join(shown)}; say which with --layer NAME (e.g. "
-                                f"--layer {datasets[0].stem})")
+                                f"--layer {datasets[0].stem})",
+                                zh=f"{label} 含有 {len(datasets)} 个图层文件：{', '.join(shown)}；"
+                                   f"请用 --layer NAME 指定一个（如 --layer {datasets[0].stem}）")
         datasets, layer = chosen, None
     dataset = datasets[0]
     inner_label = f"{label}/{dataset.relative_to(folder)}"
@@ -1422,7 +1572,10 @@ def _check_dataset(path: Path, fmt: str, label: str, spec: RoleSpec, *, crs, enc
         wanted = ("a GeoTIFF" if spec.kind == "raster" else
                   "vector data (Shapefile, GeoPackage, GeoJSON, KML/KMZ or CSV)")
         raise DataFileError(f"{label} is {FORMAT_NAMES[fmt]}, but role {spec.role!r} "
-                            f"({spec.name_en}) needs {wanted}")
+                            f"({spec.name_en}) needs {wanted}",
+                            zh=f"{label} 是 {FORMAT_NAMES_ZH[fmt]}，但用途 {spec.role!r}"
+                               f"（{spec.name_zh}）需要"
+                               f"{'栅格' if spec.kind == 'raster' else '矢量'}数据（{wanted}）")
     region = region or default_region()
     progress(0.2, "reading")
     if kind == "raster":
@@ -1520,12 +1673,19 @@ def check_layer_file(path, role: str, *, limits: Limits | None = None,
     if checked.kind == "raster":
         fix = (f"run `python -m siting import {path} --role {role}` and use the file it "
                "stores (the command prints it)")
+        fix_zh = (f"运行 `python -m siting import {path} --role {role}`，并使用它保存的文件"
+                  "（命令会打印其路径）")
         if checked.path != staged:
             raise DataFileError(f"{checked.label}: a run reads a GeoTIFF where it lies, not "
-                                f"inside a {fmt} archive; unzip it, or {fix}")
+                                f"inside a {fmt} archive; unzip it, or {fix}",
+                                zh=f"{checked.label}：运行时直接读取原位置的 GeoTIFF，不读 "
+                                   f"{FORMAT_NAMES_ZH.get(fmt, fmt)}中的文件；请解压，或{fix_zh}")
         if checked.raster.factor != 1.0:
             raise DataFileError(f"{label}: {'; '.join(checked.notes)}, but a run reads the file "
-                                f"as it is and needs {spec.units}; {fix}, which converts it")
+                                f"as it is and needs {spec.units}; {fix}, which converts it",
+                                zh=f"{label}：数值需换算单位（× {checked.raster.factor:.4g}）才是 "
+                                   f"{spec.units}，但运行时按原样读取文件；请{fix_zh}，"
+                                   "导入时会完成换算")
     else:
         gdf = checked.gdf
         missing = [c for c in spec.run_columns if c not in gdf.columns]
@@ -1533,7 +1693,10 @@ def check_layer_file(path, role: str, *, limits: Limits | None = None,
             columns = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
             raise DataFileError(f"{checked.label} has no column {', '.join(map(repr, missing))}, "
                                 f"which a run reads from {spec.name_en}; its columns: "
-                                f"{columns or 'none'}; add or rename the column")
+                                f"{columns or 'none'}; add or rename the column",
+                                zh=f"{checked.label} 没有 {', '.join(map(repr, missing))} 列，"
+                                   f"运行时要从{spec.name_zh}中读取它；其列为：{columns or '无'}；"
+                                   "请添加该列或重命名")
     return checked
 
 
@@ -1593,7 +1756,8 @@ def import_file(source, role: str, *, filename: str | None = None,
         layer_id = workspace.slugify(name or role, what="--name")
     except SitingError as exc:
         shown = filename or (Path(source).name if isinstance(source, str | os.PathLike) else "")
-        raise type(exc)(f"importing {shown or 'the upload'}: {exc}") from None
+        raise exc.prefixed(f"importing {shown or 'the upload'}",
+                           f"导入 {shown or '上传的文件'}") from None
     limits = limits or default_limits()
     target_dir = workspace.layers_dir(workspace_dir)
     existing = already_imported(layer_id, workspace_dir)
@@ -1602,7 +1766,11 @@ def import_file(source, role: str, *, filename: str | None = None,
                                f"({existing.get('role', '?')}, from "
                                f"{existing.get('source', '?')}, "
                                f"{existing.get('imported_at', '')}); "
-                               "pass --replace to replace it, or --name to keep both")
+                               "pass --replace to replace it, or --name to keep both",
+                               zh=f"图层 {layer_id!r} 已导入过（{existing.get('role', '?')}，来自 "
+                                  f"{existing.get('source', '?')}，"
+                                  f"{existing.get('imported_at', '')}）；传入 --replace 可替换它，"
+                                  "或用 --name 另起名称以同时保留")
     with tempfile.TemporaryDirectory(prefix="im-siting-import-") as tmp:
         tmp = Path(tmp)
         progress(0.0, "checking the file")
@@ -1673,14 +1841,16 @@ def import_upload(files: Mapping[str, bytes], role: str, **options) -> ImportSum
     accept_multiple_files=True)`` returned; ``options`` are ``import_file``'s.
     """
     if not files:
-        raise DataFileError("no file uploaded")
+        raise DataFileError("no file uploaded", zh="没有上传文件")
     if len(files) == 1:
         (filename, data), = files.items()
         return import_file(data, role, filename=filename, **options)
     shapefiles = [n for n in files if n.lower().endswith(".shp")]
     if len(shapefiles) != 1:
         raise DataFileError(f"{len(files)} files uploaded ({', '.join(files)}); upload one "
-                            "layer file, or one .shp with its .shx/.dbf/.prj/.cpg")
+                            "layer file, or one .shp with its .shx/.dbf/.prj/.cpg",
+                            zh=f"上传了 {len(files)} 个文件（{', '.join(files)}）；请上传一个图层"
+                               "文件，或一个 .shp 及其 .shx/.dbf/.prj/.cpg")
     primary = shapefiles[0]
     return import_file(files[primary], role, filename=primary,
                        sidecars={n: d for n, d in files.items() if n != primary}, **options)

@@ -72,7 +72,7 @@ RasterSource = RasterData | RasterFile
 def _check_exists(path: Path) -> Path:
     path = Path(path)
     if not path.exists():
-        raise DataFileError(f"file not found: {path}")
+        raise DataFileError(f"file not found: {path}", zh=f"找不到文件：{path}")
     return path
 
 
@@ -86,11 +86,14 @@ def raster_env():
 def _no_crs(path: Path) -> CRSError:
     return CRSError(f"{path.name} has no coordinate reference system; assign one "
                     "(e.g. `gdal_edit.py -a_srs EPSG:4490 FILE` for CGCS2000) or "
-                    "pass --crs when importing")
+                    "pass --crs when importing",
+                    zh=f"{path.name} 没有坐标系；请指定一个（如 CGCS2000 可用 "
+                       "`gdal_edit.py -a_srs EPSG:4490 FILE`），或在导入时传入 --crs")
 
 
 def _not_a_raster(path: Path, exc) -> DataFileError:
-    return DataFileError(f"{path.name} is not a readable raster ({exc}); expected a GeoTIFF")
+    return DataFileError(f"{path.name} is not a readable raster ({exc}); expected a GeoTIFF",
+                         zh=f"{path.name} 不是可读取的栅格（{exc}）；应为 GeoTIFF")
 
 
 def open_raster(path, *, band: int = 1) -> RasterFile:
@@ -113,7 +116,8 @@ def open_raster(path, *, band: int = 1) -> RasterFile:
                 raise _no_crs(path)
             if not 1 <= band <= src.count:
                 raise DataFileError(f"{path.name} has {src.count} band(s); band {band} "
-                                    "does not exist")
+                                    "does not exist",
+                                    zh=f"{path.name} 有 {src.count} 个波段；波段 {band} 不存在")
             units = src.tags(band).get("units", "") or (src.units[band - 1] or "")
             nodata = src.nodatavals[band - 1]
             return RasterFile(path=str(path), transform=src.transform, crs=src.crs,
@@ -170,9 +174,12 @@ def read_vector(path, *, layer: str | None = None, encoding: str | None = None):
             kwargs["encoding"] = encoding
         gdf = pyogrio.read_dataframe(path, **kwargs)
     except DataSourceError as exc:
-        raise DataFileError(f"{path.name} is not a readable vector file ({exc})") from None
+        raise DataFileError(f"{path.name} is not a readable vector file ({exc})",
+                            zh=f"{path.name} 不是可读取的矢量文件（{exc}）") from None
     if gdf.crs is None:
         raise CRSError(f"{path.name} has no coordinate reference system; add the .prj file "
                        "that came with it, or pass --crs EPSG:4490 (CGCS2000) / the right "
-                       "Gauss-Krüger EPSG code")
+                       "Gauss-Krüger EPSG code",
+                       zh=f"{path.name} 没有坐标系；请补上随数据提供的 .prj 文件，或传入 --crs "
+                          "EPSG:4490（CGCS2000）/ 正确的高斯-克吕格投影 EPSG 代码")
     return gdf

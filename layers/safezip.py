@@ -71,6 +71,17 @@ def member_problem(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+#: ``member_problem``'s reasons in Chinese, for the app's Chinese page.
+PROBLEMS_ZH = {
+    "has a NUL byte in its name": "的名称中含有 NUL 字节",
+    "has an absolute path": "使用了绝对路径",
+    "climbs out of the folder with '..'": "用 '..' 跳出了所在文件夹",
+    "is a symbolic link": "是符号链接",
+    "is not a regular file": "不是普通文件",
+    "is encrypted": "已加密",
+}
+
+
 def is_junk(name: str) -> bool:
     """macOS resource forks and similar archiver litter."""
     unified = name.replace("\\", "/")
@@ -92,29 +103,42 @@ def check_directory(archive: zipfile.ZipFile, label: str, *,
     infos = archive.infolist()
     if len(infos) > max_members:
         raise UnsafeFileError(f"{label} holds {len(infos)} files, more than the {max_members} "
-                              "allowed; zip only the layer's own files")
+                              "allowed; zip only the layer's own files",
+                              zh=f"{label} 含有 {len(infos)} 个文件，超过允许的 {max_members} 个；"
+                                 "请只压缩该图层自身的文件")
     seen = set()
     total = 0
     for info in infos:
         problem = member_problem(info)
         if problem:
             raise UnsafeFileError(f"{label}: member {info.filename!r} {problem}; refused for "
-                                  "safety. Re-create the zip with plain relative file names")
+                                  "safety. Re-create the zip with plain relative file names",
+                                  zh=f"{label}：成员 {info.filename!r} "
+                                     f"{PROBLEMS_ZH.get(problem, problem)}；为安全起见已拒绝。"
+                                     "请用普通的相对文件名重新打包 zip")
         key = info.filename.replace("\\", "/").lower()
         if key in seen:
             raise UnsafeFileError(f"{label}: member {info.filename!r} appears twice; refused "
-                                  "(one would overwrite the other)")
+                                  "(one would overwrite the other)",
+                                  zh=f"{label}：成员 {info.filename!r} 出现了两次；已拒绝"
+                                     "（一个会覆盖另一个）")
         seen.add(key)
         total += info.file_size
         if info.file_size > RATIO_CHECK_MIN_BYTES and \
                 info.file_size > max_ratio * max(info.compress_size, 1):
             raise UnsafeFileError(f"{label}: member {info.filename!r} expands "
                                   f"{info.file_size / max(info.compress_size, 1):.0f}× "
-                                  f"(limit {max_ratio:g}×); refused as a likely zip bomb")
+                                  f"(limit {max_ratio:g}×); refused as a likely zip bomb",
+                                  zh=f"{label}：成员 {info.filename!r} 解压后膨胀 "
+                                     f"{info.file_size / max(info.compress_size, 1):.0f} 倍"
+                                     f"（上限 {max_ratio:g} 倍）；疑似 zip 炸弹，已拒绝")
     if total > max_bytes:
         raise UnsafeFileError(f"{label} would unpack to {human_size(total)}, more than the "
                               f"limit of {human_size(max_bytes)}; refused (zip bomb guard). "
-                              "Split the data or raise the limit")
+                              "Split the data or raise the limit",
+                              zh=f"{label} 解压后将有 {human_size(total)}，超过 "
+                                 f"{human_size(max_bytes)} 的上限；已拒绝（防范 zip 炸弹）。"
+                                 "请拆分数据或提高上限")
     return total
 
 
@@ -127,7 +151,9 @@ def _stream_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path
             if written > max_bytes:
                 raise UnsafeFileError(f"{label} unpacks to more than the limit of "
                                       f"{human_size(max_bytes)} although its directory "
-                                      "declares less; refused (zip bomb guard)")
+                                      "declares less; refused (zip bomb guard)",
+                                      zh=f"{label} 解压后超过 {human_size(max_bytes)} 的上限，"
+                                         "尽管其目录声明的更小；已拒绝（防范 zip 炸弹）")
             dst.write(chunk)
     return written
 
@@ -176,7 +202,8 @@ def extract(zip_path, dest, *, extensions, label: str | None = None,
             target = (dest / name).resolve()
             if dest not in target.parents:  # defence in depth after member_problem
                 raise UnsafeFileError(f"{label}: member {info.filename!r} points outside "
-                                      "the folder; refused")
+                                      "the folder; refused",
+                                      zh=f"{label}：成员 {info.filename!r} 指向文件夹之外；已拒绝")
             target.parent.mkdir(parents=True, exist_ok=True)
             written = _stream_member(archive, info, target, written, max_bytes, label)
             kept.append(target)

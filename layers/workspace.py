@@ -52,6 +52,9 @@ def scenarios_dir(workspace=None) -> Path:
     return workspace_dir(workspace) / SCENARIOS_DIR
 
 
+_WHAT_ZH = {"name": "名称", "scenario name": "情景名称"}
+
+
 def slugify(name: str, *, what: str = "name") -> str:
     """A file-safe id from a user's name: letters (any script), digits, '_' and '-'.
 
@@ -67,7 +70,9 @@ def slugify(name: str, *, what: str = "name") -> str:
     slug = "".join(c.lower() if c.isascii() else c for c in slug)[:MAX_SLUG_CHARS]
     if not slug:
         raise SitingError(f"{what} {name!r} has no letters or digits to make a file name from; "
-                          "use e.g. 'redline_2024' or '红线2024'")
+                          "use e.g. 'redline_2024' or '红线2024'",
+                          zh=f"{_WHAT_ZH.get(what, what)} {name!r} 中没有可用作文件名的字母或数字；"
+                             "请使用如 'redline_2024' 或 '红线2024'")
     return slug
 
 
@@ -128,5 +133,7 @@ def imported_layers(workspace=None) -> list[dict]:
             rows.append(json.loads(meta.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise SitingError(f"workspace file {meta} is unreadable ({exc}); delete it and "
-                              "import the layer again") from None
+                              "import the layer again",
+                              zh=f"工作区文件 {meta} 无法读取（{exc}）；请删除它并重新导入该图层"
+                              ) from None
     return rows

@@ -66,11 +66,15 @@ def cjk_font_path() -> Path:
     spec = find_spec("mplfonts")
     if spec is None or not spec.submodule_search_locations:
         raise SitingError("the briefing needs the mplfonts package for Chinese text; "
-                          "run `pip install -r requirements.txt`")
+                          "run `pip install -r requirements.txt`",
+                          zh="简报需要 mplfonts 包来显示中文；请运行 "
+                             "`pip install -r requirements.txt`")
     path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / CJK_FONT_FILE
     if not path.exists():
         raise SitingError(f"mplfonts is installed but lacks {CJK_FONT_FILE}; reinstall it "
-                          "with `pip install --force-reinstall mplfonts`")
+                          "with `pip install --force-reinstall mplfonts`",
+                          zh=f"已安装 mplfonts，但缺少 {CJK_FONT_FILE}；请用 "
+                             "`pip install --force-reinstall mplfonts` 重新安装")
     return path
 
 
@@ -775,7 +779,9 @@ def render_all(result, formats=FORMATS, *, date: Date | None = None,
     try:
         check_units(units)
     except ValueError as exc:
-        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)") from None
+        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)",
+                          zh=f"显示单位 {units!r} 无效；请选择 gw（GW/TWh）"
+                             "或 wan（万千瓦/亿千瓦时）") from None
     formats = parse_formats(",".join(formats), FORMATS)
     fig = figure(result, date=date, units=units)
     out = {}
@@ -799,7 +805,8 @@ def render(result, fmt: Snapshot, *, date: Date | None = None, units: Units = "g
         GW/TWh (default) or 万千瓦/亿千瓦时 in the table, labels and chart.
     """
     if fmt not in FORMATS:
-        raise SitingError(f"unknown snapshot format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise SitingError(f"unknown snapshot format {fmt!r}; choose from {', '.join(FORMATS)}",
+                          zh=f"未知快照格式 {fmt!r}；请从 {', '.join(FORMATS)} 中选择")
     return render_all(result, (fmt,), date=date, units=units)[fmt]
 
 

@@ -62,7 +62,9 @@ def _parse_layer_overrides(items) -> dict[str, str]:
         layer_id, sep, path = item.partition("=")
         if not sep or not layer_id or not path:
             raise SitingError(f"--layer expects ID=PATH, got {item!r} "
-                              "(e.g. --layer wind_speed_100m=GWA_100m.tif)")
+                              "(e.g. --layer wind_speed_100m=GWA_100m.tif)",
+                              zh=f"--layer 应写作 ID=PATH，当前为 {item!r}"
+                                 "（如 --layer wind_speed_100m=GWA_100m.tif）")
         overrides[layer_id.strip()] = path.strip()
     return overrides
 

@@ -83,7 +83,8 @@ def _as_float(values: ArrayLike, name: str) -> NDArray[np.float64]:
     try:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError) as err:
-        raise SitingError(f"{name} must be numbers, got {values!r}") from err
+        raise SitingError(f"{name} must be numbers, got {values!r}",
+                          zh=f"{name} 须为数字，当前为 {values!r}") from err
 
 
 def _raise_if_any(bad: NDArray[np.bool_], values: NDArray[np.float64], name: str,
@@ -100,7 +101,9 @@ def _raise_if_any(bad: NDArray[np.bool_], values: NDArray[np.float64], name: str
 def _check_bounds(lo: float, hi: float) -> None:
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise SitingError(f"bounds must be finite with lo < hi, got lo={lo!r}, hi={hi!r}; "
-                          "use inverse_linear() for a criterion where lower is better")
+                          "use inverse_linear() for a criterion where lower is better",
+                          zh=f"上下限须为有限数且 lo < hi，当前 lo={lo!r}、hi={hi!r}；"
+                             "越低越好的指标请用 inverse_linear()")
 
 
 def linear(x: ArrayLike, lo: float, hi: float) -> NDArray[np.float64]:
@@ -248,10 +251,13 @@ def extrapolate_speed(speed: ArrayLike, from_m: float, to_m: float, *,
     """
     if not (from_m > 0 and to_m > 0 and np.isfinite(from_m) and np.isfinite(to_m)):
         raise SitingError(f"heights must be positive metres above ground, got "
-                          f"from_m={from_m!r}, to_m={to_m!r}")
+                          f"from_m={from_m!r}, to_m={to_m!r}",
+                          zh=f"高度须为离地正米数，当前 from_m={from_m!r}、to_m={to_m!r}")
     if not (np.isfinite(alpha) and 0 <= alpha < 1):
         raise SitingError(f"alpha (shear exponent) must be in [0, 1), got {alpha!r}; "
-                          f"about {WIND_SHEAR_EXPONENT} suits open grassland")
+                          f"about {WIND_SHEAR_EXPONENT} suits open grassland",
+                          zh=f"alpha（风切变指数）须在 [0, 1) 之内，当前为 {alpha!r}；"
+                             f"开阔草原约为 {WIND_SHEAR_EXPONENT}")
     return _as_float(speed, "speed") * (to_m / from_m) ** alpha
 
 
@@ -277,7 +283,10 @@ def wind_power_class(power_density_w_m2: ArrayLike, height_m: int = WIND_CLASS_H
     if height_m not in WIND_POWER_CLASS_BOUNDS_W_M2:
         raise SitingError(f"height_m must be one of {sorted(WIND_POWER_CLASS_BOUNDS_W_M2)} "
                           f"(the GB/T 18710 table heights), got {height_m!r}; for 100 m data "
-                          "use wind_class_at_50m()")
+                          "use wind_class_at_50m()",
+                          zh=f"height_m 须为 {sorted(WIND_POWER_CLASS_BOUNDS_W_M2)} 之一"
+                             f"（GB/T 18710 表中的高度），当前为 {height_m!r}；100 米数据请用 "
+                             "wind_class_at_50m()")
     density = _as_float(power_density_w_m2, "power_density_w_m2")
     _raise_if_any(density < 0, density, "power_density_w_m2", "non-negative W/m²")
     bounds = np.asarray(WIND_POWER_CLASS_BOUNDS_W_M2[height_m])
@@ -390,7 +399,9 @@ def solar_class_score(classes: ArrayLike) -> NDArray[np.float64]:
     unknown = ~np.isin(letters, list(scores))
     if np.any(unknown):
         raise SitingError(f"solar classes must be one of {list(SOLAR_CLASSES)} or '' "
-                          f"(no data), got {letters[unknown].flat[0]!r}")
+                          f"(no data), got {letters[unknown].flat[0]!r}",
+                          zh=f"太阳能资源等级须为 {list(SOLAR_CLASSES)} 之一或 ''（无数据），"
+                             f"当前为 {letters[unknown].flat[0]!r}")
     out = np.empty(letters.shape, dtype=float)
     for letter, score in scores.items():
         out[letters == letter] = score

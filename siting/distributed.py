@@ -110,7 +110,9 @@ def _check_address(address: str) -> str:
     if address == "local" or address.startswith("tcp://") or address.startswith("tls://"):
         return address
     raise DaskError(f"--dask expects 'local' or a scheduler address such as "
-                    f"tcp://10.0.0.5:8786, got {address!r}")
+                    f"tcp://10.0.0.5:8786, got {address!r}",
+                    zh=f"--dask 应为 'local' 或调度器地址，如 tcp://10.0.0.5:8786，"
+                       f"当前为 {address!r}")
 
 
 @contextmanager
@@ -138,7 +140,9 @@ def connect(address: str, *, threads: int | None = None, processes: bool | None 
         from distributed import Client, LocalCluster
     except ImportError:
         raise DaskError("--dask needs dask.distributed: pip install 'dask[distributed]' "
-                        "(pinned in requirements.txt)") from None
+                        "(pinned in requirements.txt)",
+                        zh="--dask 需要 dask.distributed：pip install 'dask[distributed]'"
+                           "（版本固定在 requirements.txt 中）") from None
     if address == "local":
         threads = int(threads or LOCAL_THREADS)
         processes = LOCAL_PROCESSES if processes is None else bool(processes)
@@ -153,11 +157,16 @@ def connect(address: str, *, threads: int | None = None, processes: bool | None 
     except (OSError, TimeoutError) as exc:
         raise DaskError(f"no Dask scheduler answers at {address} ({exc}); start one with "
                         "`dask scheduler` and at least one `dask worker "
-                        f"{address}`, or use --dask local") from None
+                        f"{address}`, or use --dask local",
+                        zh=f"{address} 处没有 Dask 调度器应答（{exc}）；请用 `dask scheduler` 启动"
+                           f"一个，并至少启动一个 `dask worker {address}`，或使用 --dask local"
+                        ) from None
     with client:
         if not client.nthreads():
             raise DaskError(f"the Dask scheduler at {address} has no workers; start one with "
-                            f"`dask worker {address}`")
+                            f"`dask worker {address}`",
+                            zh=f"{address} 处的 Dask 调度器没有工作进程；请用 "
+                               f"`dask worker {address}` 启动一个")
         yield DaskRunner(client)
 
 

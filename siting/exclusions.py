@@ -74,7 +74,8 @@ def buffered(geoms, buffer_km: float):
     if buffer_km < 0:
         from siting.errors import SitingError
 
-        raise SitingError(f"buffer must be ≥ 0 km, got {buffer_km}")
+        raise SitingError(f"buffer must be ≥ 0 km, got {buffer_km}",
+                          zh=f"缓冲距离须 ≥ 0 千米，当前为 {buffer_km}")
     if buffer_km == 0:
         return geoms
     return shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16)

@@ -130,7 +130,9 @@ def parse_formats(text: str, allowed=FORMATS) -> tuple[str, ...]:
     unknown = [n for n in names if n not in allowed]
     if unknown or not names:
         raise SitingError(f"unknown format {', '.join(unknown) or repr(text)}; choose from "
-                          f"{','.join(allowed)} (comma-separated, e.g. gpkg,shp)")
+                          f"{','.join(allowed)} (comma-separated, e.g. gpkg,shp)",
+                          zh=f"未知格式 {', '.join(unknown) or repr(text)}；请从 "
+                             f"{','.join(allowed)} 中选择（以逗号分隔，如 gpkg,shp）")
     return tuple(dict.fromkeys(names))
 
 
@@ -140,7 +142,9 @@ def check_encoding(encoding: str) -> str:
     key = {"utf8": "utf-8", "cp936": "gbk", "936": "gbk", "gb2312": "gbk"}.get(key, key)
     if key not in ENCODINGS:
         raise SitingError(f"encoding {encoding!r} is not supported for Shapefile text; "
-                          f"choose {' or '.join(ENCODINGS)}")
+                          f"choose {' or '.join(ENCODINGS)}",
+                          zh=f"Shapefile 文本不支持编码 {encoding!r}；"
+                             f"请选择 {' 或 '.join(ENCODINGS)}")
     return key
 
 
@@ -151,7 +155,9 @@ def gk3_crs(lon: float):
     zone = int(round(float(lon) / 3.0))
     if not GK3_FIRST_ZONE <= zone <= GK3_LAST_ZONE:
         raise CRSError(f"longitude {lon:.2f}° lies outside the CGCS2000 3° Gauss-Krüger zones "
-                       f"{GK3_FIRST_ZONE}-{GK3_LAST_ZONE} (75-135°E); pass an explicit --crs")
+                       f"{GK3_FIRST_ZONE}-{GK3_LAST_ZONE} (75-135°E); pass an explicit --crs",
+                       zh=f"经度 {lon:.2f}° 不在 CGCS2000 3° 高斯-克吕格投影带 "
+                          f"{GK3_FIRST_ZONE}-{GK3_LAST_ZONE}（75-135°E）之内；请明确传入 --crs")
     return CRS.from_epsg(GK3_FIRST_EPSG + zone - GK3_FIRST_ZONE)
 
 
@@ -160,7 +166,9 @@ def shortlist_centre_lon(result) -> float:
     gdf = result.shortlist if len(result.shortlist) else result.parcels
     if not len(gdf):
         raise SitingError("the result has no parcels, so --crs auto-gk has no centre; "
-                          "pass an explicit --crs such as EPSG:4490")
+                          "pass an explicit --crs such as EPSG:4490",
+                          zh="结果中没有地块，--crs auto-gk 无法确定中心；请明确传入 --crs，"
+                             "如 EPSG:4490")
     centroids = gdf.geometry.centroid.to_crs(LONLAT_CRS)
     west, _, east, _ = centroids.total_bounds
     return (west + east) / 2.0
@@ -180,16 +188,20 @@ def resolve_crs(crs, result=None):
 
     if isinstance(crs, str) and crs.strip().lower() == AUTO_GK:
         if result is None:
-            raise SitingError("--crs auto-gk needs a result to find the shortlist's centre")
+            raise SitingError("--crs auto-gk needs a result to find the shortlist's centre",
+                              zh="--crs auto-gk 需要计算结果才能确定优选地块的中心")
         return gk3_crs(shortlist_centre_lon(result))
     try:
         out = CRS.from_user_input(crs)
     except PyprojCRSError:
         raise CRSError(f"--crs {crs!r} is not a coordinate reference system; use e.g. "
                        "EPSG:4490 (CGCS2000), EPSG:4526 (CGCS2000 3° GK zone 38) or "
-                       f"{AUTO_GK}") from None
+                       f"{AUTO_GK}",
+                       zh=f"--crs {crs!r} 不是坐标系；请使用如 EPSG:4490（CGCS2000）、EPSG:4526"
+                          f"（CGCS2000 3° 高斯-克吕格第 38 带）或 {AUTO_GK}") from None
     if not (out.is_geographic or out.is_projected):
-        raise CRSError(f"--crs {crs!r} is neither geographic nor projected; use e.g. EPSG:4490")
+        raise CRSError(f"--crs {crs!r} is neither geographic nor projected; use e.g. EPSG:4490",
+                       zh=f"--crs {crs!r} 既不是地理坐标系也不是投影坐标系；请使用如 EPSG:4490")
     return out
 
 
@@ -465,9 +477,12 @@ def csv_table(result, *, units: str = "gw", header: CsvHeader = "code"):
     try:
         check_units(units)
     except ValueError as exc:
-        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)") from None
+        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)",
+                          zh=f"显示单位 {units!r} 无效；请选择 gw（GW/TWh）"
+                             "或 wan（万千瓦/亿千瓦时）") from None
     if header not in CSV_HEADERS:
-        raise SitingError(f"CSV header {header!r} is not one of {', '.join(CSV_HEADERS)}")
+        raise SitingError(f"CSV header {header!r} is not one of {', '.join(CSV_HEADERS)}",
+                          zh=f"CSV 表头 {header!r} 不在 {', '.join(CSV_HEADERS)} 之中")
     table = result.shortlist.drop(columns="geometry")
     lon, lat = centroid_lonlat(result.shortlist)
     at = min(3, len(table.columns))  # after parcel_id, league, banner
@@ -547,7 +562,8 @@ def _ring_text(coords) -> str:
 def _kml_geometry(parent, geom):
     polygons = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise SitingError(f"KMZ export takes polygon parcels, got {geom.geom_type}")
+        raise SitingError(f"KMZ export takes polygon parcels, got {geom.geom_type}",
+                          zh=f"KMZ 导出只接受面状地块，当前为 {geom.geom_type}")
     holder = _sub(parent, "MultiGeometry") if len(polygons) > 1 else parent
     for polygon in polygons:
         element = _sub(holder, "Polygon")
@@ -679,7 +695,8 @@ def to_bytes(result, fmt: Format, *, crs=DEFAULT_EXPORT_CRS,
     (file name, content, MIME type)
     """
     if fmt not in FORMATS:
-        raise SitingError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise SitingError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}",
+                          zh=f"未知导出格式 {fmt!r}；请从 {', '.join(FORMATS)} 中选择")
     if fmt == "gpkg":
         with tempfile.TemporaryDirectory(prefix="siting-gpkg-") as folder:
             path = write_gpkg(result, Path(folder) / FILENAMES["gpkg"], crs=crs)
@@ -793,7 +810,8 @@ def check_output_folder(out_dir) -> Path:
     out_dir = Path(out_dir).expanduser()
     label = out_dir.name or str(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise SitingError(f"output folder {label} is a file; choose a folder name for --out")
+        raise SitingError(f"output folder {label} is a file; choose a folder name for --out",
+                          zh=f"输出文件夹 {label} 是一个文件；请为 --out 指定文件夹名称")
     if out_dir.is_dir():
         ours = _run_file_names()
         temporary = tuple(f".{Path(n).stem}-" for n in ours)  # atomic_path's, cleaned later
@@ -803,7 +821,10 @@ def check_output_folder(out_dir) -> Path:
             shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
             raise SitingError(f"output folder {label} holds other files ({shown}); a run "
                               "replaces its folder as a whole, so give --out a new or empty "
-                              "folder, or one an earlier run wrote")
+                              "folder, or one an earlier run wrote",
+                              zh=f"输出文件夹 {label} 中有其他文件（{shown}）；一次运行会整体替换"
+                                 "其文件夹，因此请为 --out 指定一个新的或空的文件夹，"
+                                 "或之前运行写出的文件夹")
     return out_dir
 
 
@@ -832,14 +853,16 @@ def staged_folder(out_dir, *, keep_existing: bool = False):
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_outputs(out_dir)
     except OSError as exc:
-        raise SitingError(f"cannot create output folder {label}: {exc.strerror}") from None
+        raise SitingError(f"cannot create output folder {label}: {exc.strerror}",
+                          zh=f"无法创建输出文件夹 {label}：{exc.strerror}") from None
     check_output_folder(out_dir)
     suffix = f"{os.getpid()}-{os.urandom(4).hex()}"
     try:
         staging = out_dir.parent / f".{out_dir.name}{STAGING_TAG}{suffix}"
         staging.mkdir()
     except OSError as exc:
-        raise SitingError(f"cannot write beside output folder {label}: {exc.strerror}") from None
+        raise SitingError(f"cannot write beside output folder {label}: {exc.strerror}",
+                          zh=f"无法在输出文件夹 {label} 旁写入：{exc.strerror}") from None
     try:
         if keep_existing and out_dir.is_dir():
             for old in out_dir.iterdir():

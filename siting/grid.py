@@ -55,10 +55,12 @@ class AnalysisGrid:
     def __post_init__(self):
         if not (self.resolution_m > 0 and math.isfinite(self.resolution_m)):
             raise GridError(f"resolution_m must be a positive number of metres, "
-                            f"got {self.resolution_m!r}")
+                            f"got {self.resolution_m!r}",
+                            zh=f"resolution_m 须为正数（米），当前为 {self.resolution_m!r}")
         if self.width < 1 or self.height < 1:
             raise GridError(f"grid must have at least one cell, got "
-                            f"{self.width} × {self.height}")
+                            f"{self.width} × {self.height}",
+                            zh=f"网格至少要有一个像元，当前为 {self.width} × {self.height}")
 
     @property
     def transform(self) -> Affine:
@@ -92,13 +94,18 @@ def grid_for_bounds(bounds, resolution_m=DEFAULT_RESOLUTION_M, *, crs=ALBERS_CRS
     try:
         resolution_m = float(resolution_m)
     except (TypeError, ValueError):
-        raise GridError(f"resolution must be a number of metres, got {resolution_m!r}") from None
+        raise GridError(f"resolution must be a number of metres, got {resolution_m!r}",
+                        zh=f"分辨率须为数字（米），当前为 {resolution_m!r}") from None
     if not (min_resolution_m <= resolution_m <= max_resolution_m):
         raise GridError(f"resolution {resolution_m:g} m is outside the supported range "
-                        f"{min_resolution_m:g}-{max_resolution_m:g} m; pick e.g. 250, 500 or 1000")
+                        f"{min_resolution_m:g}-{max_resolution_m:g} m; pick e.g. 250, 500 or 1000",
+                        zh=f"分辨率 {resolution_m:g} 米超出支持范围 "
+                           f"{min_resolution_m:g}-{max_resolution_m:g} 米；"
+                           "请选择如 250、500 或 1000")
     west, south, east, north = bounds
     if not (east > west and north > south):
-        raise GridError(f"bounds {bounds!r} are empty: need west < east and south < north")
+        raise GridError(f"bounds {bounds!r} are empty: need west < east and south < north",
+                        zh=f"范围 {bounds!r} 为空：须满足 西 < 东 且 南 < 北")
     west = math.floor(west / resolution_m) * resolution_m
     south = math.floor(south / resolution_m) * resolution_m
     east = math.ceil(east / resolution_m) * resolution_m

@@ -26,7 +26,7 @@ def _check(key: str, path: str, role: str):
     try:
         return check_layer_file(path, role)
     except SitingError as exc:
-        raise type(exc)(f"layer {key!r} ({path}): {exc}") from None
+        raise exc.prefixed(f"layer {key!r} ({path})", f"图层 {key!r}（{path}）") from None
 
 
 def load_run_inputs(scenario, *, progress=None):
@@ -125,7 +125,11 @@ def check_scenario_paths(scenario, *, workspace_dir=None, allowed_dirs=(),
         raise SitingError(f"layer {key!r}: the file {Path(value).name!r} lies outside the "
                           "folders a scenario may read (the workspace, the scenario file's "
                           "folder, --layer paths); import it with `python -m siting import` "
-                          f"or add its folder to ${ALLOWED_DIRS_ENV}")
+                          f"or add its folder to ${ALLOWED_DIRS_ENV}",
+                          zh=f"图层 {key!r}：文件 {Path(value).name!r} 不在情景可读取的文件夹中"
+                             "（工作区、情景文件所在文件夹、--layer 路径）；请用 "
+                             "`python -m siting import` 导入，或把其文件夹加入 "
+                             f"${ALLOWED_DIRS_ENV}")
 
 
 def _file_stamp(path: str) -> list:

@@ -55,16 +55,20 @@ def _read_header(path: Path) -> dict:
         with open(path, encoding="utf-8") as f:
             first = f.readline()
     except (OSError, UnicodeDecodeError) as exc:
-        raise LibraryError(f"scenario file {path} is unreadable ({exc})") from None
+        raise LibraryError(f"scenario file {path} is unreadable ({exc})",
+                           zh=f"情景文件 {path} 无法读取（{exc}）") from None
     if not first.startswith(HEADER_PREFIX):
         raise LibraryError(f"{path} is not a library scenario (its first line is not "
                            f"'{HEADER_PREFIX}…'); save it with `python -m siting scenarios "
-                           "save`")
+                           "save`",
+                           zh=f"{path} 不是情景库中的情景（其第一行不是 '{HEADER_PREFIX}…'）；"
+                              "请用 `python -m siting scenarios save` 保存")
     try:
         header = json.loads(first[len(HEADER_PREFIX):])
     except json.JSONDecodeError as exc:
         raise LibraryError(f"{path}: the library header is damaged ({exc}); save the "
-                           "scenario again") from None
+                           "scenario again",
+                           zh=f"{path}：情景库文件头已损坏（{exc}）；请重新保存该情景") from None
     return header
 
 
@@ -102,7 +106,8 @@ def _existing(name: str, workspace_dir=None) -> Path:
     path = _path(name, workspace_dir)
     if not path.exists():
         known = ", ".join(repr(e.name) for e in list_scenarios(workspace_dir)) or "none yet"
-        raise LibraryError(f"no saved scenario {name!r} in {path.parent}; saved: {known}")
+        raise LibraryError(f"no saved scenario {name!r} in {path.parent}; saved: {known}",
+                           zh=f"{path.parent} 中没有保存名为 {name!r} 的情景；已保存：{known}")
     return path
 
 
@@ -142,16 +147,22 @@ def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: 
     """
     if len(str(name)) > sc.MAX_NAME_CHARS:
         raise LibraryError(f"scenario name is {len(str(name)):,} characters long, more than "
-                           f"{sc.MAX_NAME_CHARS}; shorten it (got {sc.excerpt(name)})")
+                           f"{sc.MAX_NAME_CHARS}; shorten it (got {sc.excerpt(name)})",
+                           zh=f"情景名称长 {len(str(name)):,} 个字符，超过 {sc.MAX_NAME_CHARS}；"
+                              f"请缩短（当前值：{sc.excerpt(name)}）")
     path = _path(name, workspace_dir)
     if path.exists():
         old = _entry(path)
         if old.name != name:
             raise LibraryError(f"scenario name {name!r} maps to the same file as the saved "
-                               f"{old.name!r}; choose a more distinct name")
+                               f"{old.name!r}; choose a more distinct name",
+                               zh=f"情景名称 {name!r} 与已保存的 {old.name!r} 对应同一个文件；"
+                                  "请换一个区别更明显的名称")
         if not overwrite:
             raise LibraryError(f"a scenario named {name!r} is already saved ({old.saved_at}); "
-                               "choose another name, or overwrite it (--force)")
+                               "choose another name, or overwrite it (--force)",
+                               zh=f"名为 {name!r} 的情景已保存过（{old.saved_at}）；请换一个名称，"
+                                  "或覆盖它（--force）")
     named = sc.from_dict({**scenario.model_dump(), "name": name}, source=f"scenario {name!r}")
     return _write(path, name, named, note, saved_at)
 
@@ -222,7 +233,8 @@ def _sorted_ids(values) -> list:
 
 def _ids(frame, column: str) -> set:
     if column not in frame.columns:
-        raise SitingError(f"a result's shortlist lacks the column {column!r}")
+        raise SitingError(f"a result's shortlist lacks the column {column!r}",
+                          zh=f"结果的优选清单缺少 {column!r} 列")
     return {_plain(v) for v in frame[column].dropna()}
 
 
@@ -257,7 +269,8 @@ class Comparison:
 def _league_gw(result) -> dict:
     table = result.leagues
     if "cap_gw" not in table.columns:
-        raise SitingError("a result's league table lacks the column 'cap_gw'")
+        raise SitingError("a result's league table lacks the column 'cap_gw'",
+                          zh="结果的盟市汇总表缺少 'cap_gw' 列")
     return {str(league): float(gw) for league, gw in table["cap_gw"].items()}
 
 

@@ -82,15 +82,20 @@ def grid_parcels(region, *, shape: ParcelShape = "square",
     import shapely
 
     if shape not in PARCEL_SHAPES:
-        raise SitingError(f"parcel shape {shape!r} is not one of {PARCEL_SHAPES}")
+        raise SitingError(f"parcel shape {shape!r} is not one of {PARCEL_SHAPES}",
+                          zh=f"地块形状 {shape!r} 不在 {PARCEL_SHAPES} 之中")
     try:
         size_km = float(size_km)
     except (TypeError, ValueError):
         raise SitingError(f"parcel size {size_km!r} is not a number of km; the default is "
-                          f"{DEFAULT_PARCEL_SIZE_KM:g} km") from None
+                          f"{DEFAULT_PARCEL_SIZE_KM:g} km",
+                          zh=f"地块大小 {size_km!r} 不是以千米计的数字；默认为 "
+                             f"{DEFAULT_PARCEL_SIZE_KM:g} 千米") from None
     if not (1.0 <= size_km <= 50.0):
         raise SitingError(f"parcel size {size_km:g} km is outside 1-50 km; "
-                          f"the default is {DEFAULT_PARCEL_SIZE_KM:g} km")
+                          f"the default is {DEFAULT_PARCEL_SIZE_KM:g} km",
+                          zh=f"地块大小 {size_km:g} 千米超出 1-50 千米的范围；"
+                             f"默认为 {DEFAULT_PARCEL_SIZE_KM:g} 千米")
     from siting.overlay import tiled_union
 
     region_geoms = region.to_crs(ALBERS_CRS).geometry.to_numpy()
@@ -132,10 +137,13 @@ def user_parcels(gdf, *, id_column: str | None = None):
     polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polys.empty:
         raise SitingError("the parcels file holds no polygons; parcels must be areas "
-                          "(Polygon/MultiPolygon), not points or lines")
+                          "(Polygon/MultiPolygon), not points or lines",
+                          zh="地块文件中没有面；地块须为面（Polygon/MultiPolygon），不能是点或线")
     if id_column and id_column not in polys.columns:
         raise SitingError(f"parcel id column {id_column!r} not in the file; columns: "
-                          f"{', '.join(map(str, polys.columns))}")
+                          f"{', '.join(map(str, polys.columns))}",
+                          zh=f"文件中没有地块编号列 {id_column!r}；其列为："
+                             f"{', '.join(map(str, polys.columns))}")
     ids = (polys[id_column].astype(str) if id_column
            else [f"P{i:06d}" for i in range(1, len(polys) + 1)])
     area = polys.geometry.area.to_numpy() / 1e6

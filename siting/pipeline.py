@@ -513,7 +513,8 @@ def _or_none(value, digits: int = 3):
 def run(inputs, scenario, *, progress=_noop, lang: str = "zh") -> Result:
     """The whole pipeline on loaded inputs."""
     if scenario.weights.mode == "ahp" and scenario.weights.ahp_matrix is None:
-        raise SitingError("weights.mode is 'ahp' but weights.ahp_matrix is missing")
+        raise SitingError("weights.mode is 'ahp' but weights.ahp_matrix is missing",
+                          zh="weights.mode 为 'ahp'，但缺少 weights.ahp_matrix（判断矩阵）")
     prepared = prepare(inputs, scenario, progress=lambda f, m: progress(0.9 * f, m))
     progress(0.92, "scoring")
     result = evaluate(prepared, scenario, lang=lang, provenance=inputs.provenance,

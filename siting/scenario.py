@@ -85,6 +85,15 @@ BORDER_BELT_BONUS_POINTS = 5.0
 CUSTOM_BONUS_POINTS = 10.0
 
 
+class _BadValue(ValueError):
+    """A validator's complaint in English (``str``) and Chinese (``zh``); pydantic keeps it
+    in the error's ``ctx`` so ``from_dict`` can show either."""
+
+    def __init__(self, message: str, zh: str):
+        super().__init__(message)
+        self.zh = zh
+
+
 class Section(BaseModel):
     """Base of every scenario section: unknown keys are an error, not ignored."""
 
@@ -174,7 +183,8 @@ class Bounds(Section):
     @classmethod
     def _increasing(cls, value):
         if not value[1] > value[0]:
-            raise ValueError(f"bounds must be (low, high) with low < high, got {value}")
+            raise _BadValue(f"bounds must be (low, high) with low < high, got {value}",
+                            f"上下限应写作 (下限, 上限) 且下限 < 上限，当前为 {value}")
         return value
 
 
@@ -197,13 +207,17 @@ class Weights(Section):
     def _known(cls, value):
         unknown = set(value) - set(CRITERIA)
         if unknown:
-            raise ValueError(f"unknown criteria {sorted(unknown)}; allowed: {list(CRITERIA)}")
+            raise _BadValue(f"unknown criteria {sorted(unknown)}; allowed: {list(CRITERIA)}",
+                            f"未知指标 {sorted(unknown)}；可用指标：{list(CRITERIA)}")
         if any(w < 0 for w in value.values()) or sum(value.values()) <= 0:
-            raise ValueError("weights must be ≥ 0 with a positive sum")
+            raise _BadValue("weights must be ≥ 0 with a positive sum",
+                            "权重须 ≥ 0，且总和须大于 0")
         too_big = {k: w for k, w in value.items() if w > WEIGHT_MAX}
         if too_big:
-            raise ValueError(f"weights must be ≤ {WEIGHT_MAX:g} (they are relative and "
-                             f"normalised to sum 1), got {too_big}")
+            raise _BadValue(f"weights must be ≤ {WEIGHT_MAX:g} (they are relative and "
+                            f"normalised to sum 1), got {too_big}",
+                            f"权重须 ≤ {WEIGHT_MAX:g}（权重为相对值，会归一化为总和 1），"
+                            f"当前为 {too_big}")
         return value
 
     @model_validator(mode="after")
@@ -212,8 +226,10 @@ class Weights(Section):
             n = len(self.direct)
             if self.ahp_matrix is None or len(self.ahp_matrix) != n or \
                     any(len(row) != n for row in self.ahp_matrix):
-                raise ValueError(f"mode 'ahp' needs ahp_matrix as a {n}×{n} list of lists "
-                                 f"in the order {list(self.direct)}")
+                raise _BadValue(f"mode 'ahp' needs ahp_matrix as a {n}×{n} list of lists "
+                                f"in the order {list(self.direct)}",
+                                f"mode 'ahp'（层次分析法）需要 {n}×{n} 的判断矩阵 ahp_matrix"
+                                f"（列表的列表），顺序为 {list(self.direct)}")
         return self
 
 
@@ -270,18 +286,22 @@ def _known_leagues(value: dict, name: str) -> dict:
     known = {league for names in shortlist.DEFAULT_LEAGUE_GROUPS.values() for league in names}
     unknown = sorted(set(value) - known)
     if unknown:
-        raise ValueError(f"{name}: unknown leagues {unknown}; use the Chinese names "
-                         f"{sorted(known)}")
+        raise _BadValue(f"{name}: unknown leagues {unknown}; use the Chinese names "
+                        f"{sorted(known)}",
+                        f"{name}：未知盟市 {unknown}；请使用中文名称 {sorted(known)}")
     bad = {k: v for k, v in value.items() if not 0 <= v < 1}
     if bad:
-        raise ValueError(f"{name}: shares must be in [0, 1) (5 % is written 0.05), got {bad}")
+        raise _BadValue(f"{name}: shares must be in [0, 1) (5 % is written 0.05), got {bad}",
+                        f"{name}：比例须在 [0, 1) 之内（5% 写作 0.05），当前为 {bad}")
     return value
 
 
 def _by_class(value: dict, name: str) -> dict:
     if set(value) != set(energy.IEC_CLASS_MAX_MEAN_MS):
-        raise ValueError(f"{name} needs exactly the IEC classes "
-                         f"{sorted(energy.IEC_CLASS_MAX_MEAN_MS)}, got {sorted(value)}")
+        raise _BadValue(f"{name} needs exactly the IEC classes "
+                        f"{sorted(energy.IEC_CLASS_MAX_MEAN_MS)}, got {sorted(value)}",
+                        f"{name} 须恰好包含 IEC 风区等级 {sorted(energy.IEC_CLASS_MAX_MEAN_MS)}，"
+                        f"当前为 {sorted(value)}")
     return value
 
 
@@ -391,9 +411,10 @@ class Cost(Section):
         allowed = set(energy.LAND_CNY_PER_MU_YR)
         unknown = sorted(set(value) - allowed)
         if unknown:
-            raise ValueError(f"unknown land types {unknown}; allowed: {sorted(allowed)}")
+            raise _BadValue(f"unknown land types {unknown}; allowed: {sorted(allowed)}",
+                            f"未知用地类型 {unknown}；可选：{sorted(allowed)}")
         if any(v < 0 for v in value.values()):
-            raise ValueError("land rents must be ≥ 0 CNY/mu/yr")
+            raise _BadValue("land rents must be ≥ 0 CNY/mu/yr", "土地租金须 ≥ 0 元/亩·年")
         return value
 
 
@@ -426,7 +447,8 @@ class Shortlist(Section):
         allowed = shortlist.LAND_KINDS + ("other",)
         unknown = sorted(set(value) - set(allowed))
         if unknown:
-            raise ValueError(f"unknown land types {unknown}; allowed: {', '.join(allowed)}")
+            raise _BadValue(f"unknown land types {unknown}; allowed: {', '.join(allowed)}",
+                            f"未知用地类型 {unknown}；可选：{', '.join(allowed)}")
         return value
 
 
@@ -513,15 +535,17 @@ class Targets(Section):
     def _non_negative(cls, value):
         bad = {k: v for k, v in value.items() if not v >= 0}
         if bad:
-            raise ValueError(f"GW values must be ≥ 0, got {bad}")
+            raise _BadValue(f"GW values must be ≥ 0, got {bad}", f"GW 数值须 ≥ 0，当前为 {bad}")
         return value
 
     @model_validator(mode="after")
     def _caps_name_groups(self):
         unknown = sorted(set(self.group_caps_gw) - set(self.league_groups))
         if unknown:
-            raise ValueError(f"group_caps_gw names unknown groups {unknown}; groups: "
-                             f"{', '.join(self.league_groups)}")
+            raise _BadValue(f"group_caps_gw names unknown groups {unknown}; groups: "
+                            f"{', '.join(self.league_groups)}",
+                            f"group_caps_gw 中有未知分组 {unknown}；已有分组："
+                            f"{', '.join(self.league_groups)}")
         return self
 
 
@@ -560,8 +584,10 @@ class Scenario(Section):
         replaceable = RUN_RASTERS + RUN_VECTORS
         unknown = sorted(set(value) - set(replaceable) - set(RUN_ROLES))
         if unknown:
-            raise ValueError(f"unknown layer ids {unknown}; a run can replace: "
-                             f"{', '.join(replaceable)}; and add: {', '.join(RUN_ROLES)}")
+            raise _BadValue(f"unknown layer ids {unknown}; a run can replace: "
+                            f"{', '.join(replaceable)}; and add: {', '.join(RUN_ROLES)}",
+                            f"未知图层编号 {unknown}；运行时可替换：{', '.join(replaceable)}；"
+                            f"可新增：{', '.join(RUN_ROLES)}")
         return value
 
 
@@ -637,38 +663,107 @@ def _format_error(exc: ValidationError, source: str) -> str:
     return f"{where}: " + "; ".join(parts)
 
 
+#: Chinese text per pydantic error type; ``{…}`` are filled from the error's ``ctx``.
+_PYDANTIC_ZH = {
+    "missing": "缺少此项，请补上",
+    "extra_forbidden": "不是情景中的字段（请检查拼写，或删除此项）",
+    "literal_error": "取值只能是 {expected} 之一",
+    "enum": "取值只能是 {expected} 之一",
+    "greater_than_equal": "须 ≥ {ge}",
+    "less_than_equal": "须 ≤ {le}",
+    "greater_than": "须 > {gt}",
+    "less_than": "须 < {lt}",
+    "finite_number": "须为有限数字",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数（不能带小数）",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "string_type": "须为文本",
+    "dict_type": "须为映射（键: 值）",
+    "list_type": "须为列表",
+    "tuple_type": "须为列表（元组）",
+    "too_short": "至少需要 {min_length} 项，当前为 {actual_length} 项",
+    "too_long": "至多 {max_length} 项，当前为 {actual_length} 项",
+    "model_type": "须为映射（键: 值）",
+    "model_attributes_type": "须为映射（键: 值）",
+}
+
+
+def _pydantic_zh(err: dict) -> str:
+    """The Chinese text of one pydantic error: by its ``type``, or our validator's ``zh``."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "value_error" and getattr(ctx.get("error"), "zh", None):
+        return ctx["error"].zh
+    template = _PYDANTIC_ZH.get(err["type"])
+    if template is None:  # a type not listed: say so in Chinese, keep pydantic's words
+        return f"取值无效（{err['msg'][:300]}）"
+    facts = {key: str(value).replace(" or ", ", ") for key, value in ctx.items()}
+    try:
+        return template.format(**facts)
+    except KeyError:
+        return template.split("{")[0].rstrip() or f"取值无效（{err['msg'][:300]}）"
+
+
+def _format_error_zh(exc: ValidationError, source: str) -> str:
+    parts = []
+    for err in exc.errors()[:10]:
+        where = ".".join(str(p)[:MAX_NAME_CHARS] for p in err["loc"]) or "（顶层）"
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) or err["type"] == "missing" \
+            else f"（当前值：{excerpt(value)}）"
+        parts.append(f"{where}：{_pydantic_zh(err)}{shown}")
+    where = f"情景 {source} 有误" if source else "情景有误"
+    return f"{where}：" + "；".join(parts)
+
+
 def _check_names(data: dict, source: str):
     """Names ≤ MAX_NAME_CHARS without control characters; other text ≤ MAX_TEXT_CHARS."""
     where = f"invalid scenario {source}".rstrip()
+    where_zh = f"情景 {source} 有误" if source else "情景有误"
     name = data.get("name")
     if isinstance(name, str):
         if len(name) > MAX_NAME_CHARS:
             raise SitingError(f"{where}: name is {len(name):,} characters long, more than "
-                              f"{MAX_NAME_CHARS}; shorten it (got {excerpt(name)})")
+                              f"{MAX_NAME_CHARS}; shorten it (got {excerpt(name)})",
+                              zh=f"{where_zh}：名称 name 长 {len(name):,} 个字符，超过 "
+                                 f"{MAX_NAME_CHARS}；请缩短（当前值：{excerpt(name)}）")
         if _CONTROL.search(name) or "\n" in name or "\r" in name or "\t" in name:
             raise SitingError(f"{where}: name holds control characters or line breaks "
-                              f"(got {excerpt(name)}); use one line of plain text")
+                              f"(got {excerpt(name)}); use one line of plain text",
+                              zh=f"{where_zh}：名称 name 含控制字符或换行（当前值："
+                                 f"{excerpt(name)}）；请写成一行普通文字")
 
     def walk(value, path: str, depth: int):
         if depth > MAX_YAML_DEPTH:
             raise SitingError(f"{where}: nested deeper than {MAX_YAML_DEPTH} levels at "
-                              f"{excerpt(path)}")
+                              f"{excerpt(path)}",
+                              zh=f"{where_zh}：{excerpt(path)} 处嵌套超过 {MAX_YAML_DEPTH} 层")
         if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
             raise SitingError(f"{where}: {excerpt(path)} is {len(value):,} characters long, "
-                              f"more than {MAX_TEXT_CHARS}")
+                              f"more than {MAX_TEXT_CHARS}",
+                              zh=f"{where_zh}：{excerpt(path)} 长 {len(value):,} 个字符，"
+                                 f"超过 {MAX_TEXT_CHARS}")
         if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and len(key) > MAX_NAME_CHARS:
                     raise SitingError(f"{where}: a key under {excerpt(path or '(top)')} is "
                                       f"{len(key):,} characters long, more than "
-                                      f"{MAX_NAME_CHARS} (got {excerpt(key)})")
+                                      f"{MAX_NAME_CHARS} (got {excerpt(key)})",
+                                      zh=f"{where_zh}：{excerpt(path or '（顶层）')} 下有一个键长 "
+                                         f"{len(key):,} 个字符，超过 {MAX_NAME_CHARS}"
+                                         f"（当前值：{excerpt(key)}）")
                 walk(item, f"{path}.{key}" if path else str(key), depth + 1)
         elif isinstance(value, list | tuple):
             for i, item in enumerate(value):
                 if isinstance(item, str) and len(item) > MAX_NAME_CHARS and \
                         not path.startswith("layers"):
                     raise SitingError(f"{where}: {excerpt(path)}[{i}] is {len(item):,} "
-                                      f"characters long, more than {MAX_NAME_CHARS}")
+                                      f"characters long, more than {MAX_NAME_CHARS}",
+                                      zh=f"{where_zh}：{excerpt(path)}[{i}] 长 {len(item):,} "
+                                         f"个字符，超过 {MAX_NAME_CHARS}")
                 walk(item, f"{path}[{i}]", depth + 1)
 
     walk(data, "", 0)
@@ -686,18 +781,22 @@ def from_dict(data: dict, *, source: str = "") -> Scenario:
         data = {}
     if not isinstance(data, dict):
         raise SitingError(f"invalid scenario {source}".rstrip() + ": expected a mapping of fields, "
-                          f"got {type(data).__name__}")
+                          f"got {type(data).__name__}",
+                          zh=(f"情景 {source} 有误" if source else "情景有误") +
+                          f"：应为字段的映射（键: 值），实际为 {type(data).__name__}")
     _check_names(data, source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise SitingError(_format_error(exc, source)) from None
+        raise SitingError(_format_error(exc, source),
+                          zh=_format_error_zh(exc, source)) from None
 
 
 def preset(name: str) -> Scenario:
     """A preset scenario by name (see ``PRESETS``)."""
     if name not in PRESETS:
-        raise SitingError(f"unknown preset {excerpt(name)}; presets: {', '.join(PRESETS)}")
+        raise SitingError(f"unknown preset {excerpt(name)}; presets: {', '.join(PRESETS)}",
+                          zh=f"没有名为 {excerpt(name)} 的预设情景；可选：{', '.join(PRESETS)}")
     return from_dict(PRESETS[name], source=f"preset {name}")
 
 
@@ -713,28 +812,44 @@ def load_yaml(path) -> Scenario:
         with open(path, "rb") as f:  # read one byte more than allowed: /dev/zero stops here
             raw = f.read(MAX_SCENARIO_BYTES + 1)
     except FileNotFoundError:
-        raise SitingError(f"scenario file not found: {label}; check the path") from None
+        raise SitingError(f"scenario file not found: {label}; check the path",
+                          zh=f"找不到情景文件：{label}；请检查路径") from None
     except IsADirectoryError:
-        raise SitingError(f"scenario file {label} is a folder; pass the .yaml file") from None
+        raise SitingError(f"scenario file {label} is a folder; pass the .yaml file",
+                          zh=f"情景文件 {label} 是一个文件夹；请给出 .yaml 文件") from None
     except OSError as exc:
-        raise SitingError(f"scenario file {label} cannot be read ({exc.strerror})") from None
+        raise SitingError(f"scenario file {label} cannot be read ({exc.strerror})",
+                          zh=f"无法读取情景文件 {label}（{exc.strerror}）") from None
     if len(raw) > MAX_SCENARIO_BYTES:
         raise SitingError(f"scenario file {label} is larger than the limit of "
-                          f"{MAX_SCENARIO_BYTES // 1024:,} kB; a scenario is a few kB of YAML")
+                          f"{MAX_SCENARIO_BYTES // 1024:,} kB; a scenario is a few kB of YAML",
+                          zh=f"情景文件 {label} 超过 {MAX_SCENARIO_BYTES // 1024:,} kB 的上限；"
+                             "一个情景通常只有几 kB 的 YAML")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise SitingError(f"scenario file {label} is not UTF-8 text") from None
+        raise SitingError(f"scenario file {label} is not UTF-8 text",
+                          zh=f"情景文件“{label}”不是 UTF-8 编码的文本；请用 UTF-8 另存后再载入。"
+                          ) from None
     return loads(text, source=path.name)
 
 
 class _Refused(Exception):
     """Raised inside the YAML scan; ``loads`` turns it into a SitingError."""
 
+    def __init__(self, message: str, zh: str):
+        super().__init__(message)
+        self.zh = zh
+
 
 def _mark(event) -> str:
     mark = getattr(event, "start_mark", None)
     return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+def _mark_zh(event) -> str:
+    mark = getattr(event, "start_mark", None)
+    return f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
 
 
 def _scan_events(text: str):
@@ -746,35 +861,48 @@ def _scan_events(text: str):
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(f"uses a YAML alias (*{shown_name(event.anchor, 30)}){_mark(event)}; "
                            "aliases and anchors are not allowed in a scenario: write the "
-                           "values out")
+                           "values out",
+                           f"使用了 YAML 别名（*{shown_name(event.anchor, 30)}）{_mark_zh(event)}；"
+                           "情景中不允许别名和锚点：请把数值直接写出")
         if getattr(event, "anchor", None):
             raise _Refused(f"defines a YAML anchor (&{shown_name(event.anchor, 30)})"
                            f"{_mark(event)}; aliases and anchors are not allowed in a "
-                           "scenario: write the values out")
+                           "scenario: write the values out",
+                           f"定义了 YAML 锚点（&{shown_name(event.anchor, 30)}）{_mark_zh(event)}；"
+                           "情景中不允许别名和锚点：请把数值直接写出")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise _Refused(f"is nested deeper than {MAX_YAML_DEPTH} levels{_mark(event)}")
+                raise _Refused(f"is nested deeper than {MAX_YAML_DEPTH} levels{_mark(event)}",
+                               f"嵌套超过 {MAX_YAML_DEPTH} 层{_mark_zh(event)}")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
             nodes += 1
             if nodes > MAX_YAML_NODES:
                 raise _Refused(f"has more than {MAX_YAML_NODES:,} values; a scenario has a "
-                               "few hundred")
+                               "few hundred", f"含有超过 {MAX_YAML_NODES:,} 个值；一个情景通常只有"
+                               "几百个")
         if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT_CHARS:
             raise _Refused(f"holds a value of {len(event.value):,} characters{_mark(event)}, "
-                           f"more than {MAX_TEXT_CHARS} (starting {excerpt(event.value)})")
+                           f"more than {MAX_TEXT_CHARS} (starting {excerpt(event.value)})",
+                           f"有一个值长 {len(event.value):,} 个字符{_mark_zh(event)}，超过 "
+                           f"{MAX_TEXT_CHARS}（开头为 {excerpt(event.value)}）")
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """The parser's complaint without its echo of the input (which may be huge)."""
+def _yaml_problem(exc: yaml.YAMLError, *, zh: bool = False) -> str:
+    """The parser's complaint without its echo of the input (which may be huge).
+
+    In Chinese the position is Chinese; the parser's own words stay as it wrote them.
+    """
     problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    if zh:
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
     return f"{str(problem or type(exc).__name__)[:200]}{where}"
 
 
@@ -793,21 +921,26 @@ def loads(text: str, *, source: str = "") -> Scenario:
         Quoting at most a short escaped excerpt of the text.
     """
     label = f"scenario {shown_name(source)}" if source else "scenario"
+    label_zh = f"情景 {shown_name(source)}" if source else "情景"
     if not isinstance(text, str):
-        raise SitingError(f"{label}: expected text, got {type(text).__name__}")
+        raise SitingError(f"{label}: expected text, got {type(text).__name__}",
+                          zh=f"{label_zh}：应为文本，实际为 {type(text).__name__}")
     if len(text) > MAX_SCENARIO_BYTES or len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
         raise SitingError(f"{label} is larger than the limit of {MAX_SCENARIO_BYTES // 1024:,} "
-                          "kB; a scenario is a few kB of YAML")
+                          "kB; a scenario is a few kB of YAML",
+                          zh=f"{label_zh} 超过 {MAX_SCENARIO_BYTES // 1024:,} kB 的上限；"
+                             "一个情景通常只有几 kB 的 YAML")
     try:
         _scan_events(text)
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, scanned above
     except _Refused as exc:
-        raise SitingError(f"{label} {exc}") from None
+        raise SitingError(f"{label} {exc}", zh=f"{label_zh} {exc.zh}") from None
     except yaml.YAMLError as exc:
-        raise SitingError(f"{label} is not valid YAML: {_yaml_problem(exc)}") from None
+        raise SitingError(f"{label} is not valid YAML: {_yaml_problem(exc)}",
+                          zh=f"{label_zh} 不是有效的 YAML：{_yaml_problem(exc, zh=True)}") from None
     except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
-        raise SitingError(f"{label} cannot be read as a scenario ({type(exc).__name__})") \
-            from None
+        raise SitingError(f"{label} cannot be read as a scenario ({type(exc).__name__})",
+                          zh=f"{label_zh} 无法作为情景读取（{type(exc).__name__}）") from None
     return from_dict(data, source=source)
 
 

@@ -80,7 +80,8 @@ def rank(scores, lcoe=None, resource=None, *, by: str = "score", ids=None) -> np
     not depend on how the table was sorted.
     """
     if by not in RANK_BY:
-        raise SitingError(f"rank_by {by!r} is not one of {RANK_BY}")
+        raise SitingError(f"rank_by {by!r} is not one of {RANK_BY}",
+                          zh=f"rank_by {by!r} 不在 {RANK_BY} 之中")
     scores = np.asarray(scores, dtype=float)
     n = len(scores)
     lcoe = np.full(n, np.nan) if lcoe is None else np.asarray(lcoe, dtype=float)
@@ -152,7 +153,8 @@ def land_mask(parcels, land_types) -> np.ndarray:
     unknown = sorted(set(land_types) - set(LAND_KINDS) - {"other"})
     if unknown:
         raise SitingError(f"unknown land types {unknown}; allowed: "
-                          f"{', '.join(LAND_KINDS + ('other',))}")
+                          f"{', '.join(LAND_KINDS + ('other',))}",
+                          zh=f"未知用地类型 {unknown}；可选：{', '.join(LAND_KINDS + ('other',))}")
     flags = {kind: parcels[f"is_{kind}"].to_numpy().astype(bool) for kind in LAND_KINDS}
     none = ~np.any(np.column_stack(list(flags.values())), axis=1)
     mask = np.zeros(len(parcels), dtype=bool)

@@ -45,21 +45,26 @@ def normalise(weights: Mapping[str, float]) -> dict[str, float]:
         Same keys and order, values summing to 1.
     """
     if not weights:
-        raise SitingError("weights is empty: give at least one criterion a positive weight")
+        raise SitingError("weights is empty: give at least one criterion a positive weight",
+                          zh="权重为空：请至少给一个指标正的权重")
     values: dict[str, float] = {}
     for name, weight in weights.items():
         try:
             value = float(weight)
         except (TypeError, ValueError) as err:
-            raise SitingError(f"weight {name!r} must be a number, got {weight!r}") from err
+            raise SitingError(f"weight {name!r} must be a number, got {weight!r}",
+                              zh=f"权重 {name!r} 须为数字，当前为 {weight!r}") from err
         if not math.isfinite(value) or value < 0:
             raise SitingError(f"weight {name!r} must be a finite number >= 0, got {weight!r}; "
-                              "use 0 to switch a criterion off")
+                              "use 0 to switch a criterion off",
+                              zh=f"权重 {name!r} 须为有限且 >= 0 的数，当前为 {weight!r}；"
+                                 "用 0 可关闭某一指标")
         values[name] = value
     total = sum(values.values())
     if total <= 0:
         raise SitingError(f"weights {sorted(values)} are all 0: give at least one criterion "
-                          "a positive weight")
+                          "a positive weight",
+                          zh=f"权重 {sorted(values)} 全为 0：请至少给一个指标正的权重")
     return {name: value / total for name, value in values.items()}
 
 
@@ -71,29 +76,39 @@ def _validate(matrix: ArrayLike, labels: Sequence[str] | None) -> NDArray[np.flo
     try:
         a = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError) as err:
-        raise SitingError(f"AHP matrix must be a square table of numbers, got {matrix!r}"
-                          ) from err
+        raise SitingError(f"AHP matrix must be a square table of numbers, got {matrix!r}",
+                          zh=f"AHP 判断矩阵须为数字组成的方表，当前为 {matrix!r}") from err
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-        raise SitingError(f"AHP matrix must be square (n × n criteria), got shape {a.shape}")
+        raise SitingError(f"AHP matrix must be square (n × n criteria), got shape {a.shape}",
+                          zh=f"AHP 判断矩阵须为方阵（n × n 个指标），当前形状为 {a.shape}")
     n = a.shape[0]
     if n > max(SAATY_RANDOM_INDEX):
         raise SitingError(f"AHP matrix has {n} criteria; Saaty's random index is tabulated "
-                          f"for at most {max(SAATY_RANDOM_INDEX)}: group criteria hierarchically")
+                          f"for at most {max(SAATY_RANDOM_INDEX)}: group criteria hierarchically",
+                          zh=f"AHP 判断矩阵有 {n} 个指标；Saaty 随机一致性指标最多只列到 "
+                             f"{max(SAATY_RANDOM_INDEX)} 个：请分层分组指标")
     if labels is not None and len(labels) != n:
-        raise SitingError(f"labels has {len(labels)} names for a {n} × {n} AHP matrix")
+        raise SitingError(f"labels has {len(labels)} names for a {n} × {n} AHP matrix",
+                          zh=f"labels 有 {len(labels)} 个名称，而 AHP 判断矩阵为 {n} × {n}")
     for i, j in zip(*np.nonzero(~np.isfinite(a) | (a <= 0)), strict=True):
         raise SitingError(f"AHP matrix cell row {_label(i, labels)}, column "
                           f"{_label(j, labels)} is {a[i, j]:g}; entries must be positive "
-                          "numbers on Saaty's 1/9..9 scale")
+                          "numbers on Saaty's 1/9..9 scale",
+                          zh=f"AHP 判断矩阵第 {_label(i, labels)} 行、第 {_label(j, labels)} 列为 "
+                             f"{a[i, j]:g}；各项须为 Saaty 1/9..9 标度上的正数")
     for i, j in zip(*np.nonzero(a > AHP_SCALE_MAX * (1 + AHP_RECIPROCAL_RTOL)), strict=True):
         raise SitingError(f"AHP matrix cell row {_label(i, labels)}, column "
                           f"{_label(j, labels)} is {a[i, j]:g}; Saaty's scale runs from "
-                          f"1/9 to {AHP_SCALE_MAX:g}")
+                          f"1/9 to {AHP_SCALE_MAX:g}",
+                          zh=f"AHP 判断矩阵第 {_label(i, labels)} 行、第 {_label(j, labels)} 列为 "
+                             f"{a[i, j]:g}；Saaty 标度范围为 1/9 至 {AHP_SCALE_MAX:g}")
     for i in range(n):
         if not math.isclose(a[i, i], 1.0, rel_tol=AHP_RECIPROCAL_RTOL):
             raise SitingError(f"AHP matrix diagonal cell ({_label(i, labels)}, "
                               f"{_label(i, labels)}) is {a[i, i]:g}; a criterion compared "
-                              "with itself must be 1")
+                              "with itself must be 1",
+                              zh=f"AHP 判断矩阵对角线单元（{_label(i, labels)}, "
+                                 f"{_label(i, labels)}）为 {a[i, i]:g}；指标与自身比较须为 1")
     product = a * a.T
     for i, j in zip(*np.nonzero(~np.isclose(product, 1.0, rtol=AHP_RECIPROCAL_RTOL,
                                              atol=0.0)), strict=True):
@@ -103,7 +118,11 @@ def _validate(matrix: ArrayLike, labels: Sequence[str] | None) -> NDArray[np.flo
                               f"row {_label(j, labels)}, column {_label(i, labels)} is "
                               f"{a[j, i]:g}; set it to 1/{a[i, j]:g} = "
                               f"{1 / a[i, j]:.4g} (fill only the upper triangle and "
-                              "derive the lower one)")
+                              "derive the lower one)",
+                              zh=f"AHP 判断矩阵不互反：第 {_label(i, labels)} 行、第 "
+                                 f"{_label(j, labels)} 列为 {a[i, j]:g}，但第 {_label(j, labels)} "
+                                 f"行、第 {_label(i, labels)} 列为 {a[j, i]:g}；请将其设为 "
+                                 f"1/{a[i, j]:g} = {1 / a[i, j]:.4g}（只填上三角，下三角由其推出）")
     return a
 
 

@@ -481,6 +481,8 @@ def error_detail(exc: BaseException, lang: str = "zh") -> tuple[str, bool]:
     if not isinstance(exc, SitingError):  # the class name says what failed
         message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     if lang == "zh":
+        if getattr(exc, "zh", None) and isinstance(exc, SitingError):
+            return exc.zh, True
         for pattern, template in _DETAILS_ZH:
             found = pattern.match(message)
             if found:
@@ -491,13 +493,16 @@ def error_detail(exc: BaseException, lang: str = "zh") -> tuple[str, bool]:
 def error_text(exc: BaseException, lang: str = "zh") -> str:
     """What the page says about ``exc``: a headline in ``lang``, then the detail.
 
-    Engine details are English sentences (they name files, parameters and
-    values); in Chinese they are marked as the English original unless a
-    full translation is known.
+    Engine errors carry an English sentence (``str(exc)``) and a Chinese one
+    (``exc.zh``) with the same facts; the Chinese page shows ``exc.zh``. A
+    detail with no Chinese text (an error from outside the engine) is marked
+    as the English original unless a full translation is known.
 
     >>> from siting.errors import CRSError
     >>> error_text(CRSError("x.shp has no CRS"))
     '坐标系有误。详情（英文原文）：x.shp has no CRS'
+    >>> error_text(CRSError("x.shp has no CRS", zh="x.shp 没有坐标系"))
+    '坐标系有误。x.shp 没有坐标系'
     """
     headline = error_headline(exc, lang)
     detail, translated = error_detail(exc, lang)
