@@ -44,7 +44,8 @@ def neighbour_pairs(geoms, *, contiguity: Contiguity = "queen", tolerance_m: flo
     import shapely
 
     if contiguity not in CONTIGUITY:
-        raise SitingError(f"contiguity {contiguity!r} is not one of {CONTIGUITY}")
+        raise SitingError(f"contiguity {contiguity!r} is not one of {CONTIGUITY}",
+                          zh=f"邻接方式 {contiguity!r} 无效，只能是 {CONTIGUITY} 之一")
     geoms = np.asarray(geoms, dtype=object)
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="dwithin", distance=tolerance_m)
@@ -187,12 +188,16 @@ def _half_diagonal_m(geoms) -> np.ndarray:
 
 def _check_limits(min_gw: float, max_gw: float, max_extent_km: float) -> None:
     if not (np.isfinite(max_gw) and max_gw > 0):
-        raise SitingError(f"bases.max_capacity_gw must be > 0 GW, got {max_gw!r}")
+        raise SitingError(f"bases.max_capacity_gw must be > 0 GW, got {max_gw!r}",
+                          zh=f"bases.max_capacity_gw 必须大于 0 GW（当前值：{max_gw!r}）")
     if not (np.isfinite(min_gw) and 0 <= min_gw <= max_gw):
         raise SitingError(f"bases.min_capacity_gw {min_gw!r} must lie in [0, max_capacity_gw "
-                          f"{max_gw!r}]; lower the minimum or raise the maximum")
+                          f"{max_gw!r}]; lower the minimum or raise the maximum",
+                          zh=f"bases.min_capacity_gw {min_gw!r} 必须在 [0, max_capacity_gw "
+                             f"{max_gw!r}] 之间；请降低下限或提高上限")
     if not (np.isfinite(max_extent_km) and max_extent_km > 0):
-        raise SitingError(f"bases.max_extent_km must be > 0 km, got {max_extent_km!r}")
+        raise SitingError(f"bases.max_extent_km must be > 0 km, got {max_extent_km!r}",
+                          zh=f"bases.max_extent_km 必须大于 0 km（当前值：{max_extent_km!r}）")
 
 
 def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
@@ -238,7 +243,9 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
     _check_limits(min_gw, max_gw, max_extent_km)
     if over_capacity not in ("next", "upgrade"):
         raise SitingError(f"grid.over_capacity {over_capacity!r} is not one of "
-                          "('next', 'upgrade')")
+                          "('next', 'upgrade')",
+                          zh=f"grid.over_capacity {over_capacity!r} 无效，只能是 'next' 或 "
+                             "'upgrade'")
     n = len(shortlist)
     out = pd.DataFrame({"base_id": np.full(n, None, dtype=object),
                         "conn_id": np.full(n, None, dtype=object),

@@ -46,14 +46,18 @@ def read_corridors(path: str | Path | None = None) -> list[dict]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as err:
-        raise SitingError(f"cannot read the corridor table {path}: {err}") from err
+        raise SitingError(f"cannot read the corridor table {path.name}: {err}",
+                          zh=f"无法读取特高压通道表 {path.name}：{err}") from err
     corridors = data.get("corridors") if isinstance(data, dict) else None
     if not isinstance(corridors, list):
-        raise SitingError(f"{path}: expected a 'corridors:' list")
+        raise SitingError(f"{path.name}: expected a 'corridors:' list",
+                          zh=f"{path.name}：应包含 'corridors:' 列表")
     for c in corridors:
         missing = {"id", "name_zh", "rated_mw", "ne_mw", "station_zh"} - set(c)
         if missing:
-            raise SitingError(f"{path}: corridor {c.get('id', '?')!r} lacks {sorted(missing)}")
+            raise SitingError(f"{path.name}: corridor {c.get('id', '?')!r} lacks {sorted(missing)}",
+                              zh=f"{path.name}：通道 {c.get('id', '?')!r} 缺少字段 "
+                                 f"{sorted(missing)}")
     return corridors
 
 
@@ -97,11 +101,14 @@ def connection_points(substations, *, capacity_by_kv_mw: dict | None = None,
 
     if substations.crs is None:
         raise SitingError("the substations layer has no CRS; set it (e.g. EPSG:4326) "
-                          "before siting")
+                          "before siting",
+                          zh="变电站图层没有坐标系；请先设定（如 EPSG:4326）再选址")
     table = capacity_by_kv_mw if capacity_by_kv_mw is not None else CAPACITY_BY_KV_MW
     if "voltage_kv" not in substations:
         raise SitingError("the substations layer needs a voltage_kv column (220, 500, 800, "
-                          "1000) to know each point's capacity")
+                          "1000) to know each point's capacity",
+                          zh="变电站图层需要 voltage_kv 字段（220、500、800、1000），"
+                             "才能确定每个并网点的容量")
     pts = substations[substations.geometry.notna() & ~substations.geometry.is_empty]
     pts = pts.set_geometry(shapely.centroid(pts.geometry.to_numpy()), crs=pts.crs)
     names = (pts["name_zh"] if "name_zh" in pts else pd.Series(

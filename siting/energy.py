@@ -180,7 +180,9 @@ def _oedb_dir() -> Path:
     spec = importlib.util.find_spec("windpowerlib")
     if spec is None or not spec.submodule_search_locations:
         raise DataFileError("windpowerlib is not installed, so no turbine power curves are "
-                            "available; install it with `pip install windpowerlib`")
+                            "available; install it with `pip install windpowerlib`",
+                            zh="未安装 windpowerlib，没有风机功率曲线可用；请运行 "
+                               "`pip install -r requirements.txt` 安装")
     return Path(next(iter(spec.submodule_search_locations))) / "oedb"
 
 
@@ -193,7 +195,9 @@ def _oedb_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         curves = pd.read_csv(folder / "power_curves.csv").set_index("turbine_type")
     except (OSError, KeyError, pd.errors.ParserError) as err:
         raise DataFileError(f"cannot read windpowerlib's bundled turbine library in {folder}: "
-                            f"{err}; reinstall windpowerlib") from err
+                            f"{err}; reinstall windpowerlib",
+                            zh=f"无法读取 windpowerlib 自带的风机库（{err}）；请重新安装 "
+                               "windpowerlib") from err
     curves.columns = curves.columns.astype(float)
     return turbines, curves
 
@@ -213,8 +217,11 @@ def _unknown_turbine(turbine_type: str) -> SitingError:
     names = list_turbines()
     close = difflib.get_close_matches(str(turbine_type), names, n=5, cutoff=0.5)
     hint = f"close names: {', '.join(close)}" if close else f"e.g. {', '.join(names[:5])}"
+    hint_zh = f"相近的型号：{', '.join(close)}" if close else f"例如 {', '.join(names[:5])}"
     return SitingError(f"turbine {turbine_type!r} has no power curve in windpowerlib's "
-                       f"bundled library; {hint} (see list_turbines())")
+                       f"bundled library; {hint} (see list_turbines())",
+                       zh=f"风机型号 {turbine_type!r} 在 windpowerlib 风机库中没有功率曲线；"
+                          f"{hint_zh}")
 
 
 def load_power_curve(turbine_type: str = DEFAULT_TURBINE
@@ -272,12 +279,16 @@ def _check_curve(speeds: NDArray[np.float64], power_kw: NDArray[np.float64]) -> 
             or not np.all(np.isfinite(speeds)) or not np.all(np.isfinite(power_kw))):
         raise SitingError("power_curve must be two equal-length 1-D arrays (speeds m/s, "
                           f"power kW) of finite numbers, got shapes {speeds.shape} and "
-                          f"{power_kw.shape}")
+                          f"{power_kw.shape}",
+                          zh="功率曲线须为两个等长的一维有限数值数组（风速 m/s、功率 kW），"
+                             f"当前形状为 {speeds.shape} 和 {power_kw.shape}")
     if np.any(np.diff(speeds) <= 0) or speeds[0] < 0:
         raise SitingError("power_curve speeds must be non-negative and strictly increasing, "
-                          f"got {speeds.tolist()}")
+                          f"got {speeds.tolist()}",
+                          zh=f"功率曲线的风速须非负且严格递增（当前值：{speeds.tolist()}）")
     if np.any(power_kw < 0) or not np.any(power_kw > 0):
-        raise SitingError("power_curve power must be >= 0 kW with at least one positive value")
+        raise SitingError("power_curve power must be >= 0 kW with at least one positive value",
+                          zh="功率曲线的功率须 ≥ 0 kW，且至少有一个正值")
 
 
 # --- Wind yield ---------------------------------------------------------------------------
@@ -322,7 +333,8 @@ def wind_energy_per_mw(mean_speed_hub: ArrayLike, k: ArrayLike, rho: ArrayLike, 
     """
     if not (np.isfinite(losses) and 0 <= losses < 1):
         raise SitingError(f"losses must be a share in [0, 1), got {losses!r}; "
-                          "15 % is written 0.15")
+                          "15 % is written 0.15",
+                          zh=f"损失须为 [0, 1) 之间的比例（当前值：{losses!r}）；15% 写作 0.15")
     if power_curve is None:
         speeds, power_kw = load_power_curve(turbine)
         nameplate_kw = rated_power_kw(turbine) if rated_kw is None else float(rated_kw)
@@ -331,7 +343,8 @@ def wind_energy_per_mw(mean_speed_hub: ArrayLike, k: ArrayLike, rho: ArrayLike, 
         _check_curve(speeds, power_kw)
         nameplate_kw = float(power_kw.max()) if rated_kw is None else float(rated_kw)
     if not (np.isfinite(nameplate_kw) and nameplate_kw > 0):
-        raise SitingError(f"rated_kw must be a positive power in kW, got {rated_kw!r}")
+        raise SitingError(f"rated_kw must be a positive power in kW, got {rated_kw!r}",
+                          zh=f"额定功率 rated_kw 须为正值（kW），当前值：{rated_kw!r}")
 
     v, shape, density = np.broadcast_arrays(_as_float(mean_speed_hub, "mean_speed_hub"),
                                             _as_float(k, "k"), _as_float(rho, "rho"))
@@ -431,7 +444,8 @@ def wake_loss(density_mw_km2: ArrayLike, *, rated_kw: float, rotor_m: float,
     density = _as_float(density_mw_km2, "density_mw_km2")
     _raise_if_any(density <= 0, density, "density_mw_km2", "a positive density in MW/km²")
     if not (rated_kw > 0 and rotor_m > 0):
-        raise SitingError(f"rated_kw and rotor_m must be positive, got {rated_kw!r}, {rotor_m!r}")
+        raise SitingError(f"rated_kw and rotor_m must be positive, got {rated_kw!r}, {rotor_m!r}",
+                          zh=f"额定功率与风轮直径须为正值（当前值：{rated_kw!r}，{rotor_m!r}）")
     area_per_turbine_m2 = (rated_kw / 1_000.0) / density * 1e6
     area_d2 = area_per_turbine_m2 / rotor_m ** 2
     return np.minimum(at_reference * (reference_area_d2 / area_d2) ** exponent, WAKE_LOSS_MAX)
@@ -443,9 +457,12 @@ def league_shares(leagues: ArrayLike, table: dict[str, float], default: float,
     for key, value in table.items():
         if not (np.isfinite(value) and 0 <= value < 1):
             raise SitingError(f"{name}[{key!r}] must be a share in [0, 1), got {value!r}; "
-                              "5 % is written 0.05")
+                              "5 % is written 0.05",
+                              zh=f"{name}[{key!r}] 须为 [0, 1) 之间的比例（当前值：{value!r}）；"
+                                 "5% 写作 0.05")
     if not (np.isfinite(default) and 0 <= default < 1):
-        raise SitingError(f"{name} default must be a share in [0, 1), got {default!r}")
+        raise SitingError(f"{name} default must be a share in [0, 1), got {default!r}",
+                          zh=f"{name} 的默认值须为 [0, 1) 之间的比例（当前值：{default!r}）")
     names = pd.Series(np.asarray(leagues, dtype=object))
     return names.map(table).fillna(default).to_numpy(dtype=float)
 
@@ -509,7 +526,9 @@ def turbine_by_class(speed_100m: ArrayLike, *, alpha: float,
     missing = set(IEC_CLASS_MAX_MEAN_MS) - set(hubs)
     if missing:
         raise SitingError(f"hub_height_by_class_m needs classes {sorted(missing)}; "
-                          f"got {sorted(hubs)}")
+                          f"got {sorted(hubs)}",
+                          zh=f"hub_height_by_class_m 缺少等级 {sorted(missing)}（当前为 "
+                             f"{sorted(hubs)}）")
     v100 = _as_float(speed_100m, "speed_100m")
     ok = np.isfinite(v100)
     classes = np.full(v100.shape, "", dtype=object)
@@ -553,10 +572,14 @@ def pv_energy_per_mw(ghi_kwh_m2: ArrayLike, *, tilt_gain: float = PV_TILT_GAIN,
     """
     if not (np.isfinite(tilt_gain) and 0.5 <= tilt_gain <= 2.0):
         raise SitingError(f"tilt_gain must be a ratio in [0.5, 2], got {tilt_gain!r}; "
-                          "1.0 means a horizontal module")
+                          "1.0 means a horizontal module",
+                          zh=f"倾角增益 tilt_gain 须在 [0.5, 2] 之间（当前值：{tilt_gain!r}）；"
+                             "1.0 表示水平安装")
     if not (np.isfinite(performance_ratio) and 0 < performance_ratio <= 1):
         raise SitingError(f"performance_ratio must be in (0, 1], got {performance_ratio!r}; "
-                          "80 % is written 0.80")
+                          "80 % is written 0.80",
+                          zh=f"系统效率 performance_ratio 须在 (0, 1] 之间（当前值："
+                             f"{performance_ratio!r}）；80% 写作 0.80")
     ghi = _as_float(ghi_kwh_m2, "ghi_kwh_m2")
     _raise_if_any(ghi < 0, ghi, "ghi_kwh_m2", "non-negative kWh/m²·yr")
     energy = ghi * tilt_gain * performance_ratio / STC_IRRADIANCE_KW_M2
@@ -682,7 +705,8 @@ def lcoe_cny_kwh(capex_cny_per_kw: ArrayLike, opex_share_per_yr: ArrayLike,
     for name, value in (("transmission_cny_per_mw_km", transmission_cny_per_mw_km),
                         ("substation_cny_per_kw", substation_cny_per_kw)):
         if not (np.isfinite(value) and value >= 0):
-            raise SitingError(f"{name} must be a non-negative cost, got {value!r}")
+            raise SitingError(f"{name} must be a non-negative cost, got {value!r}",
+                              zh=f"{name} 须为非负的费用（当前值：{value!r}）")
     crf = capital_recovery_factor(discount_rate, lifetime_years)
     plant_cny_per_mw = capex * 1_000.0
     investment_cny_per_mw = (plant_cny_per_mw + substation_cny_per_kw * 1_000.0
@@ -720,7 +744,8 @@ def storage_yearly_cny_per_kw(*, share: float = STORAGE_SHARE_OF_CAPACITY,
                                    ("storage cost CNY/kWh", cny_per_kwh, 0.0, 1e5),
                                    ("storage O&M share", opex_share_per_yr, 0.0, 0.5)):
         if not (np.isfinite(value) and low <= value <= high):
-            raise SitingError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
+            raise SitingError(f"{name} must be in [{low:g}, {high:g}], got {value!r}",
+                              zh=f"{name} 须在 [{low:g}, {high:g}] 之间（当前值：{value!r}）")
     capex = share * hours * cny_per_kwh
     crf = float(capital_recovery_factor(discount_rate, lifetime_years))
     return capex * crf + capex * opex_share_per_yr
@@ -749,7 +774,8 @@ def land_yearly_cny_per_kw(land_type: ArrayLike, mw_per_km2: ArrayLike, *,
     rates = dict(LAND_CNY_PER_MU_YR if cny_per_mu_yr is None else cny_per_mu_yr)
     for key, value in rates.items():
         if not (np.isfinite(value) and value >= 0):
-            raise SitingError(f"land rent for {key!r} must be ≥ 0 CNY/mu/yr, got {value!r}")
+            raise SitingError(f"land rent for {key!r} must be ≥ 0 CNY/mu/yr, got {value!r}",
+                              zh=f"{key!r} 的土地租金须 ≥ 0 元/亩·年（当前值：{value!r}）")
     density = _as_float(mw_per_km2, "mw_per_km2")
     _raise_if_any(density <= 0, density, "mw_per_km2", "a positive density in MW/km²")
     rent = pd.Series(np.asarray(land_type, dtype=object)).map(rates)
@@ -856,5 +882,6 @@ def wind_mw_per_km2(rated_kw: ArrayLike, rotor_m: ArrayLike, *,
     _raise_if_any(rotor <= 0, rotor, "rotor_m", "a positive rotor diameter in m")
     if not (cross_d > 0 and down_d > 0):
         raise SitingError(f"turbine spacing must be positive rotor diameters, got "
-                          f"{cross_d!r} × {down_d!r}")
+                          f"{cross_d!r} × {down_d!r}",
+                          zh=f"风机间距须为正的风轮直径倍数（当前值：{cross_d!r} × {down_d!r}）")
     return (rated / 1_000.0) / (cross_d * down_d * (rotor / 1_000.0) ** 2)
