@@ -93,8 +93,11 @@ def test_a_leagues_curtailment_applies_only_to_that_league():
 
 def test_denser_layout_yields_fewer_hours():
     parcels = _parcels(["阿拉善盟"])
-    loose = wind_yield(parcels, sc.from_dict({"capacity": {"wind_mw_per_km2": 2.0}}))
-    dense = wind_yield(parcels, sc.from_dict({"capacity": {"wind_mw_per_km2": 5.0}}))
+    # a fixed density (the default derives it from turbine spacing, the same for both)
+    loose = wind_yield(parcels, sc.from_dict({"capacity": {"density_rule": "fixed",
+                                                           "wind_mw_per_km2": 2.0}}))
+    dense = wind_yield(parcels, sc.from_dict({"capacity": {"density_rule": "fixed",
+                                                           "wind_mw_per_km2": 5.0}}))
     assert dense["wake_loss"][0] > loose["wake_loss"][0]
     assert dense["flh"][0] < loose["flh"][0]
     assert dense["gross_flh"][0] == pytest.approx(loose["gross_flh"][0])
@@ -168,9 +171,10 @@ def test_lcoe_adds_storage_and_land_per_kwh():
 
 def test_parcel_columns_carry_storage_share_and_curtailment():
     parcels = _parcels(["阿拉善盟", "锡林郭勒盟"], land=("desert", "other"))
-    scenario = sc.from_dict({"tech": "solar"})
+    fixed = {"density_rule": "fixed"}  # no geometry here: the density rule needs latitude
+    scenario = sc.from_dict({"tech": "solar", "capacity": fixed})
     out = capacity_energy_cost(parcels, scenario)
-    no_storage = capacity_energy_cost(parcels, sc.from_dict({"tech": "solar",
+    no_storage = capacity_energy_cost(parcels, sc.from_dict({"tech": "solar", "capacity": fixed,
                                                               "cost": {"storage_share": 0}}))
     assert np.all(out["lcoe_sto"] > 0)
     assert out["lcoe"] - no_storage["lcoe"] == pytest.approx(out["lcoe_sto"])
