@@ -884,6 +884,8 @@ def library_panel(scenario, result, lang: str):
         m3.metric(t("entered", lang) + " / " + t("left", lang),
                   f"{len(diff.parcels_entered)} / {len(diff.parcels_left)}")
         st.dataframe(results.comparison_table(diff, lang), hide_index=True, width="stretch")
+        st.altair_chart(supply_view.comparison_chart(
+            {f"A · {fmt(a)}": runs[0], f"B · {fmt(b)}": runs[1]}, lang), width="stretch")
 
 
 def about(lang: str):

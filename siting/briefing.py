@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from siting import clock
+from siting import clock, supply
 from siting.colours import score_cmap
 from siting.errors import SitingError
 from siting.export import atomic_path, disclaimer, plain_text, synthetic_layers
@@ -552,6 +552,28 @@ def _draw_furniture(fig, ax, province):
     draw_inset(inset, province.to_crs("EPSG:4326"))
 
 
+#: How the briefing names the base formation method.
+BASE_METHOD_ZH = {"connection": "按并网点", "contiguity": "相邻地块合并"}
+
+
+def _draw_supply_curve(ax, curve, target_gw: float, units: Units = "gw"):
+    """Steps of cumulative capacity (x) against each base's LCOE (y), with the target."""
+    scale = convert(1.0, "GW", units)[0]
+    start = (curve["cum_gw"] - curve["cap_mw"] / 1000.0).to_numpy() * scale
+    end = curve["cum_gw"].to_numpy() * scale
+    lcoe = curve["lcoe"].to_numpy()
+    ax.hlines(lcoe, start, end, color="#0b3d91", linewidth=1.2)
+    ax.vlines(end[:-1], lcoe[:-1], lcoe[1:], color="#0b3d91", linewidth=0.6)
+    ax.axvline(target_gw * scale, color="#c0392b", linewidth=0.8, linestyle="--")
+    ax.tick_params(labelsize=6, length=2, pad=1)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    ax.set_xlabel(f"累计装机 {power_unit(units)}", fontsize=6.5, labelpad=1)
+    ax.set_ylabel("元/kWh", fontsize=6.5, labelpad=1)
+    ax.set_title("供给曲线（基地按度电成本排序；虚线为目标）supply curve", fontsize=7.5,
+                 loc="left", pad=3)
+
+
 def _draw_panel(fig, result, units: Units = "gw"):
     """Right-hand panel: bases table, totals against the target, capacity by league."""
     panel = fig.add_axes([0.625, 0.30, 0.365, 0.60])
@@ -563,7 +585,9 @@ def _draw_panel(fig, result, units: Units = "gw"):
     notes = [target_line(result, units=units)]
     notes.append(f"评分地块 {s.get('n_scored', '–')} / {s.get('n_parcels', len(result.parcels))}"
                  f"；入选 {len(result.shortlist)}；候选基地 {len(result.bases)} 个"
-                 f"（连片，≥ {format_power(result.scenario.bases.min_capacity_gw, units)}）")
+                 f"（{BASE_METHOD_ZH.get(result.scenario.bases.method, '')}，"
+                 f"{format_power(result.scenario.bases.min_capacity_gw, units)}–"
+                 f"{format_power(result.scenario.bases.max_capacity_gw, units)}）")
     if s.get("median_flh"):
         notes.append(f"利用小时中位数 {s['median_flh']:.0f} h；"
                      f"度电成本中位数 {s['median_lcoe']:.3f} 元/kWh")
@@ -573,9 +597,17 @@ def _draw_panel(fig, result, units: Units = "gw"):
     top = 0.895 - 0.6 * (len(table) + 1) * 0.05 - 0.03
     fig.text(0.627, top, "\n".join(notes), fontsize=8.2, va="top", linespacing=1.6)
 
+    height = top - 0.205 - (0.03 if policy else 0.0)
+    curve = supply.supply_curve(result.bases)
+    if len(curve):
+        # the supply curve under the league chart: bases by LCOE, running GW, the target
+        _draw_supply_curve(fig.add_axes([0.70, 0.085, 0.28, 0.28 * height]), curve,
+                           result.scenario.targets.target_gw, units)
+        height *= 0.58
     if len(result.leagues):
         # the league chart starts below the notes (one more line with the policy line)
-        chart = fig.add_axes([0.70, 0.085, 0.28, top - 0.205 - (0.03 if policy else 0.0)])
+        bottom = top - 0.12 - (0.03 if policy else 0.0) - height
+        chart = fig.add_axes([0.70, bottom, 0.28, height])
         totals = convert(result.leagues["cap_gw"].sort_values(), "GW", units)[0]
         chart.barh(range(len(totals)), totals.to_numpy(), color="#e08a3c", height=0.7)
         chart.set_ylim(-0.6, max(len(totals), 12) - 0.4)  # same bar width for few leagues
@@ -629,7 +661,7 @@ def figure(result, *, date: Date | None = None, leagues=None, province=None,
                                f"{date.isoformat()}", fontsize=9.5, va="top", color="#333333")
         stamp = synthetic_stamp(result)
         if stamp:
-            fig.text(0.99, 0.975, stamp, fontsize=10, fontweight="bold", va="top", ha="right",
+            fig.text(0.99, 0.99, stamp, fontsize=8.5, fontweight="bold", va="top", ha="right",
                      color=SYNTHETIC_STAMP_COLOUR, linespacing=1.4,
                      bbox={"boxstyle": "round,pad=0.4", "facecolor": "white",
                            "edgecolor": SYNTHETIC_STAMP_COLOUR, "linewidth": 1.5})

@@ -63,3 +63,12 @@ def test_league_table_and_chart_show_league_targets(result, lang):
     plain = results.league_table(league_totals(result.shortlist,
                                                all_leagues=["阿拉善盟"]), lang)
     assert isinstance(plain, pd.DataFrame) and len(plain.columns) == 6
+
+
+def test_comparison_chart_draws_one_curve_per_scenario(result):
+    chart = views.comparison_chart({"A": result, "B": result}, "zh").to_dict()
+    assert chart["encoding"]["color"]["field"] == "scenario"
+    data = next(iter(chart["datasets"].values()))
+    n_bases = len(result.bases)
+    assert [row["scenario"] for row in data].count("A") == 2 * n_bases  # two ends a step
+    assert {row["scenario"] for row in data} == {"A", "B"}

@@ -33,27 +33,47 @@ def supply_table(result, lang: str) -> pd.DataFrame:
     return curve.rename(columns=names)
 
 
+def _steps(bases) -> pd.DataFrame:
+    """Each base of the supply curve as a flat step from the previous running total to its own."""
+    curve = supply.supply_curve(bases)
+    return pd.DataFrame({"gw": list(curve["cum_gw"] - curve["cap_mw"] / 1000.0)
+                         + list(curve["cum_gw"]),
+                         "lcoe": list(curve["lcoe"]) * 2,
+                         "base_id": list(curve["base_id"]) * 2,
+                         "league": list(curve["league"]) * 2,
+                         "order": list(range(0, 2 * len(curve), 2))
+                         + list(range(1, 2 * len(curve), 2))})
+
+
+def _curve_lines(results: dict, lang: str):
+    """Step lines of cumulative GW (x) against base LCOE (y), one per named result."""
+    import altair as alt
+
+    x_title = "累计装机 (GW)" if _zh(lang) else "cumulative capacity (GW)"
+    y_title = "平准化度电成本 (元/kWh)" if _zh(lang) else "LCOE (CNY/kWh)"
+    steps = pd.concat([_steps(r.bases).assign(scenario=name) for name, r in results.items()],
+                      ignore_index=True)
+    encoding = dict(x=alt.X("gw:Q", title=x_title),
+                    y=alt.Y("lcoe:Q", title=y_title, scale=alt.Scale(zero=False)),
+                    order="order:Q",
+                    tooltip=["scenario:N", "base_id:N", "league:N",
+                             alt.Tooltip("lcoe:Q", format=".3f"),
+                             alt.Tooltip("gw:Q", format=",.1f")])
+    if len(results) > 1:
+        encoding["color"] = alt.Color("scenario:N", title="")
+    return alt.Chart(steps).mark_line(interpolate="linear").encode(**encoding)
+
+
+def comparison_chart(results: dict, lang: str):
+    """The supply curves of several results (``{name: result}``) on one chart."""
+    return _curve_lines(results, lang).properties(height=260)
+
+
 def supply_chart(result, lang: str):
     """Step chart of cumulative GW (x) against base LCOE (y, CNY/kWh), with the target line."""
     import altair as alt
 
-    curve = supply.supply_curve(result.bases)
-    x_title = "累计装机 (GW)" if _zh(lang) else "cumulative capacity (GW)"
-    y_title = "平准化度电成本 (元/kWh)" if _zh(lang) else "LCOE (CNY/kWh)"
-    # each base is a flat step from the previous running total to its own
-    steps = pd.DataFrame({"gw": list(curve["cum_gw"] - curve["cap_mw"] / 1000.0)
-                          + list(curve["cum_gw"]),
-                          "lcoe": list(curve["lcoe"]) * 2,
-                          "base_id": list(curve["base_id"]) * 2,
-                          "league": list(curve["league"]) * 2,
-                          "order": list(range(0, 2 * len(curve), 2))
-                          + list(range(1, 2 * len(curve), 2))})
-    line = (alt.Chart(steps).mark_line(interpolate="linear")
-            .encode(x=alt.X("gw:Q", title=x_title), y=alt.Y("lcoe:Q", title=y_title,
-                                                             scale=alt.Scale(zero=False)),
-                    order="order:Q",
-                    tooltip=["base_id:N", "league:N", alt.Tooltip("lcoe:Q", format=".3f"),
-                             alt.Tooltip("gw:Q", format=",.1f")]))
+    line = _curve_lines({"": result}, lang)
     target = result.scenario.targets.target_gw
     label = f"目标 {target:g} GW" if _zh(lang) else f"target {target:g} GW"
     rule = (alt.Chart(pd.DataFrame({"gw": [target], "label": [label]}))
