@@ -574,6 +574,23 @@ def _draw_supply_curve(ax, curve, target_gw: float, units: Units = "gw"):
                  loc="left", pad=3)
 
 
+def supply_curve_png(curve, target_gw: float, units: Units = "gw", *,
+                     size_in=(4.0, 1.5), dpi: int = 200) -> bytes:
+    """The supply curve alone as a PNG (for the slide)."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=size_in, dpi=dpi)
+        _draw_supply_curve(fig.add_axes([0.14, 0.26, 0.82, 0.6]), curve, target_gw, units)
+        _literal_text(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def _draw_panel(fig, result, units: Units = "gw"):
     """Right-hand panel: bases table, totals against the target, capacity by league."""
     panel = fig.add_axes([0.625, 0.30, 0.365, 0.60])
@@ -795,6 +812,17 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
                 paragraph.runs[0].text = value
             # an empty cell is as tall as its end-of-paragraph mark (18 pt by default)
             paragraph._p.get_or_add_endParaRPr().set("sz", str(int(Pt(10).pt * 100)))
+    below = 1.9 + 0.3 * rows + 0.1
+    policy = policy_line(result, units=units)
+    if policy:
+        text_box(left, below, panel_w, 0.45, policy, 10)
+        below += 0.5
+    curve = supply.supply_curve(result.bases)
+    room = 6.9 - below  # inches left above the provenance line
+    if len(curve) and room >= 0.8:
+        slide.shapes.add_picture(io.BytesIO(supply_curve_png(
+            curve, result.scenario.targets.target_gw, units, size_in=(panel_w, room))),
+            Inches(left), Inches(below), Inches(panel_w), Inches(room))
     text_box(_MARGIN, 6.95, _SLIDE_W - 2 * _MARGIN, 0.5, provenance_line(result), 8.5,
              colour="555555")
     buffer = io.BytesIO()
