@@ -188,28 +188,35 @@ def briefing_table(result, *, top: int = TOP_BASES, units: Units = "gw"):
 
     Returns
     -------
-    pandas.DataFrame with columns 基地, 主要盟市, 土地类型, 容量 GW, 年发电 TWh, 评分
-    (or 容量 万千瓦, 年发电 亿千瓦时; strings ready to print).
+    pandas.DataFrame with columns 基地, 主要盟市, 并网点, 土地类型, 容量 GW, 年发电 TWh,
+    评分 (or 容量 万千瓦, 年发电 亿千瓦时; strings ready to print). 并网点 is the
+    base's connection point without the word 变电站 ("" for bases formed by contiguity).
     """
     import pandas as pd
 
     from siting.bases import LAND_TYPES
 
-    columns = ["基地", "主要盟市", "土地类型", f"容量 {power_unit(units)}",
+    columns = ["基地", "主要盟市", "并网点", "土地类型", f"容量 {power_unit(units)}",
                f"年发电 {energy_unit(units)}", "评分"]
     bases = result.bases.sort_values("cap_mw", ascending=False, kind="stable")
-    rows = [[b["base_id"], b["league"], LAND_TYPES.get(b["land_type"], (b["land_type"],))[0],
+
+    def connection(base) -> str:
+        name = base.get("conn_name")
+        return str(name).replace("变电站", "") if isinstance(name, str) else ""
+
+    rows = [[b["base_id"], b["league"], connection(b),
+             LAND_TYPES.get(b["land_type"], (b["land_type"],))[0],
              _gw(b["cap_mw"], units), _twh(b["energy_gwh"], units), f"{b['score']:.0f}"]
             for _, b in bases.head(top).iterrows()]
     rest = bases.iloc[top:]
     if len(rest):
-        rows.append([f"其余 {len(rest)} 个", "", "", _gw(rest["cap_mw"].sum(), units),
+        rows.append([f"其余 {len(rest)} 个", "", "", "", _gw(rest["cap_mw"].sum(), units),
                      _twh(rest["energy_gwh"].sum(), units), ""])
     short = result.shortlist
     in_bases = short[short["base_id"].notna()] if len(short) else short
-    rows.append(["基地合计", f"{len(bases)} 个", "", _gw(in_bases["cap_mw"].sum(), units),
+    rows.append(["基地合计", f"{len(bases)} 个", "", "", _gw(in_bases["cap_mw"].sum(), units),
                  _twh(in_bases["energy_gwh"].sum(), units), ""])
-    rows.append(["入选合计", f"{len(short)} 地块", "", _gw(short["cap_mw"].sum(), units),
+    rows.append(["入选合计", f"{len(short)} 地块", "", "", _gw(short["cap_mw"].sum(), units),
                  _twh(short["energy_gwh"].sum(), units), ""])
     return pd.DataFrame(rows, columns=columns)
 
@@ -373,7 +380,7 @@ def draw_inset(ax, province_lonlat, *, box=INSET_BOX):
 
 def _draw_table(ax, table, *, fontsize: float = 8.5):
     ax.axis("off")
-    widths = [0.13, 0.22, 0.20, 0.15, 0.17, 0.11]
+    widths = [0.10, 0.17, 0.20, 0.13, 0.14, 0.16, 0.09]
     cells = ax.table(cellText=table.to_numpy().tolist(), colLabels=list(table.columns),
                      colWidths=widths, loc="upper center", cellLoc="center")
     cells.auto_set_font_size(False)
@@ -798,7 +805,7 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
     shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(1.9), Inches(panel_w),
                                    Inches(0.3 * rows))
     grid = shape.table
-    for j, share in enumerate((0.19, 0.22, 0.19, 0.12, 0.16, 0.12)):
+    for j, share in enumerate((0.12, 0.17, 0.19, 0.14, 0.14, 0.15, 0.09)):
         grid.columns[j].width = Emu(int(Inches(panel_w) * share))
     cells = [list(map(plain_text, table.columns))] + [[plain_text(v) for v in row]
                                      for row in table.itertuples(index=False)]

@@ -99,11 +99,12 @@ def test_pptx_is_16_9_with_a_picture_and_a_native_table(snapshots):
 
 def test_summary_table_rows_and_totals():
     table = briefing.briefing_table(make_result())
-    assert list(table.columns) == ["基地", "主要盟市", "土地类型", "容量 GW", "年发电 TWh", "评分"]
-    assert table.iloc[0].tolist() == ["B001", "鄂尔多斯市", "沙漠戈壁", "2.7", "4.5", "90"]
-    assert table.iloc[-2].tolist()[:1] + table.iloc[-2].tolist()[3:5] == ["基地合计", "2.7",
+    assert list(table.columns) == ["基地", "主要盟市", "并网点", "土地类型", "容量 GW",
+                                   "年发电 TWh", "评分"]
+    assert table.iloc[0].tolist() == ["B001", "鄂尔多斯市", "", "沙漠戈壁", "2.7", "4.5", "90"]
+    assert table.iloc[-2].tolist()[:1] + table.iloc[-2].tolist()[4:6] == ["基地合计", "2.7",
                                                                            "4.5"]
-    assert table.iloc[-1].tolist()[:2] + table.iloc[-1].tolist()[3:5] == ["入选合计", "4 地块",
+    assert table.iloc[-1].tolist()[:2] + table.iloc[-1].tolist()[4:6] == ["入选合计", "4 地块",
                                                                            "3.4", "5.8"]
 
 

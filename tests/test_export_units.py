@@ -80,12 +80,12 @@ def test_briefing_table_in_wan_kw():
     # the hand-made result: base B001 holds 2,700 MW and 4,550 GWh (270 万千瓦, 45.5 亿千瓦时);
     # the shortlist 3,400 MW and 5,750 GWh (340 万千瓦, 57.5 亿千瓦时)
     table = briefing.briefing_table(make_result(), units="wan")
-    assert list(table.columns) == ["基地", "主要盟市", "土地类型", "容量 万千瓦", "年发电 亿千瓦时",
-                                   "评分"]
-    assert table.iloc[0].tolist() == ["B001", "鄂尔多斯市", "沙漠戈壁", "270", "45.5", "90"]
-    assert table.iloc[-1].tolist()[3:5] == ["340", "57.5"]
+    assert list(table.columns) == ["基地", "主要盟市", "并网点", "土地类型", "容量 万千瓦",
+                                   "年发电 亿千瓦时", "评分"]
+    assert table.iloc[0].tolist() == ["B001", "鄂尔多斯市", "", "沙漠戈壁", "270", "45.5", "90"]
+    assert table.iloc[-1].tolist()[4:6] == ["340", "57.5"]
     gw = briefing.briefing_table(make_result())
-    assert gw.iloc[0].tolist()[3:5] == ["2.7", "4.5"]  # 4.55 TWh to 0.1 (binary 4.5499…)
+    assert gw.iloc[0].tolist()[4:6] == ["2.7", "4.5"]  # 4.55 TWh to 0.1 (binary 4.5499…)
 
 
 def test_briefing_target_line_in_wan_kw():
@@ -99,6 +99,6 @@ def test_briefing_slide_table_uses_the_units():
     data = briefing.render(make_result(), "pptx", units="wan")
     shapes = list(Presentation(io.BytesIO(data)).slides[0].shapes)
     table = next(s.table for s in shapes if s.has_table)
-    assert table.cell(0, 3).text == "容量 万千瓦" and table.cell(1, 3).text == "270"
+    assert table.cell(0, 4).text == "容量 万千瓦" and table.cell(1, 4).text == "270"
     with pytest.raises(briefing.SitingError, match="'kw' are not one of gw, wan"):
         briefing.render(make_result(), "png", units="kw")
