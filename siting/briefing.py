@@ -190,7 +190,8 @@ def briefing_table(result, *, top: int = TOP_BASES, units: Units = "gw"):
     -------
     pandas.DataFrame with columns 基地, 主要盟市, 并网点, 土地类型, 容量 GW, 年发电 TWh,
     评分 (or 容量 万千瓦, 年发电 亿千瓦时; strings ready to print). 并网点 is the
-    base's connection point without the word 变电站 ("" for bases formed by contiguity).
+    base's connection point without the words 变电站/换流站/开关站 ("" for bases formed
+    by contiguity).
     """
     import pandas as pd
 
@@ -202,7 +203,11 @@ def briefing_table(result, *, top: int = TOP_BASES, units: Units = "gw"):
 
     def connection(base) -> str:
         name = base.get("conn_name")
-        return str(name).replace("变电站", "") if isinstance(name, str) else ""
+        if not isinstance(name, str):
+            return ""
+        for suffix in ("变电站", "换流站", "开关站"):  # the kind is in the kV; keep it short
+            name = name.replace(suffix, "")
+        return name
 
     rows = [[b["base_id"], b["league"], connection(b),
              LAND_TYPES.get(b["land_type"], (b["land_type"],))[0],
