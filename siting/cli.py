@@ -132,6 +132,45 @@ def _export_options(args) -> dict:
     return options
 
 
+def _check_mask_path(path, resolution_m) -> Path:
+    if resolution_m is not None and not 10.0 <= resolution_m <= 10_000.0:
+        raise SitingError(f"--mask-resolution must be 10-10000 m, got {resolution_m:g}")
+    target = Path(path).expanduser()
+    if target.suffix.lower() not in (".tif", ".tiff"):
+        raise SitingError(f"--mask writes a Cloud-Optimised GeoTIFF: name it *.tif, got "
+                          f"{target.name!r}")
+    if not target.parent.is_dir():
+        raise SitingError(f"--mask: the folder {str(target.parent)!r} does not exist; "
+                          "create it first")
+    return target
+
+
+def write_mask(path, inputs, scenario, parcels, *, resolution_m: float | None = None,
+               fraction: bool = False):
+    """Write the scenario's eligibility mask as a COG (see ``siting.exclusions``).
+
+    1 eligible, 0 excluded, 255 outside every parcel; with ``fraction`` each parcel's
+    cells hold its eligible share in percent. Hybrid: land open to both technologies.
+    """
+    from layers.cog import write_cog
+    from siting import exclusions as ex
+    from siting.features import exclusion_shapes
+    from siting.grid import grid_for_bounds
+    from siting.scoring import tech_columns
+
+    shapes = exclusion_shapes(inputs, scenario.exclusions)
+    sources = {f"{name}_{tech}": geoms
+               for tech, column in (("wind", "w"), ("pv", "pv"))
+               if column in tech_columns(scenario.tech)
+               for name, geoms in shapes[tech].items()}
+    grid = grid_for_bounds(tuple(parcels.total_bounds), resolution_m or ex.MASK_RESOLUTION_M,
+                           min_resolution_m=10.0)
+    blocks = ex.eligibility_blocks(parcels.geometry.to_numpy(), sources, grid,
+                                   fraction=fraction)
+    return write_cog(path, blocks, width=grid.width, height=grid.height,
+                     transform=grid.transform, crs=grid.crs, nodata=ex.MASK_NODATA)
+
+
 def _cmd_run(args) -> int:
     from siting import distributed, export, pipeline, prepared_cache
     from siting.inputs import load_run_inputs
@@ -139,6 +178,8 @@ def _cmd_run(args) -> int:
 
     scenario = scenario_from_args(args)
     options = _export_options(args)
+    if args.mask:
+        _check_mask_path(args.mask, args.mask_resolution)
     resolve_weights(scenario.weights)  # bad weights fail before the slow part
     bar = ProgressBar(enabled=not args.quiet)
     try:
@@ -153,6 +194,11 @@ def _cmd_run(args) -> int:
         paths = export.write_run(result, args.out, formats=options["formats"],
                                  crs=options["crs"], encoding=options["encoding"],
                                  snapshots=options["snapshots"])
+        if args.mask:
+            bar(0.95, "eligibility mask")
+            paths.append(str(write_mask(args.mask, inputs, scenario, prepared.parcels,
+                                        resolution_m=args.mask_resolution,
+                                        fraction=args.mask_fraction)))
         bar(1.0, "done")
     finally:
         bar.close()
@@ -232,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
                             "starts a LocalCluster on this machine, tcp://HOST:PORT uses a "
                             "running `dask scheduler`; results are identical to the default "
                             "single-process run")
+    p_run.add_argument("--mask", metavar="FILE.tif",
+                       help="also write the eligibility mask as a Cloud-Optimised GeoTIFF in "
+                            "the equal-area CRS: 1 eligible, 0 excluded, 255 outside the "
+                            "parcels")
+    p_run.add_argument("--mask-fraction", action="store_true",
+                       help="the mask holds each parcel's eligible share, percent (0-100)")
+    p_run.add_argument("--mask-resolution", type=float, metavar="METRES",
+                       help="cell size of the mask, m (100)")
     p_run.add_argument("--no-cache", action="store_true",
                        help="recompute the parcel features even when the prepared-parcel "
                             "cache (WORKSPACE/cache/prepared, or $SITING_CACHE_DIR) holds them")

@@ -9,10 +9,12 @@ runner (``siting.distributed``), so a Dask run computes the same table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from siting import exclusions as ex
+from siting.errors import SitingError
 from siting.grid import ALBERS_CRS, grid_for_bounds
 from siting.overlay import TiledUnion, combine, covered_area_km2, tiled_union
 
@@ -27,6 +29,8 @@ RASTER_FEATURES = {"wind_ms": ("wind_speed_100m", "bilinear"),
                    "ghi_kwh": ("ghi", "bilinear"),
                    "elev_m": ("elevation", "bilinear"),
                    "slope_deg": ("slope", "bilinear")}
+#: How exclusions are overlaid on parcels (see ``prepare``).
+ExclusionsMethod = Literal["exact", "raster"]
 #: Optional raster features, read only when the user gives the layer (NaN otherwise).
 OPTIONAL_RASTER_FEATURES = {"pvout_kwh": ("pvout", "bilinear")}
 
@@ -122,19 +126,19 @@ def _concatenate(parts: list, keys) -> dict:
             for key in keys}
 
 
-def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
-    """Tiled unions of every exclusion source, per technology ('wind', 'pv').
+def exclusion_shapes(inputs, exclusions) -> dict[str, dict[str, np.ndarray]]:
+    """The shapes of every exclusion source (equal-area metres, buffers applied), per
+    technology ('wind', 'pv').
 
-    Sources that do not depend on the technology are computed once and shared.
+    Sources that do not depend on the technology are the same array object in both.
     """
     cfg = exclusions
     # read once: a user's file-backed raster reads its whole band on each access
     landcover = inputs.rasters["landcover"].read()
     slope = inputs.rasters["slope"].read()
-    shared: dict[str, TiledUnion] = {}
+    shared: dict[str, np.ndarray] = {}
     if cfg.redline:
-        shared["redline"] = tiled_union(ex.buffered(_albers(inputs.vectors["redline"]),
-                                                    cfg.redline_buffer_km))
+        shared["redline"] = ex.buffered(_albers(inputs.vectors["redline"]), cfg.redline_buffer_km)
     for name, enabled, classes, buffer_km in (
             ("water", cfg.water, ex.WATER_CLASSES, cfg.water_buffer_km),
             ("urban", cfg.urban, ex.URBAN_CLASSES, cfg.urban_buffer_km),
@@ -142,18 +146,16 @@ def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
         if enabled:
             polys = ex.mask_to_polygons(ex.class_mask(landcover.array, classes),
                                         landcover.transform, landcover.crs)
-            shared[name] = tiled_union(ex.buffered(polys, buffer_km))
+            shared[name] = ex.buffered(polys, buffer_km)
     if cfg.custom and "custom_exclusion" in inputs.vectors:
-        shared["custom"] = tiled_union(ex.buffered(_albers(inputs.vectors["custom_exclusion"]),
-                                                   cfg.custom_buffer_km))
+        shared["custom"] = ex.buffered(_albers(inputs.vectors["custom_exclusion"]),
+                                       cfg.custom_buffer_km)
     if cfg.border_strip_km > 0:
-        shared["border"] = tiled_union(ex.buffered(_albers(inputs.vectors["border"]),
-                                                   cfg.border_strip_km))
+        shared["border"] = ex.buffered(_albers(inputs.vectors["border"]), cfg.border_strip_km)
     cropland = None
     if cfg.cropland_pv or cfg.cropland_wind:
-        cropland = tiled_union(ex.mask_to_polygons(
-            ex.class_mask(landcover.array, ex.CROPLAND_CLASSES), landcover.transform,
-            landcover.crs))
+        cropland = ex.mask_to_polygons(ex.class_mask(landcover.array, ex.CROPLAND_CLASSES),
+                                       landcover.transform, landcover.crs)
     towns = _albers(inputs.vectors["settlements"])
     by_tech = {}
     for tech, settle_km, slope_max, crop in (
@@ -163,12 +165,27 @@ def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
         if crop and cropland is not None:
             sources["cropland"] = cropland
         if cfg.settlements and settle_km > 0:
-            sources["settlements"] = tiled_union(ex.buffered(towns, settle_km))
+            sources["settlements"] = ex.buffered(towns, settle_km)
         steep = np.nan_to_num(slope.array, nan=0.0) > slope_max
         if steep.any():
-            sources["slope"] = tiled_union(ex.mask_to_polygons(steep, slope.transform,
-                                                               slope.crs))
+            sources["slope"] = ex.mask_to_polygons(steep, slope.transform, slope.crs)
         by_tech[tech] = sources
+    return by_tech
+
+
+def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
+    """Tiled unions of every exclusion source, per technology ('wind', 'pv').
+
+    Sources that do not depend on the technology are computed once and shared.
+    """
+    unions: dict[int, TiledUnion] = {}
+    by_tech = {}
+    for tech, sources in exclusion_shapes(inputs, exclusions).items():
+        by_tech[tech] = {}
+        for name, shapes in sources.items():
+            if id(shapes) not in unions:
+                unions[id(shapes)] = tiled_union(shapes)
+            by_tech[tech][name] = unions[id(shapes)]
     return by_tech
 
 
@@ -190,7 +207,9 @@ def land_type(desert_frac, sandy_frac, mine_frac, in_border_belt,
     return out.astype(object)
 
 
-def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
+def prepare(inputs, scenario, parcels, *, progress=_noop,
+            exclusions_method: ExclusionsMethod = "exact",
+            exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M) -> Prepared:
     """Compute every parcel's raw features (no scoring).
 
     Parameters
@@ -201,10 +220,20 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
         From ``siting.parcels`` (equal-area CRS) with league and banner.
     progress : callable
         ``progress(fraction, message)``.
+    exclusions_method : {"exact", "raster"}
+        "exact" overlays the tiled unions of the exclusions (areas to the cm²);
+        "raster" burns them on an ``exclusion_resolution_m`` grid in blocks
+        (``siting.exclusions.excluded_fractions``: within ~1 % of a parcel's area
+        at 100 m, and no unions to build).
+    exclusion_resolution_m : float
+        Cell size of the "raster" method, metres.
     """
     from siting import distributed
     from siting.zonal import Layer, raster_means
 
+    if exclusions_method not in ("exact", "raster"):
+        raise SitingError(f"exclusions_method must be 'exact' or 'raster', "
+                          f"got {exclusions_method!r}")
     runner = distributed.current()
     out = parcels.copy()
     geoms = out.geometry.to_numpy()
@@ -224,16 +253,29 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
         out[column] = values
 
     progress(0.35, "exclusions")
-    sources = exclusion_sources(inputs, scenario.exclusions)
-    # each distinct union is overlaid once, even where wind and PV share it
-    unions, keys, key_of_union = {}, {}, {}
+    if exclusions_method == "raster":
+        sources = exclusion_shapes(inputs, scenario.exclusions)
+    else:
+        sources = exclusion_sources(inputs, scenario.exclusions)
+    # each distinct source is overlaid once, even where wind and PV share it
+    unions, keys, key_of_union, groups = {}, {}, {}, {}
     for tech, tech_sources in sources.items():
         suffix = "w" if tech == "wind" else "pv"
         for name, union in tech_sources.items():
             key = key_of_union.setdefault(id(union), f"u{len(key_of_union)}")
             unions[key] = union
             keys[f"x_{name}_{suffix}"] = key
-        unions[f"all_{suffix}"] = combine(list(tech_sources.values()))
+        groups[f"all_{suffix}"] = [keys[f"x_{name}_{suffix}"] for name in tech_sources]
+    rastered = {}
+    if exclusions_method == "raster":
+        fine = grid_for_bounds(tuple(out.total_bounds), exclusion_resolution_m,
+                               min_resolution_m=1.0)
+        shares = ex.excluded_fractions(geoms, unions, groups, fine)
+        rastered = {key: share * area for key, share in shares.items()}
+        unions = {}
+    else:
+        for group, members in groups.items():
+            unions[group] = combine([unions[key] for key in members])
     progress(0.5, "encouraged land")
     desert = inputs.vectors["desert"]
     unions["desert"] = _kind_union(desert, DESERT_KINDS)
@@ -253,6 +295,7 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
         covered_partition, pieces, shared={"unions": unions},
         progress=lambda done, total: progress(0.6 + 0.25 * done / total,
                                               f"exclusion overlays {done}/{total}")), unions)
+    covered.update(rastered)
     progress(0.85, "distances")
     nearest = _concatenate(runner.map(distance_partition, pieces, shared={"targets": targets}),
                            targets)

@@ -18,7 +18,7 @@ from pathlib import Path
 CACHE_FORMAT = 1
 #: Engine modules whose code shapes the prepared table.
 ENGINE_MODULES = ("features", "parcels", "zonal", "overlay", "exclusions", "grid",
-                  "distributed", "raster_exclusions")
+                  "distributed")
 
 
 def _noop(fraction, message):
