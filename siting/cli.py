@@ -49,10 +49,10 @@ class ProgressBar:
         self._bar = None
         self.last = ""
 
-    def _open(self):
+    def _open(self, message: str):
         from tqdm import tqdm
 
-        self._bar = tqdm(total=self.STEPS, file=self.stream, unit="‰", leave=True,
+        self._bar = tqdm(total=self.STEPS, file=self.stream, desc=message, leave=True,
                          dynamic_ncols=True, mininterval=0.2,
                          bar_format="{desc:<28.28} {percentage:3.0f}%|{bar}| "
                                     "{elapsed}<{remaining}")
@@ -61,7 +61,7 @@ class ProgressBar:
         if not self.enabled:
             return
         if self._bar is None:
-            self._open()
+            self._open(message)
         step = int(round(max(0.0, min(1.0, fraction)) * self.STEPS))
         if message != self.last:
             self._bar.set_description_str(message, refresh=False)
