@@ -68,6 +68,23 @@ def load(folder: Path, key: str):
     return gdf, extra
 
 
+def find(folder: Path, field: str, value):
+    """(GeoDataFrame, metadata) of the most recently used entry whose metadata has
+    ``field == value``, or None (reads only the metadata of the others)."""
+    import pyarrow.parquet as pq
+
+    entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns,
+                     reverse=True) if folder.is_dir() else []
+    for path in entries:
+        try:
+            meta = json.loads((pq.read_schema(path).metadata or {}).get(b"siting", b"{}"))
+        except (OSError, ValueError):
+            continue
+        if meta.get(field) == value:
+            return load(folder, path.name[:-len(SUFFIX)])
+    return None
+
+
 def _remove(path: Path) -> None:
     try:
         path.unlink()

@@ -207,6 +207,105 @@ def land_type(desert_frac, sandy_frac, mine_frac, in_border_belt,
     return out.astype(object)
 
 
+def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_noop,
+                      exclusions_method: ExclusionsMethod = "exact",
+                      exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M):
+    """The exclusion columns of parcels: what an exclusion change recomputes.
+
+    Returns
+    -------
+    (dict, dict)
+        ``{column: values}`` with ``x_<source>_<w|pv>`` (share of the parcel
+        excluded by each source) and ``avail_<w|pv>_km2``, in table order; and
+        the total excluded km² per technology.
+    """
+    from siting import distributed
+
+    runner = runner or distributed.current()
+    if exclusions_method == "raster":
+        sources = exclusion_shapes(inputs, scenario.exclusions)
+    else:
+        sources = exclusion_sources(inputs, scenario.exclusions)
+    # each distinct source is overlaid once, even where wind and PV share it
+    unions, keys, key_of_union, groups = {}, {}, {}, {}
+    for tech, tech_sources in sources.items():
+        suffix = "w" if tech == "wind" else "pv"
+        for name, union in tech_sources.items():
+            key = key_of_union.setdefault(id(union), f"u{len(key_of_union)}")
+            unions[key] = union
+            keys[f"x_{name}_{suffix}"] = key
+        groups[f"all_{suffix}"] = [keys[f"x_{name}_{suffix}"] for name in tech_sources]
+    progress(0.4, "exclusion overlays")
+    if exclusions_method == "raster":
+        fine = grid_for_bounds(tuple(shapely_bounds(geoms)), exclusion_resolution_m,
+                               min_resolution_m=1.0)
+        shares = ex.excluded_fractions(geoms, unions, groups, fine)
+        covered = {key: share * area for key, share in shares.items()}
+    else:
+        for group, members in groups.items():
+            unions[group] = combine([unions[key] for key in members])
+        pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
+        covered = _concatenate(runner.map(
+            covered_partition, pieces, shared={"unions": unions},
+            progress=lambda done, total: progress(0.4 + 0.6 * done / total,
+                                                  f"exclusion overlays {done}/{total}")),
+            unions)
+    columns, total_excluded = {}, {}
+    for tech, tech_sources in sources.items():
+        suffix = "w" if tech == "wind" else "pv"
+        for name in tech_sources:
+            column = f"x_{name}_{suffix}"
+            columns[column] = np.clip(covered[keys[column]] / np.maximum(area, 1e-12), 0, 1)
+        excluded = covered[f"all_{suffix}"]
+        columns[f"avail_{suffix}_km2"] = np.clip(area - excluded, 0, None)
+        total_excluded[tech] = float(excluded.sum())
+    return columns, total_excluded
+
+
+def is_exclusion_column(column: str) -> bool:
+    """True for the columns ``exclusion_columns`` makes."""
+    return (column.startswith("x_") and column.endswith(("_w", "_pv"))) or \
+        column in ("avail_w_km2", "avail_pv_km2")
+
+
+def replace_exclusions(prepared: Prepared, inputs, scenario, *, progress=_noop,
+                       exclusions_method: ExclusionsMethod = "exact",
+                       exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M) -> Prepared:
+    """``prepared`` with its exclusion columns recomputed for ``scenario.exclusions``.
+
+    Parcels, resource means, encouraged land and distances are kept: the table
+    equals a full ``prepare`` of ``scenario`` on the same parcels, column for
+    column, when only the exclusions changed.
+    """
+    table = prepared.parcels
+    area = table["area_km2"].to_numpy()
+    columns, total = exclusion_columns(inputs, scenario, table.geometry.to_numpy(), area,
+                                       progress=progress, exclusions_method=exclusions_method,
+                                       exclusion_resolution_m=exclusion_resolution_m)
+    old = [c for c in table.columns if is_exclusion_column(c)]
+    at = list(table.columns).index(old[0]) if old else len(table.columns)
+    kept = [c for c in table.columns if c not in old]
+    before = [c for c in kept if list(table.columns).index(c) < at]
+    after = [c for c in kept if c not in before]
+    out = table[before].copy()
+    for column, values in columns.items():
+        out[column] = values
+    for column in after:
+        out[column] = table[column].to_numpy()
+    out = out.set_geometry(table.geometry.name)
+    progress(1.0, "features ready")
+    return Prepared(parcels=out, exclusion_area_km2=total)
+
+
+def shapely_bounds(geoms) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a shapely array."""
+    import shapely
+
+    bounds = shapely.bounds(np.asarray(geoms, dtype=object))
+    return (float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1])),
+            float(np.nanmax(bounds[:, 2])), float(np.nanmax(bounds[:, 3])))
+
+
 def prepare(inputs, scenario, parcels, *, progress=_noop,
             exclusions_method: ExclusionsMethod = "exact",
             exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M) -> Prepared:
@@ -253,30 +352,12 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
         out[column] = values
 
     progress(0.35, "exclusions")
-    if exclusions_method == "raster":
-        sources = exclusion_shapes(inputs, scenario.exclusions)
-    else:
-        sources = exclusion_sources(inputs, scenario.exclusions)
-    # each distinct source is overlaid once, even where wind and PV share it
-    unions, keys, key_of_union, groups = {}, {}, {}, {}
-    for tech, tech_sources in sources.items():
-        suffix = "w" if tech == "wind" else "pv"
-        for name, union in tech_sources.items():
-            key = key_of_union.setdefault(id(union), f"u{len(key_of_union)}")
-            unions[key] = union
-            keys[f"x_{name}_{suffix}"] = key
-        groups[f"all_{suffix}"] = [keys[f"x_{name}_{suffix}"] for name in tech_sources]
-    rastered = {}
-    if exclusions_method == "raster":
-        fine = grid_for_bounds(tuple(out.total_bounds), exclusion_resolution_m,
-                               min_resolution_m=1.0)
-        shares = ex.excluded_fractions(geoms, unions, groups, fine)
-        rastered = {key: share * area for key, share in shares.items()}
-        unions = {}
-    else:
-        for group, members in groups.items():
-            unions[group] = combine([unions[key] for key in members])
-    progress(0.5, "encouraged land")
+    excluded_columns, total_excluded = exclusion_columns(
+        inputs, scenario, geoms, area, runner=runner, exclusions_method=exclusions_method,
+        exclusion_resolution_m=exclusion_resolution_m,
+        progress=lambda f, m: progress(0.35 + 0.35 * f, m))
+    progress(0.7, "encouraged land")
+    unions = {}
     desert = inputs.vectors["desert"]
     unions["desert"] = _kind_union(desert, DESERT_KINDS)
     unions["sandy"] = _kind_union(desert, SANDY_KINDS)
@@ -290,25 +371,14 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
                "border_km": split_lines(_albers(inputs.vectors["border"]))}
 
     pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
-    progress(0.6, "exclusion overlays")
-    covered = _concatenate(runner.map(
-        covered_partition, pieces, shared={"unions": unions},
-        progress=lambda done, total: progress(0.6 + 0.25 * done / total,
-                                              f"exclusion overlays {done}/{total}")), unions)
-    covered.update(rastered)
+    covered = _concatenate(runner.map(covered_partition, pieces, shared={"unions": unions}),
+                           unions)
     progress(0.85, "distances")
     nearest = _concatenate(runner.map(distance_partition, pieces, shared={"targets": targets}),
                            targets)
 
-    total_excluded = {}
-    for tech, tech_sources in sources.items():
-        suffix = "w" if tech == "wind" else "pv"
-        for name in tech_sources:
-            column = f"x_{name}_{suffix}"
-            out[column] = np.clip(covered[keys[column]] / np.maximum(area, 1e-12), 0, 1)
-        excluded = covered[f"all_{suffix}"]
-        out[f"avail_{suffix}_km2"] = np.clip(area - excluded, 0, None)
-        total_excluded[tech] = float(excluded.sum())
+    for column, values in excluded_columns.items():
+        out[column] = values
     for column, key in (("desert_frac", "desert"), ("sandy_frac", "sandy"),
                         ("mine_frac", "mine")):
         out[column] = np.clip(covered[key] / area, 0, 1)

@@ -5,7 +5,9 @@ The key fingerprints everything the prepared table depends on: the scenario
 fields of ``siting.inputs.prepare_key`` (resolution, parcel spec, layers,
 exclusions, user file stamps), the bytes of every bundled layer file, and the
 source of the engine modules that compute the table. Any change gives a new
-key; old entries age out under the size limit.
+key; old entries age out under the size limit. When only the exclusion settings
+changed, an entry with the same parcels, resource means and distances is
+reused and only the exclusion columns are recomputed.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def _engine_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(inputs, scenario) -> str:
+def fingerprint(inputs, scenario, *, exclusions: bool = True) -> str:
     """Hex key of the prepared table of ``scenario`` on ``inputs``.
 
     Parameters
@@ -61,13 +63,19 @@ def fingerprint(inputs, scenario) -> str:
         Its ``sources`` name the file behind every layer; bundled files are
         checksummed by content, user files by the stamps in ``prepare_key``.
     scenario : siting.scenario.Scenario
+    exclusions : bool
+        False leaves out the exclusion settings: the key of everything an
+        exclusion change keeps (parcels, resource means, distances).
     """
     from siting.inputs import prepare_key
 
+    scenario_key = json.loads(prepare_key(scenario))
+    if not exclusions:
+        scenario_key.pop("exclusions")
     user = set(scenario.layers)
     bundled = {layer_id: file_checksum(path) for layer_id, path in sorted(inputs.sources.items())
                if layer_id not in user}
-    payload = {"format": CACHE_FORMAT, "scenario": prepare_key(scenario), "bundled": bundled,
+    payload = {"format": CACHE_FORMAT, "scenario": scenario_key, "bundled": bundled,
                "engine": _engine_digest(), "parcels_given": inputs.parcels is not None}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -92,7 +100,7 @@ def prepare(inputs, scenario, *, progress=_noop, folder=None):
     """
     from layers import parcel_cache
     from siting import pipeline
-    from siting.features import Prepared
+    from siting.features import Prepared, replace_exclusions
 
     where = parcel_cache.cache_dir(folder)
     if where is None:
@@ -104,11 +112,20 @@ def prepare(inputs, scenario, *, progress=_noop, folder=None):
         progress(1.0, "features ready")
         return Prepared(parcels=parcels,
                         exclusion_area_km2=dict(meta.get("exclusion_area_km2", {})))
-    prepared = pipeline.prepare(inputs, scenario, progress=lambda f, m: progress(0.97 * f, m))
+    base = fingerprint(inputs, scenario, exclusions=False)
+    same_parcels = parcel_cache.find(where, "base", base)
+    if same_parcels is not None:
+        # only the exclusions changed: keep parcels, resource means and distances
+        kept = Prepared(parcels=same_parcels[0], exclusion_area_km2={})
+        prepared = replace_exclusions(kept, inputs, scenario,
+                                      progress=lambda f, m: progress(0.97 * f, m))
+    else:
+        prepared = pipeline.prepare(inputs, scenario,
+                                    progress=lambda f, m: progress(0.97 * f, m))
     progress(0.97, "saving to the workspace")
     try:
         parcel_cache.store(where, key, prepared.parcels,
-                           {"exclusion_area_km2": prepared.exclusion_area_km2})
+                           {"exclusion_area_km2": prepared.exclusion_area_km2, "base": base})
     except OSError as exc:  # a read-only or full workspace: the run goes on uncached
         import warnings
 

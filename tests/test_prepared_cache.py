@@ -103,3 +103,19 @@ def test_off_disables_and_env_chooses_the_folder(monkeypatch, tmp_path):
 def test_keys_are_hex(small_inputs):
     key = prepared_cache.fingerprint(small_inputs, sc.Scenario())
     assert len(key) == 32 and int(key, 16) >= 0 and np.all([c.isalnum() for c in key])
+
+
+def test_an_exclusion_change_recomputes_only_the_exclusions(small_inputs, small_run):
+    folder, _ = small_run
+    changed = sc.from_dict({"exclusions": {**sc.Scenario().exclusions.model_dump(),
+                                           "redline_buffer_km": 1.0, "cropland_pv": False}})
+    calls = []
+    cached = prepared_cache.prepare(small_inputs, changed, folder=folder,
+                                    progress=lambda f, m: calls.append(m))
+    assert "parcels" not in calls and "distances" not in calls  # geometry untouched
+    direct = pipeline.prepare(small_inputs, changed)
+    pd.testing.assert_frame_equal(pd.DataFrame(cached.parcels.drop(columns="geometry")),
+                                  pd.DataFrame(direct.parcels.drop(columns="geometry")),
+                                  check_exact=True)
+    assert cached.exclusion_area_km2 == direct.exclusion_area_km2
+    assert "x_cropland_pv" not in cached.parcels
