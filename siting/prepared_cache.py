@@ -18,9 +18,10 @@ from pathlib import Path
 
 #: Bump when the stored layout changes.
 CACHE_FORMAT = 1
-#: Engine modules whose code shapes the prepared table.
-ENGINE_MODULES = ("features", "parcels", "zonal", "overlay", "exclusions", "grid",
-                  "distributed")
+#: Engine and layer-reading modules whose code shapes the prepared table (repo paths).
+ENGINE_MODULES = ("siting/features.py", "siting/parcels.py", "siting/zonal.py",
+                  "siting/overlay.py", "siting/exclusions.py", "siting/grid.py",
+                  "siting/distributed.py", "layers/align.py", "layers/io.py")
 
 
 def _noop(fraction, message):
@@ -46,11 +47,10 @@ def file_checksum(path) -> str:
 
 
 def _engine_digest() -> str:
-    here = Path(__file__).resolve().parent
+    repo = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for name in ENGINE_MODULES:
-        path = here / f"{name}.py"
-        digest.update(file_checksum(path).encode())
+        digest.update(file_checksum(repo / name).encode())
     return digest.hexdigest()
 
 
