@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from layers.catalog import load_catalog
 from layers.io import read_raster
-from siting import colours, connection, pipeline, units
+from siting import colours, connection, pipeline, prepared_cache, units
 from siting import scenario as sc
 from siting.bases import LAND_TYPES
 from siting.criteria import (
@@ -118,7 +118,7 @@ def prepared(key: str, scenario, lang: str):
     if key not in store:
         bar = st.progress(0.0, text=t("computing", lang))
         try:
-            store[key] = pipeline.prepare(
+            store[key] = prepared_cache.prepare(
                 run_inputs(scenario), scenario,
                 progress=lambda f, m: bar.progress(min(f, 1.0), text=progress_text(m, lang)))
         finally:

@@ -33,27 +33,49 @@ def _cmd_layers(args) -> int:
 
 
 class ProgressBar:
-    """A one-line text progress bar on stderr (the engine calls it with 0-1)."""
+    """The run's progress on stderr: stage name, a bar and the time left (tqdm).
 
-    WIDTH = 30
+    The engine calls it with a fraction 0-1 and a stage message. Silent when
+    ``enabled`` is False or the stream is not a terminal (a log file or a pipe
+    gets no carriage-return clutter).
+    """
+
+    STEPS = 1000
 
     def __init__(self, stream=None, enabled: bool = True):
         self.stream = stream or sys.stderr
-        self.enabled = enabled
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = bool(enabled and isatty is not None and isatty())
+        self._bar = None
         self.last = ""
+
+    def _open(self, message: str):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=self.STEPS, file=self.stream, desc=message, leave=True,
+                         dynamic_ncols=True, mininterval=0.2,
+                         bar_format="{desc:<28.28} {percentage:3.0f}%|{bar}| "
+                                    "{elapsed}<{remaining}")
 
     def __call__(self, fraction: float, message: str):
         if not self.enabled:
             return
-        filled = int(round(max(0.0, min(1.0, fraction)) * self.WIDTH))
-        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {message}"
-        self.stream.write("\r" + line.ljust(len(self.last)))
-        self.stream.flush()
-        self.last = line
+        if self._bar is None:
+            self._open(message)
+        step = int(round(max(0.0, min(1.0, fraction)) * self.STEPS))
+        if message != self.last:
+            self._bar.set_description_str(message, refresh=False)
+            self.last = message
+        # progress never runs backwards on screen (a cached stage may report 1.0 early)
+        if step > self._bar.n:
+            self._bar.update(step - self._bar.n)
+        else:
+            self._bar.refresh()
 
     def close(self):
-        if self.enabled and self.last:
-            self.stream.write("\n")
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _parse_layer_overrides(items) -> dict[str, str]:
@@ -112,22 +134,73 @@ def _export_options(args) -> dict:
     return options
 
 
+def _check_mask_path(path, resolution_m) -> Path:
+    if resolution_m is not None and not 10.0 <= resolution_m <= 10_000.0:
+        raise SitingError(f"--mask-resolution must be 10-10000 m, got {resolution_m:g}")
+    target = Path(path).expanduser()
+    if target.suffix.lower() not in (".tif", ".tiff"):
+        raise SitingError(f"--mask writes a Cloud-Optimised GeoTIFF: name it *.tif, got "
+                          f"{target.name!r}")
+    if not target.parent.is_dir():
+        raise SitingError(f"--mask: the folder {str(target.parent)!r} does not exist; "
+                          "create it first")
+    return target
+
+
+def write_mask(path, inputs, scenario, parcels, *, resolution_m: float | None = None,
+               fraction: bool = False):
+    """Write the scenario's eligibility mask as a COG (see ``siting.exclusions``).
+
+    1 eligible, 0 excluded, 255 outside every parcel; with ``fraction`` each parcel's
+    cells hold its eligible share in percent. Hybrid: land open to both technologies.
+    """
+    from layers.cog import write_cog
+    from siting import exclusions as ex
+    from siting.features import exclusion_shapes
+    from siting.grid import grid_for_bounds
+    from siting.scoring import tech_columns
+
+    shapes = exclusion_shapes(inputs, scenario.exclusions)
+    sources = {f"{name}_{tech}": geoms
+               for tech, column in (("wind", "w"), ("pv", "pv"))
+               if column in tech_columns(scenario.tech)
+               for name, geoms in shapes[tech].items()}
+    grid = grid_for_bounds(tuple(parcels.total_bounds), resolution_m or ex.MASK_RESOLUTION_M,
+                           min_resolution_m=10.0)
+    blocks = ex.eligibility_blocks(parcels.geometry.to_numpy(), sources, grid,
+                                   fraction=fraction)
+    return write_cog(path, blocks, width=grid.width, height=grid.height,
+                     transform=grid.transform, crs=grid.crs, nodata=ex.MASK_NODATA)
+
+
 def _cmd_run(args) -> int:
-    from siting import distributed, export, pipeline
+    from siting import distributed, export, pipeline, prepared_cache
     from siting.inputs import load_run_inputs
+    from siting.scoring import resolve_weights
 
     scenario = scenario_from_args(args)
     options = _export_options(args)
+    if args.mask:
+        _check_mask_path(args.mask, args.mask_resolution)
+    resolve_weights(scenario.weights)  # bad weights fail before the slow part
     bar = ProgressBar(enabled=not args.quiet)
     try:
         with distributed.use(args.dask):  # a bad scheduler address fails before the slow part
             inputs = load_run_inputs(scenario, progress=lambda f, m: bar(0.1 * f, m))
-            result = pipeline.run(inputs, scenario,
-                                  progress=lambda f, m: bar(0.1 + 0.8 * f, m))
+            prepared = prepared_cache.prepare(
+                inputs, scenario, folder="off" if args.no_cache else None,
+                progress=lambda f, m: bar(0.1 + 0.7 * f, m))
+            bar(0.8, "scoring")
+            result = pipeline.evaluate(prepared, scenario, provenance=inputs.provenance)
         bar(0.9, "writing")
         paths = export.write_run(result, args.out, formats=options["formats"],
                                  crs=options["crs"], encoding=options["encoding"],
                                  snapshots=options["snapshots"])
+        if args.mask:
+            bar(0.95, "eligibility mask")
+            paths.append(str(write_mask(args.mask, inputs, scenario, prepared.parcels,
+                                        resolution_m=args.mask_resolution,
+                                        fraction=args.mask_fraction)))
         bar(1.0, "done")
     finally:
         bar.close()
@@ -207,7 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
                             "starts a LocalCluster on this machine, tcp://HOST:PORT uses a "
                             "running `dask scheduler`; results are identical to the default "
                             "single-process run")
-    p_run.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_run.add_argument("--mask", metavar="FILE.tif",
+                       help="also write the eligibility mask as a Cloud-Optimised GeoTIFF in "
+                            "the equal-area CRS: 1 eligible, 0 excluded, 255 outside the "
+                            "parcels")
+    p_run.add_argument("--mask-fraction", action="store_true",
+                       help="the mask holds each parcel's eligible share, percent (0-100)")
+    p_run.add_argument("--mask-resolution", type=float, metavar="METRES",
+                       help="cell size of the mask, m (100)")
+    p_run.add_argument("--no-cache", action="store_true",
+                       help="recompute the parcel features even when the prepared-parcel "
+                            "cache (WORKSPACE/cache/prepared, or $SITING_CACHE_DIR) holds them")
+    p_run.add_argument("--quiet", action="store_true",
+                       help="no progress bar (also off when stderr is not a terminal)")
     p_run.set_defaults(func=_cmd_run)
 
     p_sc = sub.add_parser("scenario", help="print the default scenario or check a file")

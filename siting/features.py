@@ -9,10 +9,12 @@ runner (``siting.distributed``), so a Dask run computes the same table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from siting import exclusions as ex
+from siting.errors import SitingError
 from siting.grid import ALBERS_CRS, grid_for_bounds
 from siting.overlay import TiledUnion, combine, covered_area_km2, tiled_union
 
@@ -27,6 +29,8 @@ RASTER_FEATURES = {"wind_ms": ("wind_speed_100m", "bilinear"),
                    "ghi_kwh": ("ghi", "bilinear"),
                    "elev_m": ("elevation", "bilinear"),
                    "slope_deg": ("slope", "bilinear")}
+#: How exclusions are overlaid on parcels (see ``prepare``).
+ExclusionsMethod = Literal["exact", "raster"]
 #: Optional raster features, read only when the user gives the layer (NaN otherwise).
 OPTIONAL_RASTER_FEATURES = {"pvout_kwh": ("pvout", "bilinear")}
 
@@ -122,19 +126,19 @@ def _concatenate(parts: list, keys) -> dict:
             for key in keys}
 
 
-def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
-    """Tiled unions of every exclusion source, per technology ('wind', 'pv').
+def exclusion_shapes(inputs, exclusions) -> dict[str, dict[str, np.ndarray]]:
+    """The shapes of every exclusion source (equal-area metres, buffers applied), per
+    technology ('wind', 'pv').
 
-    Sources that do not depend on the technology are computed once and shared.
+    Sources that do not depend on the technology are the same array object in both.
     """
     cfg = exclusions
     # read once: a user's file-backed raster reads its whole band on each access
     landcover = inputs.rasters["landcover"].read()
     slope = inputs.rasters["slope"].read()
-    shared: dict[str, TiledUnion] = {}
+    shared: dict[str, np.ndarray] = {}
     if cfg.redline:
-        shared["redline"] = tiled_union(ex.buffered(_albers(inputs.vectors["redline"]),
-                                                    cfg.redline_buffer_km))
+        shared["redline"] = ex.buffered(_albers(inputs.vectors["redline"]), cfg.redline_buffer_km)
     for name, enabled, classes, buffer_km in (
             ("water", cfg.water, ex.WATER_CLASSES, cfg.water_buffer_km),
             ("urban", cfg.urban, ex.URBAN_CLASSES, cfg.urban_buffer_km),
@@ -142,18 +146,16 @@ def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
         if enabled:
             polys = ex.mask_to_polygons(ex.class_mask(landcover.array, classes),
                                         landcover.transform, landcover.crs)
-            shared[name] = tiled_union(ex.buffered(polys, buffer_km))
+            shared[name] = ex.buffered(polys, buffer_km)
     if cfg.custom and "custom_exclusion" in inputs.vectors:
-        shared["custom"] = tiled_union(ex.buffered(_albers(inputs.vectors["custom_exclusion"]),
-                                                   cfg.custom_buffer_km))
+        shared["custom"] = ex.buffered(_albers(inputs.vectors["custom_exclusion"]),
+                                       cfg.custom_buffer_km)
     if cfg.border_strip_km > 0:
-        shared["border"] = tiled_union(ex.buffered(_albers(inputs.vectors["border"]),
-                                                   cfg.border_strip_km))
+        shared["border"] = ex.buffered(_albers(inputs.vectors["border"]), cfg.border_strip_km)
     cropland = None
     if cfg.cropland_pv or cfg.cropland_wind:
-        cropland = tiled_union(ex.mask_to_polygons(
-            ex.class_mask(landcover.array, ex.CROPLAND_CLASSES), landcover.transform,
-            landcover.crs))
+        cropland = ex.mask_to_polygons(ex.class_mask(landcover.array, ex.CROPLAND_CLASSES),
+                                       landcover.transform, landcover.crs)
     towns = _albers(inputs.vectors["settlements"])
     by_tech = {}
     for tech, settle_km, slope_max, crop in (
@@ -163,12 +165,27 @@ def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
         if crop and cropland is not None:
             sources["cropland"] = cropland
         if cfg.settlements and settle_km > 0:
-            sources["settlements"] = tiled_union(ex.buffered(towns, settle_km))
+            sources["settlements"] = ex.buffered(towns, settle_km)
         steep = np.nan_to_num(slope.array, nan=0.0) > slope_max
         if steep.any():
-            sources["slope"] = tiled_union(ex.mask_to_polygons(steep, slope.transform,
-                                                               slope.crs))
+            sources["slope"] = ex.mask_to_polygons(steep, slope.transform, slope.crs)
         by_tech[tech] = sources
+    return by_tech
+
+
+def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
+    """Tiled unions of every exclusion source, per technology ('wind', 'pv').
+
+    Sources that do not depend on the technology are computed once and shared.
+    """
+    unions: dict[int, TiledUnion] = {}
+    by_tech = {}
+    for tech, sources in exclusion_shapes(inputs, exclusions).items():
+        by_tech[tech] = {}
+        for name, shapes in sources.items():
+            if id(shapes) not in unions:
+                unions[id(shapes)] = tiled_union(shapes)
+            by_tech[tech][name] = unions[id(shapes)]
     return by_tech
 
 
@@ -190,7 +207,108 @@ def land_type(desert_frac, sandy_frac, mine_frac, in_border_belt,
     return out.astype(object)
 
 
-def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
+def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_noop,
+                      exclusions_method: ExclusionsMethod = "exact",
+                      exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M):
+    """The exclusion columns of parcels: what an exclusion change recomputes.
+
+    Returns
+    -------
+    (dict, dict)
+        ``{column: values}`` with ``x_<source>_<w|pv>`` (share of the parcel
+        excluded by each source) and ``avail_<w|pv>_km2``, in table order; and
+        the total excluded km² per technology.
+    """
+    from siting import distributed
+
+    runner = runner or distributed.current()
+    if exclusions_method == "raster":
+        sources = exclusion_shapes(inputs, scenario.exclusions)
+    else:
+        sources = exclusion_sources(inputs, scenario.exclusions)
+    # each distinct source is overlaid once, even where wind and PV share it
+    unions, keys, key_of_union, groups = {}, {}, {}, {}
+    for tech, tech_sources in sources.items():
+        suffix = "w" if tech == "wind" else "pv"
+        for name, union in tech_sources.items():
+            key = key_of_union.setdefault(id(union), f"u{len(key_of_union)}")
+            unions[key] = union
+            keys[f"x_{name}_{suffix}"] = key
+        groups[f"all_{suffix}"] = [keys[f"x_{name}_{suffix}"] for name in tech_sources]
+    progress(0.4, "exclusion overlays")
+    if exclusions_method == "raster":
+        fine = grid_for_bounds(tuple(shapely_bounds(geoms)), exclusion_resolution_m,
+                               min_resolution_m=1.0)
+        shares = ex.excluded_fractions(geoms, unions, groups, fine)
+        covered = {key: share * area for key, share in shares.items()}
+    else:
+        for group, members in groups.items():
+            unions[group] = combine([unions[key] for key in members])
+        pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
+        covered = _concatenate(runner.map(
+            covered_partition, pieces, shared={"unions": unions},
+            progress=lambda done, total: progress(0.4 + 0.6 * done / total,
+                                                  f"exclusion overlays {done}/{total}")),
+            unions)
+    columns, total_excluded = {}, {}
+    for tech, tech_sources in sources.items():
+        suffix = "w" if tech == "wind" else "pv"
+        for name in tech_sources:
+            column = f"x_{name}_{suffix}"
+            columns[column] = np.clip(covered[keys[column]] / np.maximum(area, 1e-12), 0, 1)
+        excluded = covered[f"all_{suffix}"]
+        columns[f"avail_{suffix}_km2"] = np.clip(area - excluded, 0, None)
+        total_excluded[tech] = float(excluded.sum())
+    return columns, total_excluded
+
+
+def is_exclusion_column(column: str) -> bool:
+    """True for the columns ``exclusion_columns`` makes."""
+    return (column.startswith("x_") and column.endswith(("_w", "_pv"))) or \
+        column in ("avail_w_km2", "avail_pv_km2")
+
+
+def replace_exclusions(prepared: Prepared, inputs, scenario, *, progress=_noop,
+                       exclusions_method: ExclusionsMethod = "exact",
+                       exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M) -> Prepared:
+    """``prepared`` with its exclusion columns recomputed for ``scenario.exclusions``.
+
+    Parcels, resource means, encouraged land and distances are kept: the table
+    equals a full ``prepare`` of ``scenario`` on the same parcels, column for
+    column, when only the exclusions changed.
+    """
+    table = prepared.parcels
+    area = table["area_km2"].to_numpy()
+    columns, total = exclusion_columns(inputs, scenario, table.geometry.to_numpy(), area,
+                                       progress=progress, exclusions_method=exclusions_method,
+                                       exclusion_resolution_m=exclusion_resolution_m)
+    old = [c for c in table.columns if is_exclusion_column(c)]
+    at = list(table.columns).index(old[0]) if old else len(table.columns)
+    kept = [c for c in table.columns if c not in old]
+    before = [c for c in kept if list(table.columns).index(c) < at]
+    after = [c for c in kept if c not in before]
+    out = table[before].copy()
+    for column, values in columns.items():
+        out[column] = values
+    for column in after:
+        out[column] = table[column].to_numpy()
+    out = out.set_geometry(table.geometry.name)
+    progress(1.0, "features ready")
+    return Prepared(parcels=out, exclusion_area_km2=total)
+
+
+def shapely_bounds(geoms) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a shapely array."""
+    import shapely
+
+    bounds = shapely.bounds(np.asarray(geoms, dtype=object))
+    return (float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1])),
+            float(np.nanmax(bounds[:, 2])), float(np.nanmax(bounds[:, 3])))
+
+
+def prepare(inputs, scenario, parcels, *, progress=_noop,
+            exclusions_method: ExclusionsMethod = "exact",
+            exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M) -> Prepared:
     """Compute every parcel's raw features (no scoring).
 
     Parameters
@@ -201,10 +319,20 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
         From ``siting.parcels`` (equal-area CRS) with league and banner.
     progress : callable
         ``progress(fraction, message)``.
+    exclusions_method : {"exact", "raster"}
+        "exact" overlays the tiled unions of the exclusions (areas to the cm²);
+        "raster" burns them on an ``exclusion_resolution_m`` grid in blocks
+        (``siting.exclusions.excluded_fractions``: within ~1 % of a parcel's area
+        at 100 m, and no unions to build).
+    exclusion_resolution_m : float
+        Cell size of the "raster" method, metres.
     """
     from siting import distributed
     from siting.zonal import Layer, raster_means
 
+    if exclusions_method not in ("exact", "raster"):
+        raise SitingError(f"exclusions_method must be 'exact' or 'raster', "
+                          f"got {exclusions_method!r}")
     runner = distributed.current()
     out = parcels.copy()
     geoms = out.geometry.to_numpy()
@@ -224,17 +352,12 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
         out[column] = values
 
     progress(0.35, "exclusions")
-    sources = exclusion_sources(inputs, scenario.exclusions)
-    # each distinct union is overlaid once, even where wind and PV share it
-    unions, keys, key_of_union = {}, {}, {}
-    for tech, tech_sources in sources.items():
-        suffix = "w" if tech == "wind" else "pv"
-        for name, union in tech_sources.items():
-            key = key_of_union.setdefault(id(union), f"u{len(key_of_union)}")
-            unions[key] = union
-            keys[f"x_{name}_{suffix}"] = key
-        unions[f"all_{suffix}"] = combine(list(tech_sources.values()))
-    progress(0.5, "encouraged land")
+    excluded_columns, total_excluded = exclusion_columns(
+        inputs, scenario, geoms, area, runner=runner, exclusions_method=exclusions_method,
+        exclusion_resolution_m=exclusion_resolution_m,
+        progress=lambda f, m: progress(0.35 + 0.35 * f, m))
+    progress(0.7, "encouraged land")
+    unions = {}
     desert = inputs.vectors["desert"]
     unions["desert"] = _kind_union(desert, DESERT_KINDS)
     unions["sandy"] = _kind_union(desert, SANDY_KINDS)
@@ -248,24 +371,14 @@ def prepare(inputs, scenario, parcels, *, progress=_noop) -> Prepared:
                "border_km": split_lines(_albers(inputs.vectors["border"]))}
 
     pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
-    progress(0.6, "exclusion overlays")
-    covered = _concatenate(runner.map(
-        covered_partition, pieces, shared={"unions": unions},
-        progress=lambda done, total: progress(0.6 + 0.25 * done / total,
-                                              f"exclusion overlays {done}/{total}")), unions)
+    covered = _concatenate(runner.map(covered_partition, pieces, shared={"unions": unions}),
+                           unions)
     progress(0.85, "distances")
     nearest = _concatenate(runner.map(distance_partition, pieces, shared={"targets": targets}),
                            targets)
 
-    total_excluded = {}
-    for tech, tech_sources in sources.items():
-        suffix = "w" if tech == "wind" else "pv"
-        for name in tech_sources:
-            column = f"x_{name}_{suffix}"
-            out[column] = np.clip(covered[keys[column]] / np.maximum(area, 1e-12), 0, 1)
-        excluded = covered[f"all_{suffix}"]
-        out[f"avail_{suffix}_km2"] = np.clip(area - excluded, 0, None)
-        total_excluded[tech] = float(excluded.sum())
+    for column, values in excluded_columns.items():
+        out[column] = values
     for column, key in (("desert_frac", "desert"), ("sandy_frac", "sandy"),
                         ("mine_frac", "mine")):
         out[column] = np.clip(covered[key] / area, 0, 1)

@@ -196,14 +196,15 @@ def test_write_briefing_writes_the_files(tmp_path):
 
 
 @pytest.mark.slow
-def test_full_region_briefing_within_limits():
+@pytest.mark.full_region
+def test_full_region_briefing_within_limits(default_prepared, bundled_inputs):
     """The whole default run: PNG + PDF within size limits (time is in benchmarks/)."""
-    from layers.bundle import load_inputs
     from siting import pipeline
     from siting import scenario as sc
 
     scenario = sc.from_dict({"tech": "solar"})
-    result = pipeline.run(load_inputs(scenario.layers), scenario)
+    # pipeline.run = prepare + evaluate: the session's prepared full region
+    result = pipeline.evaluate(default_prepared, scenario, provenance=bundled_inputs.provenance)
     start = time.perf_counter()
     out = briefing.render_all(result, ("png", "pdf"), date=BRIEFING_DATE)
     seconds = time.perf_counter() - start

@@ -12,14 +12,13 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from layers.bundle import load_inputs
 from layers.catalog import REPO_DIR
 from siting import pipeline
 from siting import scenario as sc
 from siting.grid import ALBERS_CRS
 from siting.shortlist import DEFAULT_LEAGUE_GROUPS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.full_region]
 
 #: Columns the issue requires on every parcel and shortlist row.
 REQUIRED_COLUMNS = ["parcel_id", "league", "banner", "tech", "score", "rank", "area_km2",
@@ -40,8 +39,12 @@ def run_cli(*args):
 
 
 @pytest.fixture(scope="module")
-def cli_solar_run(tmp_path_factory):
-    """``python -m siting run --tech solar --quiet`` started in the background: (process, out)."""
+def cli_solar_run(tmp_path_factory, default_prepared):
+    """``python -m siting run --tech solar --quiet`` started in the background: (process, out).
+
+    Started after the session's default preparation, so it reads the prepared parcels
+    from the shared cache as a second run of the same inputs would.
+    """
     out = tmp_path_factory.mktemp("cli_solar")
     process = subprocess.Popen(cli("run", "--tech", "solar", "--out", str(out), "--quiet"),
                                cwd=REPO_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -53,28 +56,30 @@ def cli_solar_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def inputs(cli_solar_run):
-    # requesting cli_solar_run here starts the CLI before the first in-process run
-    return load_inputs()
+def inputs(bundled_inputs):
+    return bundled_inputs
 
 
 @pytest.fixture(scope="module")
-def solar_run(inputs):
-    """(result, progress calls) of the default solar scenario through ``pipeline.run``."""
+def solar_run(small_inputs):
+    """(result, progress calls) of the default solar scenario through ``pipeline.run``,
+    on the small fixture region (the progress contract does not depend on the area)."""
     calls = []
-    result = pipeline.run(inputs, sc.from_dict({"tech": "solar"}),
+    result = pipeline.run(small_inputs, sc.from_dict({"tech": "solar"}),
                           progress=lambda f, m: calls.append((f, m)))
     return result, calls
 
 
 @pytest.fixture(scope="module")
-def solar(solar_run):
-    return solar_run[0]
+def solar(default_prepared, inputs):
+    """The default solar run of the full region (``pipeline.run`` = prepare + evaluate)."""
+    return pipeline.evaluate(default_prepared, sc.from_dict({"tech": "solar"}),
+                             provenance=inputs.provenance)
 
 
 @pytest.fixture(scope="module")
-def wind_prepared(inputs):
-    return pipeline.prepare(inputs, sc.from_dict({"tech": "wind"}))
+def wind_prepared(default_prepared):
+    return default_prepared
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,17 @@ One ``prepare`` (~20-30 s) serves every preset: they differ only in what
 import numpy as np
 import pytest
 
-from layers.bundle import load_inputs
 from siting import pipeline
 from siting import scenario as sc
 from siting.scoring import BREAKDOWN_COLUMNS
 from siting.shortlist import group_of_league
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.full_region]
 
 
 @pytest.fixture(scope="module")
-def prepared():
-    return pipeline.prepare(load_inputs(), sc.Scenario())
+def prepared(default_prepared):
+    return default_prepared
 
 
 def east_gw(result):

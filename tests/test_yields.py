@@ -230,11 +230,13 @@ PUBLISHED_FLH_RANGE_H = (2_000.0, 3_200.0)
 
 
 @pytest.mark.slow
-def test_default_wind_league_medians_in_published_range():
-    from layers.bundle import load_inputs
+@pytest.mark.full_region
+def test_default_wind_league_medians_in_published_range(default_prepared, bundled_inputs):
     from siting import pipeline
 
-    result = pipeline.run(load_inputs(), sc.Scenario(tech="wind"))
+    # pipeline.run = prepare + evaluate: the session's prepared full region
+    result = pipeline.evaluate(default_prepared, sc.Scenario(tech="wind"),
+                               provenance=bundled_inputs.provenance)
     medians = result.shortlist.groupby("league")["flh"].median()
     low, high = PUBLISHED_FLH_RANGE_H
     assert medians.between(low, high).all(), medians.to_dict()
