@@ -136,14 +136,18 @@ def _export_options(args) -> dict:
 
 def _check_mask_path(path, resolution_m) -> Path:
     if resolution_m is not None and not 10.0 <= resolution_m <= 10_000.0:
-        raise SitingError(f"--mask-resolution must be 10-10000 m, got {resolution_m:g}")
+        raise SitingError(f"--mask-resolution must be 10-10000 m, got {resolution_m:g}",
+                          zh=f"--mask-resolution 须在 10–10000 米之间（当前值：{resolution_m:g}）")
     target = Path(path).expanduser()
     if target.suffix.lower() not in (".tif", ".tiff"):
         raise SitingError(f"--mask writes a Cloud-Optimised GeoTIFF: name it *.tif, got "
-                          f"{target.name!r}")
+                          f"{target.name!r}",
+                          zh=f"--mask 输出云优化 GeoTIFF，文件名须以 .tif 结尾（当前为 "
+                             f"{target.name!r}）")
     if not target.parent.is_dir():
         raise SitingError(f"--mask: the folder {str(target.parent)!r} does not exist; "
-                          "create it first")
+                          "create it first",
+                          zh=f"--mask：文件夹 {str(target.parent)!r} 不存在，请先创建")
     return target
 
 

@@ -332,7 +332,9 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
 
     if exclusions_method not in ("exact", "raster"):
         raise SitingError(f"exclusions_method must be 'exact' or 'raster', "
-                          f"got {exclusions_method!r}")
+                          f"got {exclusions_method!r}",
+                          zh=f"排除区计算方式只能是 'exact' 或 'raster'（当前值："
+                             f"{exclusions_method!r}）")
     runner = distributed.current()
     out = parcels.copy()
     geoms = out.geometry.to_numpy()
