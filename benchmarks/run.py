@@ -223,7 +223,8 @@ def job_pipeline(job: dict) -> dict:
                     mem.mark(STAGE_OF_MESSAGE[message])
 
             prepared = feat.prepare(inputs, scenario, parcels, progress=on_progress)
-        result = pipeline.evaluate(prepared, scenario, provenance=inputs.provenance)
+        result = pipeline.evaluate(prepared, scenario, provenance=inputs.provenance,
+                                   connections=pipeline.connection_points(inputs, scenario))
         mem.mark("bases (timed again alone)")
         short = result.shortlist
         bases_mod.summarise_bases(short.assign(base_id=bases_mod.assign_bases(

@@ -195,7 +195,8 @@ def _cmd_run(args) -> int:
                 inputs, scenario, folder="off" if args.no_cache else None,
                 progress=lambda f, m: bar(0.1 + 0.7 * f, m))
             bar(0.8, "scoring")
-            result = pipeline.evaluate(prepared, scenario, provenance=inputs.provenance)
+            result = pipeline.evaluate(prepared, scenario, provenance=inputs.provenance,
+                                       connections=pipeline.connection_points(inputs, scenario))
         bar(0.9, "writing")
         paths = export.write_run(result, args.out, formats=options["formats"],
                                  crs=options["crs"], encoding=options["encoding"],
