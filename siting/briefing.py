@@ -848,12 +848,7 @@ def render_all(result, formats=FORMATS, *, date: Date | None = None,
     from siting.export import parse_formats
     from siting.units import check_units
 
-    try:
-        check_units(units)
-    except ValueError as exc:
-        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)",
-                          zh=f"显示单位 {units!r} 无效；请选择 gw（GW/TWh）"
-                             "或 wan（万千瓦/亿千瓦时）") from None
+    check_units(units)
     formats = parse_formats(",".join(formats), FORMATS)
     fig = figure(result, date=date, units=units)
     out = {}

@@ -474,12 +474,7 @@ def csv_table(result, *, units: str = "gw", header: CsvHeader = "code"):
     """
     from siting.units import check_units
 
-    try:
-        check_units(units)
-    except ValueError as exc:
-        raise SitingError(f"{exc}; choose gw (GW/TWh) or wan (万千瓦/亿千瓦时)",
-                          zh=f"显示单位 {units!r} 无效；请选择 gw（GW/TWh）"
-                             "或 wan（万千瓦/亿千瓦时）") from None
+    check_units(units)
     if header not in CSV_HEADERS:
         raise SitingError(f"CSV header {header!r} is not one of {', '.join(CSV_HEADERS)}",
                           zh=f"CSV 表头 {header!r} 不在 {', '.join(CSV_HEADERS)} 之中")

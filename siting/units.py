@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from siting.errors import SitingError
+
 #: ``"gw"``: GW, TWh (and MW, GWh for parcels); ``"wan"``: 万千瓦 and 亿千瓦时.
 Units = Literal["gw", "wan"]
 UNITS: tuple[str, ...] = ("gw", "wan")
@@ -33,10 +35,17 @@ _UNIT_ZH = {
 }
 
 
+class UnitsError(SitingError, ValueError):
+    """Display units that are not one of ``UNITS``."""
+
+
 def check_units(units: str) -> str:
-    """``units`` if it is one of ``UNITS``; otherwise a ValueError naming the choices."""
+    """``units`` if it is one of ``UNITS``; otherwise an error naming the choices."""
     if units not in UNITS:
-        raise ValueError(f"display units {units!r} are not one of {', '.join(UNITS)}")
+        raise UnitsError(f"display units {units!r} are not one of {', '.join(UNITS)}; choose "
+                         "gw (GW/TWh) or wan (万千瓦/亿千瓦时)",
+                         zh=f"显示单位 {units!r} 无效；请选择 gw（GW/TWh）"
+                            "或 wan（万千瓦/亿千瓦时）")
     return units
 
 
