@@ -73,8 +73,9 @@ def solar_run(small_inputs):
 @pytest.fixture(scope="module")
 def solar(default_prepared, inputs):
     """The default solar run of the full region (``pipeline.run`` = prepare + evaluate)."""
-    return pipeline.evaluate(default_prepared, sc.from_dict({"tech": "solar"}),
-                             provenance=inputs.provenance)
+    scenario = sc.from_dict({"tech": "solar"})
+    return pipeline.evaluate(default_prepared, scenario, provenance=inputs.provenance,
+                             connections=pipeline.connection_points(inputs, scenario))
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +84,10 @@ def wind_prepared(default_prepared):
 
 
 @pytest.fixture(scope="module")
-def wind(wind_prepared):
-    return pipeline.evaluate(wind_prepared, sc.from_dict({"tech": "wind"}))
+def wind(wind_prepared, inputs):
+    scenario = sc.from_dict({"tech": "wind"})
+    return pipeline.evaluate(wind_prepared, scenario,
+                             connections=pipeline.connection_points(inputs, scenario))
 
 
 @pytest.fixture(scope="module", params=["solar", "wind"])
