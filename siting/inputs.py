@@ -81,14 +81,6 @@ def load_run_inputs(scenario, *, progress=None):
 ALLOWED_DIRS_ENV = "SITING_ALLOWED_DIRS"
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
-
-
 def check_scenario_paths(scenario, *, workspace_dir=None, allowed_dirs=(),
                          allowed_files=()) -> None:
     """Refuse a scenario whose ``layers`` or ``parcels_file`` names a file outside
@@ -120,7 +112,7 @@ def check_scenario_paths(scenario, *, workspace_dir=None, allowed_dirs=(),
         named["parcels_file"] = scenario.parcels_file
     for key, value in named.items():
         path = Path(value).expanduser().resolve()
-        if path in files or any(_inside(path, folder) for folder in folders):
+        if path in files or any(path.is_relative_to(folder) for folder in folders):
             continue
         raise SitingError(f"layer {key!r}: the file {Path(value).name!r} lies outside the "
                           "folders a scenario may read (the workspace, the scenario file's "
