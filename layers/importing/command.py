@@ -1,0 +1,24 @@
+"""``python -m siting import``: the command behind the CLI's ``import`` subparser."""
+from __future__ import annotations
+
+import json
+import sys
+
+from layers.importing.limits import default_limits
+from layers.importing.report import _print_summary
+from layers.importing.store import import_file
+
+
+def cmd_import(args) -> int:
+    """``python -m siting import``: returns the exit code (errors raise SitingError)."""
+    summary = import_file(args.path, args.role, name=args.name, crs=args.crs,
+                          encoding=args.encoding, layer=args.layer,
+                          workspace_dir=args.workspace,
+                          limits=default_limits(args.max_upload_mb), replace=args.replace)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary, sys.stdout)
+    return 0
+
+
