@@ -12,10 +12,22 @@ engine; rasterising is for maps and masks.
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from layers.io import RasterData, RasterFile, RasterSource, open_raster, raster_env
-from siting.grid import AnalysisGrid
+
+
+class GridLike(Protocol):
+    """What these functions take as ``grid``: the engine passes its
+    ``siting.grid.AnalysisGrid``, which ``layers/`` does not import."""
+
+    width: int
+    height: int
+    shape: tuple[int, int]  # (rows, cols)
+    transform: object  # affine.Affine of the grid's top-left cell
+    crs: object  # pyproj.CRS
 
 #: Resampling per kind of value: categories keep their class, fields are
 #: interpolated.
@@ -43,7 +55,7 @@ def _check_resampling(resampling: str) -> str:
     return resampling
 
 
-def grid_windows(grid: AnalysisGrid, *, rows: int = BLOCK_ROWS, cols: int = BLOCK_COLS):
+def grid_windows(grid: GridLike, *, rows: int = BLOCK_ROWS, cols: int = BLOCK_COLS):
     """The grid cut into blocks, row by row (``rasterio.windows.Window`` list).
 
     Blocks are at most ``rows`` × ``cols`` cells; the last row and column of
@@ -58,7 +70,7 @@ def grid_windows(grid: AnalysisGrid, *, rows: int = BLOCK_ROWS, cols: int = BLOC
             for row0 in range(0, grid.height, rows) for col0 in range(0, grid.width, cols)]
 
 
-def window_transform(grid: AnalysisGrid, window):
+def window_transform(grid: GridLike, window):
     """Affine transform of a window of ``grid`` (whole-cell offsets: exact)."""
     from affine import Affine
 
@@ -75,7 +87,9 @@ class Warper:
     Parameters
     ----------
     source : layers.io.RasterData or layers.io.RasterFile
-    grid : siting.grid.AnalysisGrid
+    grid : grid-like
+        ``width``, ``height``, ``shape``, ``transform``, ``crs`` (e.g. the engine's
+        ``siting.grid.AnalysisGrid``).
     resampling : {'nearest', 'bilinear', 'average', 'mode'}
         'nearest' or 'mode' for classes (land cover), 'bilinear' for fields.
     threads : int
@@ -83,7 +97,7 @@ class Warper:
         so any count gives the same values).
     """
 
-    def __init__(self, source: RasterSource, grid: AnalysisGrid, *, resampling="bilinear",
+    def __init__(self, source: RasterSource, grid: GridLike, *, resampling="bilinear",
                  threads: int = 1):
         from rasterio.crs import CRS
 
@@ -138,13 +152,13 @@ class Warper:
         return destination
 
 
-def warp_window(source: RasterSource, grid: AnalysisGrid, window, *, resampling="bilinear"):
+def warp_window(source: RasterSource, grid: GridLike, window, *, resampling="bilinear"):
     """Warp one window of ``grid`` from ``source`` (float32, NaN = nodata)."""
     with Warper(source, grid, resampling=resampling) as warper:
         return warper.warp(window)
 
 
-def warp_grid(source: RasterSource, grid: AnalysisGrid, *, resampling="bilinear",
+def warp_grid(source: RasterSource, grid: GridLike, *, resampling="bilinear",
               block_rows: int = BLOCK_ROWS, block_cols: int = BLOCK_COLS) -> np.ndarray:
     """Warp ``source`` onto the whole of ``grid``, block by block (float32, NaN = nodata).
 
@@ -160,7 +174,7 @@ def warp_grid(source: RasterSource, grid: AnalysisGrid, *, resampling="bilinear"
     return out
 
 
-def warp_array_to_grid(array, transform, crs, grid: AnalysisGrid, *, resampling="bilinear"):
+def warp_array_to_grid(array, transform, crs, grid: GridLike, *, resampling="bilinear"):
     """Warp an in-memory float array onto the whole of ``grid``; NaN marks nodata.
 
     Parameters
@@ -176,13 +190,13 @@ def warp_array_to_grid(array, transform, crs, grid: AnalysisGrid, *, resampling=
     return warp_grid(source, grid, resampling=resampling)
 
 
-def warp_to_grid(path, grid: AnalysisGrid, *, resampling="bilinear"):
+def warp_to_grid(path, grid: GridLike, *, resampling="bilinear"):
     """Warp a raster file onto the whole of ``grid`` straight from the file
     (float32, NaN = nodata)."""
     return warp_grid(open_raster(path), grid, resampling=resampling)
 
 
-def rasterize_to_grid(gdf, grid: AnalysisGrid, *, values=None, all_touched=False,
+def rasterize_to_grid(gdf, grid: GridLike, *, values=None, all_touched=False,
                       fill=0, dtype="uint8"):
     """Burn vector geometries onto ``grid``.
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from layers.catalog import load_catalog, resolve_layer
+from layers.errors import DataFileError
 from layers.io import RasterFile, RasterSource, read_raster, read_vector
-from siting.errors import DataFileError, SitingError
 
 #: Raster and vector layers a run reads, by catalog id.
 RUN_RASTERS = ("elevation", "slope", "landcover", "ghi", "wind_speed_100m", "weibull_k")
@@ -63,9 +63,9 @@ def load_inputs(user_layers: dict[str, UserLayer] | None = None, *, parcels=None
     user_layers = dict(user_layers or {})
     for layer_id, layer in user_layers.items():
         if not isinstance(layer, UserLayer):
-            raise SitingError(f"layer {layer_id!r}: load_inputs takes checked layers "
-                              f"(UserLayer), got {type(layer).__name__}; read a scenario's "
-                              "files with siting.inputs.load_run_inputs")
+            raise TypeError(f"layer {layer_id!r}: load_inputs takes checked layers "
+                            f"(UserLayer), got {type(layer).__name__}; read a scenario's "
+                            "files with siting.inputs.load_run_inputs")
     rasters, vectors, provenance, sources = {}, {}, {}, {}
     ids = RUN_RASTERS + RUN_VECTORS
     for i, layer_id in enumerate(ids):

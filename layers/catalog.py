@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from siting.errors import LayerNotFoundError, SitingError
+from layers.errors import LayerError, LayerNotFoundError
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 #: The bundled default dataset.
@@ -79,26 +79,26 @@ def _default_layer(file: str) -> str | None:
 def _entry_to_info(entry: dict, data_dir: Path) -> LayerInfo:
     missing = {"id", "name_zh", "name_en", "role", "kind", "file", "provenance"} - set(entry)
     if missing:
-        raise SitingError(f"catalog entry {entry.get('id', '?')!r} lacks {sorted(missing)}",
+        raise LayerError(f"catalog entry {entry.get('id', '?')!r} lacks {sorted(missing)}",
                           zh=f"图层目录条目 {entry.get('id', '?')!r} 缺少 {sorted(missing)}")
     if entry["role"] not in ROLES:
-        raise SitingError(f"catalog entry {entry['id']!r}: role {entry['role']!r} "
+        raise LayerError(f"catalog entry {entry['id']!r}: role {entry['role']!r} "
                           f"is not one of {ROLES}",
                           zh=f"图层目录条目 {entry['id']!r}：用途 {entry['role']!r} "
                              f"不在 {ROLES} 之中")
     if entry["kind"] not in KINDS:
-        raise SitingError(f"catalog entry {entry['id']!r}: kind {entry['kind']!r} "
+        raise LayerError(f"catalog entry {entry['id']!r}: kind {entry['kind']!r} "
                           f"is not one of {KINDS}",
                           zh=f"图层目录条目 {entry['id']!r}：类型 {entry['kind']!r} "
                              f"不在 {KINDS} 之中")
     if entry["provenance"].get("type") not in PROVENANCE_TYPES:
-        raise SitingError(f"catalog entry {entry['id']!r}: provenance type must be one of "
+        raise LayerError(f"catalog entry {entry['id']!r}: provenance type must be one of "
                           f"{PROVENANCE_TYPES}",
                           zh=f"图层目录条目 {entry['id']!r}：来源类型须为 {PROVENANCE_TYPES} 之一")
     untranslated = [f"{key}_zh" for key in PROVENANCE_TEXTS
                     if entry["provenance"].get(key) and not entry["provenance"].get(f"{key}_zh")]
     if untranslated:
-        raise SitingError(f"catalog entry {entry['id']!r}: provenance lacks the Chinese "
+        raise LayerError(f"catalog entry {entry['id']!r}: provenance lacks the Chinese "
                           f"text(s) {untranslated}; the app's About panel shows them",
                           zh=f"图层目录条目 {entry['id']!r}：来源说明缺少中文文本 {untranslated}；"
                              "应用的“关于数据与来源”面板要显示它们")
@@ -117,7 +117,7 @@ def load_catalog(path: Path = CATALOG_PATH, data_dir: Path = DATA_DIR) -> dict[s
     for entry in entries:
         info = _entry_to_info(entry, Path(data_dir))
         if info.id in catalog:
-            raise SitingError(f"catalog lists layer id {info.id!r} twice",
+            raise LayerError(f"catalog lists layer id {info.id!r} twice",
                               zh=f"图层目录中图层编号 {info.id!r} 出现了两次")
         catalog[info.id] = info
     return catalog

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.errors import CRSError, DataFileError
+from layers.errors import CRSError, DataFileError
 
 #: GDAL block cache, MB: set explicitly so memory stays bounded (perf.md).
 GDAL_CACHEMAX_MB = 128

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from siting.errors import UnsafeFileError
+from layers.errors import UnsafeFileError
 
 #: Uncompressed total allowed out of one zip, bytes (issue 6: 2 GiB).
 MAX_UNZIPPED_BYTES = 2 * 1024**3

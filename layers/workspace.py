@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from siting.errors import SitingError
+from layers.errors import WorkspaceError
 
 #: Workspace when neither ``--workspace`` nor the environment says otherwise.
 DEFAULT_WORKSPACE = Path("~/.im-siting")
@@ -63,13 +63,13 @@ def slugify(name: str, *, what: str = "name") -> str:
 
     Raises
     ------
-    SitingError
+    WorkspaceError
         Nothing usable is left (e.g. ``".."``).
     """
     slug = re.sub(r"[^\w-]+", "_", str(name).strip()).strip("_-")
     slug = "".join(c.lower() if c.isascii() else c for c in slug)[:MAX_SLUG_CHARS]
     if not slug:
-        raise SitingError(f"{what} {name!r} has no letters or digits to make a file name from; "
+        raise WorkspaceError(f"{what} {name!r} has no letters or digits to make a file name from; "
                           "use e.g. 'redline_2024' or '红线2024'",
                           zh=f"{_WHAT_ZH.get(what, what)} {name!r} 中没有可用作文件名的字母或数字；"
                              "请使用如 'redline_2024' 或 '红线2024'")
@@ -132,7 +132,7 @@ def imported_layers(workspace=None) -> list[dict]:
         try:
             rows.append(json.loads(meta.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SitingError(f"workspace file {meta} is unreadable ({exc}); delete it and "
+            raise WorkspaceError(f"workspace file {meta} is unreadable ({exc}); delete it and "
                               "import the layer again",
                               zh=f"工作区文件 {meta} 无法读取（{exc}）；请删除它并重新导入该图层"
                               ) from None

@@ -306,10 +306,34 @@ def build_parser() -> argparse.ArgumentParser:
     p_sc.add_argument("--preset", choices=list(PRESETS), default="default")
     p_sc.add_argument("--check", metavar="FILE", help="validate a scenario file")
     p_sc.set_defaults(func=_cmd_scenario)
-    from layers.importer import add_import_parser
+    from layers import workspace
+    from layers.importer import IMPORT_ROLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_ENV, cmd_import
     from siting.library import add_scenarios_parser
 
-    add_import_parser(sub)
+    p_im = sub.add_parser(
+        "import", help="check a layer file and store it in the workspace",
+        description="Import GeoTIFF, Shapefile (.zip or .shp with sidecars), GeoPackage, "
+                    "GeoJSON, KML/KMZ or CSV (lon/lat columns) as a layer of the given role.")
+    p_im.add_argument("path", help="the file to import")
+    p_im.add_argument("--role", required=True, metavar="ROLE",
+                      help=f"what the layer is: {', '.join(IMPORT_ROLES)}")
+    p_im.add_argument("--name", help="display name; the layer id is made from it "
+                                     "(default: role)")
+    p_im.add_argument("--crs", help="CRS of the coordinates when the file has none or a wrong "
+                                    "one (e.g. EPSG:4490, EPSG:4527)")
+    p_im.add_argument("--encoding", help="attribute text encoding of a Shapefile/CSV (e.g. gbk)")
+    p_im.add_argument("--layer", help="layer of a GeoPackage/KML, or file inside a zip")
+    p_im.add_argument("--workspace", metavar="DIR",
+                      help=f"workspace folder (default ${workspace.WORKSPACE_ENV} or "
+                           f"{workspace.DEFAULT_WORKSPACE})")
+    p_im.add_argument("--max-upload-mb", type=float, metavar="MB",
+                      help=f"largest file accepted, MiB (default "
+                           f"{MAX_UPLOAD_BYTES // 1024**2}; ${MAX_UPLOAD_ENV})")
+    p_im.add_argument("--replace", action="store_true",
+                      help="replace a layer already imported under the same id (role or "
+                           "--name)")
+    p_im.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_im.set_defaults(func=cmd_import)
     add_scenarios_parser(sub)
     return parser
 
@@ -344,9 +368,11 @@ def run_command(func, args, argv=None) -> int:
     stderr and exit 2. Anything else is a bug: exit 1 with the path of a log
     holding the traceback (``SITING_DEBUG=1`` raises it instead).
     """
+    from layers.errors import LayerError
+
     try:
         return func(args)
-    except SitingError as exc:
+    except (SitingError, LayerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -21,11 +21,12 @@ PARCELS_ROLE = "parcels"
 
 
 def _check(key: str, path: str, role: str):
+    from layers.errors import LayerError
     from layers.importer import check_layer_file
 
     try:
         return check_layer_file(path, role)
-    except SitingError as exc:
+    except (SitingError, LayerError) as exc:
         raise exc.prefixed(f"layer {key!r} ({path})", f"图层 {key!r}（{path}）") from None
 
 
