@@ -21,8 +21,6 @@ PACKAGES = ("siting", "layers")
 
 #: (file, enclosing function) -> why its raises carry no Chinese text (yet).
 ALLOWED: dict[tuple[str, str], str] = {
-    ("layers/bundle.py", "load_inputs"): "programming error: a caller passed an unchecked "
-                                         "layer; no user input reaches it",
     ("siting/criteria.py", "_raise_if_any"): "range checks of engine arrays (already checked "
                                              "on import); its callers pass English phrases",
 }
@@ -32,8 +30,8 @@ ALLOWED_FILES: dict[str, str] = {}
 
 
 def _error_classes(trees: dict[str, ast.Module]) -> set[str]:
-    """Names of SitingError and every class in the packages that derives from one."""
-    names = {"SitingError"}
+    """Names of SitingError, LayerError and every class in the packages deriving from one."""
+    names = {"SitingError", "LayerError"}
     grew = True
     while grew:
         grew = False
@@ -142,12 +140,12 @@ def test_import_without_crs_says_the_fix_in_chinese(tmp_path):
     import pyogrio
     from shapely.geometry import box
 
-    from layers import importer
+    from layers import errors, importer
 
     gdf = gpd.GeoDataFrame({"n": [1]}, geometry=[box(110, 40, 110.5, 40.5)], crs="EPSG:4490")
     pyogrio.write_dataframe(gdf, tmp_path / "noprj.shp")
     (tmp_path / "noprj.prj").unlink()
-    with pytest.raises(CRSError, match=r"noprj\.shp has no \.prj file") as caught:
+    with pytest.raises(errors.CRSError, match=r"noprj\.shp has no \.prj file") as caught:
         importer.import_file(tmp_path / "noprj.shp", "redline", workspace_dir=tmp_path / "ws")
     shown = error_text(caught.value, "zh")
     assert shown.startswith("坐标系有误。")

@@ -21,6 +21,7 @@ from shapely.geometry import Point, Polygon, box
 from layers import importer, workspace
 from layers.catalog import REPO_DIR, load_catalog, resolve_layer
 from layers.io import read_raster, read_vector
+from siting.cli import main as cli_main
 from siting.grid import ALBERS_CRS
 
 #: A 1° × 1° box near Hohhot/Ulanqab, well inside the region.
@@ -383,7 +384,7 @@ def test_cli_json_summary(tmp_path, ws, capsys):
     path = tmp_path / "bowtie.geojson"
     pyogrio.write_dataframe(gpd.GeoDataFrame({"名称": ["<b>红线</b>"]}, geometry=[BOWTIE],
                                              crs="EPSG:4326"), path)
-    code = importer.main(["import", str(path), "--role", "redline", "--name", "红线 v2",
+    code = cli_main(["import", str(path), "--role", "redline", "--name", "红线 v2",
                           "--workspace", str(ws), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -395,7 +396,7 @@ def test_cli_json_summary(tmp_path, ws, capsys):
 def test_cli_text_summary_says_how_to_use_the_layer(tmp_path, ws, capsys):
     path = write_raster(tmp_path / "gwa.tif", np.full((4, 4), 7.2, "float32"),
                         transform=Affine(0.25, 0, 111, 0, -0.25, 42))
-    assert importer.main(["import", str(path), "--role", "wind_speed_100m",
+    assert cli_main(["import", str(path), "--role", "wind_speed_100m",
                           "--workspace", str(ws)]) == 0
     out = capsys.readouterr().out
     assert "imported gwa.tif as 'wind_speed_100m'" in out
@@ -412,8 +413,8 @@ def _cli_has(command: str) -> bool:
 
 def test_cli_subprocess_import(tmp_path):
     if not _cli_has("import"):
-        pytest.skip("`python -m siting import` is not registered yet: siting/cli.py "
-                    "build_parser() must call layers.importer.add_import_parser(sub)")
+        pytest.skip("`python -m siting import` is not registered yet in "
+                    "siting.cli.build_parser()")
     bad = tmp_path / "empty.tif"
     bad.write_bytes(b"")
     ws = tmp_path / "ws"

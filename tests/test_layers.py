@@ -11,7 +11,7 @@ from shapely.geometry import box
 from layers.align import rasterize_to_grid, warp_array_to_grid, warp_to_grid
 from layers.catalog import KINDS, ROLES, load_catalog, resolve_layer
 from layers.io import read_raster, read_vector
-from siting.errors import CRSError, DataFileError, LayerNotFoundError
+from layers.errors import CRSError, DataFileError, LayerNotFoundError
 from siting.grid import ALBERS_CRS, AnalysisGrid, grid_for_bounds
 
 FIXED_IDS = ["province", "leagues", "banners", "border", "elevation", "slope", "landcover",

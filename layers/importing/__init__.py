@@ -99,10 +99,14 @@ from layers.importing.report import (  # noqa: F401
 from layers.importing.roles import (  # noqa: F401
     GHI_CONVERSIONS,
     IMPORT_ROLES,
+    POWER_UNITS_TO_MW,
     PVOUT_CONVERSIONS,
+    SUBSTATION_CAPACITY,
+    ColumnSpec,
     RoleSpec,
     UnitGuess,
     choose_units,
+    keep_role_columns,
     role_spec,
 )
 from layers.importing.sniff import (  # noqa: F401
@@ -130,6 +134,10 @@ from layers.importing.vector import (  # noqa: F401
 )
 
 __all__ = [
+    "POWER_UNITS_TO_MW",
+    "SUBSTATION_CAPACITY",
+    "ColumnSpec",
+    "keep_role_columns",
     "MAX_UPLOAD_BYTES",
     "APP_MAX_UPLOAD_MB",
     "MAX_UPLOAD_ENV",

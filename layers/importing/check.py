@@ -13,7 +13,7 @@ from layers.importing.limits import Limits, default_limits
 from layers.importing.raster import NODATA, RasterChecked, check_raster
 from layers.importing.reading import reading
 from layers.importing.region import Region, default_region
-from layers.importing.roles import RoleSpec, role_spec
+from layers.importing.roles import RoleSpec, keep_role_columns, role_spec
 from layers.importing.sniff import FORMAT_NAMES, FORMAT_NAMES_ZH, RASTER_FORMATS, check_format
 from layers.importing.vector import VectorChecked, _read_vector, clean_vector
 
@@ -90,6 +90,7 @@ def _check_dataset(path: Path, fmt: str, label: str, spec: RoleSpec, *, crs, enc
         source_crs = crs or gdf.crs
         progress(0.5, "checking geometries")
         vector = clean_vector(gdf, spec, label, region, crs=crs, notes=notes)
+    vector.gdf = keep_role_columns(vector.gdf, spec, label, notes)
     return CheckedLayer(role=spec.role, kind=kind, format=fmt, label=label, path=path,
                         crs=source_crs, notes=notes, encoding=used_encoding, vector=vector)
 

@@ -17,6 +17,24 @@ class UnitGuess:
 
 
 @dataclass(frozen=True)
+class ColumnSpec:
+    """A numeric attribute a role keeps under one name, whatever the file calls it.
+
+    The first column whose header, lower-cased with brackets, units, blanks and
+    ``_``/``-`` dropped (``容量(MW)`` → ``容量``, ``Capacity_MW`` → ``capacitymw``),
+    is in ``aliases`` is renamed ``name``; its non-blank values must be numbers
+    in ``valid_range`` (``units``). Blank cells stay blank (NaN).
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    units: str
+    valid_range: tuple[float, float]
+    hint: str = ""
+    hint_zh: str = ""
+
+
+@dataclass(frozen=True)
 class RoleSpec:
     """What an imported layer must be to play ``role``.
 
@@ -24,7 +42,8 @@ class RoleSpec:
     vector role; ``valid_range`` is the plausible range of a raster's values
     in ``units`` after any conversion in ``conversions``; ``run_columns``
     are attribute columns a siting run reads from the layer (``import`` stores
-    a layer without them for the map; ``check_layer_file`` refuses it).
+    a layer without them for the map; ``check_layer_file`` refuses it);
+    ``columns`` are optional numeric attributes kept under one name.
     """
 
     role: str
@@ -38,6 +57,7 @@ class RoleSpec:
     hint: str = ""
     hint_zh: str = ""
     run_columns: tuple[str, ...] = ()
+    columns: tuple[ColumnSpec, ...] = ()
 
 
 #: GHI arrives as annual kWh/m², as a daily mean (Global Solar Atlas
@@ -50,6 +70,19 @@ GHI_CONVERSIONS = (
 )
 #: PVOUT arrives per year or per day (Global Solar Atlas daily totals).
 PVOUT_CONVERSIONS = (UnitGuess("kWh/kWp per day", (0.5, 8.0), 365.0, "kWh/kWp·日"),)
+
+#: Available capacity of a substation for new energy, MW: kept as ``cap_mw``, the
+#: column the engine's connection points read first (``siting.connection``),
+#: so bases are formed against the user's real capacities instead of the
+#: voltage-class defaults. Upper bound ❌ assumption: the largest UHV DC link in
+#: service carries 12,000 MW (±1,100 kV Changji-Guquan); 20,000 MW leaves room
+#: for a station feeding two links, and catches values given in kW.
+SUBSTATION_CAPACITY = ColumnSpec(
+    "cap_mw", ("capmw", "capacitymw", "capacity", "cap", "availmw", "availablemw",
+               "容量", "容量mw", "装机容量", "可用容量", "可接入容量", "新能源接入容量"),
+    "MW", (0.0, 20_000.0),
+    hint="give the capacity in MW (divide kW by 1,000)",
+    hint_zh="容量请以 MW 为单位（kW 除以 1000）")
 
 _POLY, _LINE, _POINT = "polygon", "line", "point"
 _GEOM_ZH = {_POLY: "面", _LINE: "线", _POINT: "点"}
@@ -75,7 +108,8 @@ IMPORT_ROLES: dict[str, RoleSpec] = {spec.role: spec for spec in (
     RoleSpec("mine", "vector", "mine and mine-restoration land", "矿区及采煤沉陷区",
              geometries=(_POLY,)),
     RoleSpec("border", "vector", "international border", "国境线", geometries=(_LINE, _POLY)),
-    RoleSpec("substations", "vector", "substations", "变电站", geometries=(_POINT,)),
+    RoleSpec("substations", "vector", "substations", "变电站", geometries=(_POINT,),
+             columns=(SUBSTATION_CAPACITY,)),
     RoleSpec("lines", "vector", "transmission lines", "输电线路", geometries=(_LINE,)),
     RoleSpec("settlements", "vector", "settlements", "居民点", geometries=(_POINT, _POLY),
              run_columns=("population",)),
@@ -148,3 +182,64 @@ def choose_units(spec: RoleSpec, mean: float, vmin: float, vmax: float,
                                f"{spec.units}{known_zh}{hint_zh}")
     return factor, note
 
+
+#: Header marks of a power column's unit → factor to MW (checked in this order:
+#: 万千瓦 = 10⁴ kW = 10 MW, the unit of Chinese grid plans).
+POWER_UNITS_TO_MW = (("万千瓦", 10.0), ("万kw", 10.0), ("mw", 1.0), ("兆瓦", 1.0),
+                     ("kw", 0.001), ("千瓦", 0.001))
+
+
+def _to_mw(header: str) -> float:
+    text = str(header).lower().replace(" ", "")
+    return next((factor for mark, factor in POWER_UNITS_TO_MW if mark in text), 1.0)
+
+
+def keep_role_columns(gdf, spec: RoleSpec, label: str, notes: list[str]):
+    """``gdf`` with each of ``spec.columns`` found, renamed and checked (see ``ColumnSpec``).
+
+    A column given in kW or 万千瓦 (by its header) is converted to MW. A layer
+    without any of the aliases is returned unchanged.
+
+    Raises
+    ------
+    DataFileError
+        A value is not a number or lies outside the column's range.
+    """
+    import pandas as pd
+
+    from layers.importing.points import _normalise_header
+
+    for column in spec.columns:
+        found = next((c for c in gdf.columns if c != gdf.geometry.name
+                      and _normalise_header(c) in column.aliases), None)
+        if found is None:
+            continue
+        text = gdf[found].astype("string").str.strip()
+        values = pd.to_numeric(text, errors="coerce")
+        bad = text.notna() & (text != "") & values.isna()
+        if bad.any():
+            example = text[bad].iloc[0]
+            raise DataFileError(f"{label}: column {found!r} ({column.name}, {column.units}) "
+                                f"holds {int(bad.sum())} value(s) that are not numbers, e.g. "
+                                f"{example!r}; write plain numbers; {column.hint}",
+                                zh=f"{label}：{found!r} 列（{column.name}，{column.units}）中有 "
+                                   f"{int(bad.sum())} 个值不是数字，如 {example!r}；请只填写数字；"
+                                   f"{column.hint_zh}")
+        factor = _to_mw(found) if column.units == "MW" else 1.0
+        values = values.astype(float) * factor
+        low, high = column.valid_range
+        outside = values.notna() & ((values < low) | (values > high))
+        if outside.any():
+            raise DataFileError(f"{label}: column {found!r} has values {values.min():g} to "
+                                f"{values.max():g} {column.units}, outside {low:g}-{high:g} "
+                                f"{column.units} for {column.name}; {column.hint}",
+                                zh=f"{label}：{found!r} 列的值为 {values.min():g} 至 "
+                                   f"{values.max():g} {column.units}，超出 {column.name} 的范围 "
+                                   f"{low:g}-{high:g} {column.units}；{column.hint_zh}")
+        if found != column.name or factor != 1.0:
+            notes.append(f"column {found!r} kept as {column.name!r} ({column.units}"
+                         + (f", × {factor:g}" if factor != 1.0 else "") + ")")
+        gdf = gdf.drop(columns=[c for c in (column.name,) if c in gdf.columns and c != found])
+        gdf = gdf.rename(columns={found: column.name})
+        gdf[column.name] = values.to_numpy()
+    return gdf

@@ -251,3 +251,4 @@ def clean_vector(gdf, spec: RoleSpec, label: str, region: Region, *, crs=None,
                          bounds_wgs84=bounds)
 
 
+
