@@ -10,16 +10,31 @@ from layers.importing.sniff import FORMAT_NAMES, FORMAT_NAMES_ZH
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:
+    """What the reader libraries raise on a bad file, and nothing broader.
+
+    A ``ValueError``, ``TypeError``, ``KeyError`` or bare ``RuntimeError``
+    raised by our own code is a bug and must surface as one (exit 1 with a
+    log), not as "cannot read the file"; so only the libraries' own classes
+    are listed, plus what the standard library raises on a damaged file.
+    """
     import pandas as pd
-    import pyproj
+    import pyogrio.errors
+    import pyproj.exceptions
     import rasterio.errors
     import shapely.errors
     from rasterio._err import CPLE_BaseError
 
-    return (RuntimeError, OSError, ValueError, UnicodeError, EOFError, MemoryError,
-            NotImplementedError, zipfile.BadZipFile, zlib.error, pd.errors.ParserError,
-            rasterio.errors.RasterioError, CPLE_BaseError, shapely.errors.GEOSException,
-            pyproj.exceptions.ProjError)
+    return (
+        OSError,  # the user's file: unreadable, truncated (incl. RasterioIOError)
+        EOFError, zipfile.BadZipFile, zlib.error,  # damaged zip/KMZ members
+        UnicodeDecodeError,  # text not in the encoding it declares or we detected
+        MemoryError,  # a file larger than it looked
+        pd.errors.ParserError, pd.errors.EmptyDataError,  # CSV tables
+        pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,  # GDAL vectors
+        rasterio.errors.RasterioError, CPLE_BaseError,  # GDAL rasters
+        shapely.errors.GEOSException,  # geometries GEOS cannot handle
+        pyproj.exceptions.ProjError,  # coordinates or CRSs PROJ cannot transform
+    )
 
 
 @contextmanager
