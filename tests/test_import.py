@@ -20,6 +20,7 @@ from shapely.geometry import Point, Polygon, box
 
 from layers import importer, workspace
 from layers.catalog import REPO_DIR, load_catalog, resolve_layer
+from layers.errors import DataFileError
 from layers.io import read_raster, read_vector
 from siting.cli import main as cli_main
 from siting.grid import ALBERS_CRS
@@ -506,3 +507,69 @@ def test_every_import_role_matches_the_catalog_kind():
             assert catalog[role].kind == spec.kind, role
     assert {"wind_speed_100m", "weibull_k", "ghi", "redline", "desert", "mine", "border",
             "substations", "lines", "settlements"} <= set(importer.IMPORT_ROLES)
+
+
+# --- role columns: substation capacity -------------------------------------------------
+def _substations_csv(path, header: str, values) -> object:
+    rows = "".join(f"S{i},{110 + i * 0.1},{40.5},{v}\n" for i, v in enumerate(values))
+    path.write_text(f"name,lon,lat,{header}\n{rows}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("header", "values", "expected"), [
+    ("cap_mw", ["300", "2000"], [300.0, 2000.0]),
+    ("Capacity (MW)", ["300", ""], [300.0, None]),  # a blank cell stays blank
+    ("容量", ["450", "1200"], [450.0, 1200.0]),
+    ("容量（万千瓦）", ["30", "200"], [300.0, 2000.0]),  # 1 万千瓦 = 10 MW
+    ("capacity_kw", ["300000", "2000000"], [300.0, 2000.0]),
+])
+def test_substations_keep_their_capacity_as_cap_mw(tmp_path, ws, header, values, expected):
+    path = _substations_csv(tmp_path / "subs.csv", header, values)
+    summary = importer.import_file(path, "substations", workspace_dir=ws)
+    stored = read_vector(summary.path)
+    assert "cap_mw" in summary.columns
+    assert header == "cap_mw" or header not in summary.columns  # renamed, not copied
+    got = [None if np.isnan(v) else v for v in stored["cap_mw"].astype(float)]
+    assert got == expected
+    # the run path (check_layer_file) sees the same column
+    checked = importer.check_layer_file(path, "substations")
+    assert list(checked.gdf["cap_mw"].fillna(-1)) == [-1 if v is None else v for v in expected]
+
+
+def test_substations_without_capacity_import_unchanged(tmp_path, ws):
+    path = _substations_csv(tmp_path / "subs.csv", "voltage_kv", ["220", "500"])
+    summary = importer.import_file(path, "substations", workspace_dir=ws)
+    assert "cap_mw" not in summary.columns and "voltage_kv" in summary.columns
+
+
+@pytest.mark.parametrize(("values", "match"), [
+    (["300", "about 500"], r"'capacity'.*not numbers, e\.g\. 'about 500'"),
+    (["300", "-5"], r"values -5 to 300 MW, outside 0-20000 MW"),
+    (["300", "300000"], r"outside 0-20000 MW.*divide kW by 1,000"),  # kW under a bare name
+])
+def test_bad_substation_capacity_is_refused_with_the_fix(tmp_path, ws, values, match):
+    path = _substations_csv(tmp_path / "subs.csv", "capacity", values)
+    with pytest.raises(DataFileError, match=match) as caught:
+        importer.import_file(path, "substations", workspace_dir=ws)
+    assert "MW" in caught.value.zh
+    assert not (ws / "layers").exists() or not any((ws / "layers").iterdir())
+
+
+# --- the library-error edge --------------------------------------------------------------
+def test_reading_turns_library_errors_into_a_file_error():
+    import pyogrio.errors
+
+    with pytest.raises(DataFileError, match=r"a\.gpkg could not be read as a GeoPackage: boom"):
+        with importer.reading("a.gpkg", "a GeoPackage"):
+            raise pyogrio.errors.DataSourceError("boom")
+    with pytest.raises(DataFileError, match=r"b\.csv could not be read"):
+        with importer.reading("b.csv", "a CSV table"):
+            b"\xff".decode("utf-8")
+
+
+@pytest.mark.parametrize("bug", [ValueError("bad index"), TypeError("None + 1"),
+                                 KeyError("col"), RuntimeError("our own")])
+def test_reading_lets_our_own_bugs_through(bug):
+    with pytest.raises(type(bug)):
+        with importer.reading("a.gpkg", "a GeoPackage"):
+            raise bug

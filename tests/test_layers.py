@@ -10,8 +10,8 @@ from shapely.geometry import box
 
 from layers.align import rasterize_to_grid, warp_array_to_grid, warp_to_grid
 from layers.catalog import KINDS, ROLES, load_catalog, resolve_layer
-from layers.io import read_raster, read_vector
 from layers.errors import CRSError, DataFileError, LayerNotFoundError
+from layers.io import read_raster, read_vector
 from siting.grid import ALBERS_CRS, AnalysisGrid, grid_for_bounds
 
 FIXED_IDS = ["province", "leagues", "banners", "border", "elevation", "slope", "landcover",
@@ -120,3 +120,21 @@ def test_rasterize_half_covering_square():
     square = gpd.GeoDataFrame(geometry=[box(0, 0, 2000, 4000)], crs=ALBERS_CRS)
     mask = rasterize_to_grid(square, grid)
     assert mask.sum() == 8 and mask[:, :2].all() and not mask[:, 2:].any()
+
+
+def test_layers_never_imports_the_engine():
+    """Every module under layers/ imports in a fresh interpreter without loading siting."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    modules = sorted(".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+                     for p in (root / "layers").rglob("*.py"))
+    assert "layers.importing.store" in modules and "layers.align" in modules
+    code = (f"import importlib, sys\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
+            "print(sorted(m for m in sys.modules if m == 'siting' or m.startswith('siting.')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"layers/ loaded {result.stdout.strip()}"

@@ -145,7 +145,7 @@ def check_layer_file(path, role: str, *, limits: Limits | None = None,
 
     Raises
     ------
-    SitingError
+    LayerError
         (``DataFileError``, ``CRSError``, ``UnsafeFileError``) naming the file,
         what is wrong and the fix.
     """

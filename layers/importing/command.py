@@ -10,7 +10,13 @@ from layers.importing.store import import_file
 
 
 def cmd_import(args) -> int:
-    """``python -m siting import``: returns the exit code (errors raise SitingError)."""
+    """``python -m siting import``: 0 after storing the layer.
+
+    ``args`` is the argparse Namespace ``siting.cli`` builds (``path``, ``role``,
+    ``name``, ``crs``, ``encoding``, ``layer``, ``workspace``, ``max_upload_mb``,
+    ``replace``, ``json``). Bad input raises ``LayerError``; the CLI's one
+    handler prints it and exits 2.
+    """
     summary = import_file(args.path, args.role, name=args.name, crs=args.crs,
                           encoding=args.encoding, layer=args.layer,
                           workspace_dir=args.workspace,

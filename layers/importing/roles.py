@@ -20,10 +20,10 @@ class UnitGuess:
 class ColumnSpec:
     """A numeric attribute a role keeps under one name, whatever the file calls it.
 
-    The first column whose header, lower-cased with brackets, units, blanks and
-    ``_``/``-`` dropped (``容量(MW)`` → ``容量``, ``Capacity_MW`` → ``capacitymw``),
-    is in ``aliases`` is renamed ``name``; its non-blank values must be numbers
-    in ``valid_range`` (``units``). Blank cells stay blank (NaN).
+    The first column whose header, lower-cased with brackets, blanks, ``_``/``-``
+    and a trailing power unit dropped (``容量(MW)`` → ``容量``, ``Capacity_kW`` →
+    ``capacity``), is in ``aliases`` is renamed ``name``; its non-blank values
+    must be numbers in ``valid_range`` (``units``). Blank cells stay blank (NaN).
     """
 
     name: str
@@ -78,8 +78,8 @@ PVOUT_CONVERSIONS = (UnitGuess("kWh/kWp per day", (0.5, 8.0), 365.0, "kWh/kWp·�
 #: service carries 12,000 MW (±1,100 kV Changji-Guquan); 20,000 MW leaves room
 #: for a station feeding two links, and catches values given in kW.
 SUBSTATION_CAPACITY = ColumnSpec(
-    "cap_mw", ("capmw", "capacitymw", "capacity", "cap", "availmw", "availablemw",
-               "容量", "容量mw", "装机容量", "可用容量", "可接入容量", "新能源接入容量"),
+    "cap_mw", ("cap", "capacity", "avail", "available", "容量", "装机容量", "可用容量",
+               "可接入容量", "新能源接入容量"),
     "MW", (0.0, 20_000.0),
     hint="give the capacity in MW (divide kW by 1,000)",
     hint_zh="容量请以 MW 为单位（kW 除以 1000）")
@@ -194,6 +194,17 @@ def _to_mw(header: str) -> float:
     return next((factor for mark, factor in POWER_UNITS_TO_MW if mark in text), 1.0)
 
 
+def _base_name(header) -> str:
+    """A header compared with ``ColumnSpec.aliases``: normalised, power unit dropped."""
+    from layers.importing.points import _normalise_header
+
+    name = _normalise_header(header)
+    for mark, _ in POWER_UNITS_TO_MW:
+        if name.endswith(mark) and len(name) > len(mark):
+            return name[:-len(mark)]
+    return name
+
+
 def keep_role_columns(gdf, spec: RoleSpec, label: str, notes: list[str]):
     """``gdf`` with each of ``spec.columns`` found, renamed and checked (see ``ColumnSpec``).
 
@@ -207,11 +218,9 @@ def keep_role_columns(gdf, spec: RoleSpec, label: str, notes: list[str]):
     """
     import pandas as pd
 
-    from layers.importing.points import _normalise_header
-
     for column in spec.columns:
         found = next((c for c in gdf.columns if c != gdf.geometry.name
-                      and _normalise_header(c) in column.aliases), None)
+                      and _base_name(c) in column.aliases), None)
         if found is None:
             continue
         text = gdf[found].astype("string").str.strip()

@@ -87,7 +87,7 @@ def import_file(source, role: str, *, filename: str | None = None,
 
     Raises
     ------
-    SitingError
+    LayerError
         (``DataFileError``, ``CRSError``, ``UnsafeFileError``): the message names
         the file, what is wrong and the fix; nothing is written to the workspace.
     """
