@@ -48,7 +48,7 @@ def load_run_inputs(scenario, *, progress=None):
 
     Raises
     ------
-    SitingError
+    layers.errors.LayerError
         A user file fails a check (``DataFileError``, ``CRSError``,
         ``UnsafeFileError``) or a bundled file is missing
         (``LayerNotFoundError``); the message names the layer, the file,
