@@ -24,4 +24,5 @@ FORMATS = EXPORT_FORMATS
 
 def to_bytes(result, fmt, **options) -> tuple[str, bytes, str]:
     """(file name, content, MIME type) of one export (``siting.outputs.render``)."""
-    return FILENAMES[fmt], render(result, fmt, **options), MIME_TYPES[fmt]
+    data = render(result, fmt, **options)
+    return FILENAMES[fmt], data, MIME_TYPES[fmt]
