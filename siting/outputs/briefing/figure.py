@@ -46,10 +46,29 @@ from siting.units import Units, convert, format_power, power_unit
 
 
 def prepare_boundaries(gdf):
-    """A boundary layer (leagues, province) in Albers, simplified for drawing."""
-    out = gdf.to_crs(ALBERS_CRS)
-    out["geometry"] = out.geometry.simplify(BOUNDARY_SIMPLIFY_M, preserve_topology=True)
-    return out
+    """A boundary layer (leagues, province) in Albers, simplified for drawing.
+
+    Cached by content (the same layer for every snapshot of a session costs
+    one simplification, ~1 s for the bundled leagues).
+    """
+    import hashlib
+
+    import shapely
+
+    wkb = b"".join(shapely.to_wkb(gdf.geometry.to_numpy()))
+    key = (hashlib.sha1(wkb).hexdigest(), str(gdf.crs), tuple(map(str, gdf.columns)))
+    if key not in _PREPARED:
+        out = gdf.to_crs(ALBERS_CRS)
+        out["geometry"] = out.geometry.simplify(BOUNDARY_SIMPLIFY_M, preserve_topology=True)
+        while len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = out
+    return _PREPARED[key].copy()
+
+
+#: Boundary layers kept simplified (``prepare_boundaries``), oldest dropped first.
+_PREPARED: dict = {}
+_PREPARED_MAX = 8
 
 
 def _draw_map(fig, ax, result, leagues, province, units: Units = "gw"):
