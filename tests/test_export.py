@@ -460,3 +460,31 @@ def test_rerun_from_exported_scenario_gives_the_same_shortlist(cli_run, tmp_path
     assert again["parcel_id"].tolist() == first["parcel_id"].tolist()
     np.testing.assert_array_equal(again["score"], first["score"])
     assert again["base_id"].fillna("").tolist() == first["base_id"].fillna("").tolist()
+
+
+# --- the one format list; outputs stay off the data layer ------------------------------------
+
+def test_formats_is_the_one_list_the_cli_offers():
+    from siting.cli import build_parser
+
+    assert formats.EXPORT_FORMATS == ("gpkg", "shp", "geojson", "csv", "kmz")
+    assert formats.SNAPSHOT_FORMATS == ("png", "pdf", "pptx")
+    assert len(set(formats.FILENAMES.values())) == len(formats.ALL)  # no two share a file
+    assert formats.BY_ID["csv"].kind == "table" and formats.BY_ID["pdf"].kind == "snapshot"
+    run = next(a for a in build_parser()._actions
+               if a.__class__.__name__ == "_SubParsersAction").choices["run"]
+    helps = {a.dest: a.help for a in run._actions}
+    assert "gpkg,shp,geojson,csv,kmz" in helps["format"]
+    assert "png,pdf,pptx" in helps["snapshot"]
+
+
+def test_outputs_import_no_data_layer():
+    import ast
+
+    folder = REPO_DIR / "siting" / "outputs"
+    for path in folder.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "layers" or n.startswith("layers.") for n in names), path
