@@ -9,6 +9,7 @@ rated capacity and the share open to new energy, with sources.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,34 @@ UPGRADE_CNY_PER_KW = 500.0
 #: Most a point can be upgraded beyond its available capacity, MW ❌ (one new 500 kV
 #: step-up station of 2 × 1,000 MVA beside it).
 MAX_UPGRADE_MW = 2_000.0
+#: New 500 kV lines (grid.new_lines), in the spirit of NREL reV's transmission-
+#: constrained supply curve: a group of parcels that finds no existing point with room
+#: builds its own 500 kV collector (booster) station(s) and a new double-circuit 500 kV
+#: line to the nearest 500 kV substation or UHV station whose upstream UHV corridor has
+#: new-energy room; the corridor's ne_mw is the binding limit.
+#:
+#: Capacity of one 500 kV collector station and its double-circuit line, MW ❌
+#: assumption: 3 × 1,000 MVA transformers (a usual final scale of a 500 kV station),
+#: ~3,000 MW over a 4 × 400 mm² double-circuit line of 100-200 km (stability-limited,
+#: ~1,500 MW a circuit).
+COLLECTOR_STATION_MW = 3_000.0
+#: Cost of one 500 kV collector station of COLLECTOR_STATION_MW, CNY ❌ derived: Fujian
+#: 2021, two new 500 kV substations and two added transformers (6,150 MVA) with 105.6 km
+#: of 500 kV line for ~1.27 bn CNY; less ~0.32 bn for the line leaves ~155 CNY/kVA, so
+#: ~450 M CNY for 3,000 MVA (https://zm.shejis.com/page123?article_id=34631).
+COLLECTOR_STATION_CNY = 450e6
+#: Cost of a new double-circuit 500 kV line (4 × 400 mm²), CNY per km ✅: 芒哈图—阿勒泰
+#: (Ordos, approved 2024) 183.8 km, dynamic investment 770.16 M CNY incl. the bays at
+#: both ends = 4.19 M CNY/km (http://hrzcn.com/article/97199.html); cf. 巴林—奈曼—阜新,
+#: 718 km of two parallel single circuits for ~2.3 bn CNY (3.2 M CNY/km).
+LINE_500KV_CNY_PER_KM = 4.2e6
+#: Longest new 500 kV line from a collector station to the grid, km ❌ assumption
+#: (芒哈图—阿勒泰 is 184 km; longer lines need series compensation).
+NEW_LINE_MAX_KM = 200.0
+#: Lowest voltage class a new 500 kV line may end at, kV (a 500 kV bus or a UHV station).
+TRUNK_MIN_KV = 500.0
+#: Lowest voltage class of a UHV export station (±800 kV DC, 1000 kV AC), kV.
+UHV_MIN_KV = 800.0
 #: Columns of a substations layer read as the available capacity, MW (first found).
 CAPACITY_COLUMNS = ("cap_mw", "capacity_mw", "avail_mw")
 #: The bundled corridor table.
@@ -36,6 +65,57 @@ CORRIDORS_FILE = Path(__file__).resolve().parents[1] / "data" / "uhv_corridors.y
 #: Columns of the connection point table.
 POINT_COLUMNS = ["conn_id", "conn_name", "conn_name_en", "conn_kv", "conn_cap_mw",
                  "cap_from", "x", "y", "lon", "lat"]
+
+
+@dataclass(frozen=True)
+class NewLines:
+    """How a group of parcels with no existing point builds its own connection."""
+
+    max_km: float = NEW_LINE_MAX_KM
+    station_mw: float = COLLECTOR_STATION_MW
+    station_cny: float = COLLECTOR_STATION_CNY
+    line_cny_per_km: float = LINE_500KV_CNY_PER_KM
+
+
+def new_line_cny_per_kw(mw, km, rules: NewLines = NewLines()):
+    """Cost of the collector station(s) and new 500 kV line(s) of a base, CNY/kW.
+
+    One station of ``rules.station_mw`` and one double-circuit line of ``km`` per
+    ``station_mw`` (or part of it): ceil(mw / station_mw) × (station + km × line) / kW.
+    """
+    mw = np.asarray(mw, dtype=float)
+    n = np.ceil(np.maximum(mw, 1e-9) / rules.station_mw)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cost = n * (rules.station_cny + np.asarray(km, dtype=float) * rules.line_cny_per_km)
+        return np.where(mw > 0, cost / (mw * 1000.0), np.nan)
+
+
+def upstream_points(points, *, trunk_min_kv: float = TRUNK_MIN_KV,
+                    uhv_min_kv: float = UHV_MIN_KV):
+    """Which points a new 500 kV line may end at, and whose capacity then binds.
+
+    A trunk is a point of at least ``trunk_min_kv``. Power entering a 500 kV bus
+    leaves the region through the nearest UHV station (≥ ``uhv_min_kv``), so that
+    station's capacity (its corridor's new-energy share) is the upstream limit; a UHV
+    station is its own upstream; with no UHV station in the table a trunk is its own.
+
+    Returns
+    -------
+    (trunk, upstream): bool array and int array (row of the upstream point) per point.
+    """
+    n = len(points)
+    if n == 0 or "conn_kv" not in points:
+        return np.zeros(n, dtype=bool), np.arange(n)
+    kv = np.nan_to_num(points["conn_kv"].to_numpy(dtype=float), nan=0.0)
+    xy = points[["x", "y"]].to_numpy(dtype=float)
+    trunk = kv >= trunk_min_kv
+    uhv = np.flatnonzero(kv >= uhv_min_kv)
+    up = np.arange(n)
+    if len(uhv):
+        dist = np.hypot(*(xy[:, None, :] - xy[None, uhv, :]).transpose(2, 0, 1))
+        up = uhv[np.argmin(dist, axis=1)]
+        up[kv >= uhv_min_kv] = np.flatnonzero(kv >= uhv_min_kv)
+    return trunk, up
 
 
 def read_corridors(path: str | Path | None = None) -> list[dict]:
