@@ -221,13 +221,13 @@ def test_excluded_area_covers_every_single_exclusion(wind_prepared, suffix):
 
 
 def test_changed_weights_change_the_ranking(wind_prepared, wind):
-    same = pipeline.evaluate(wind_prepared, wind.scenario)
+    same = pipeline.evaluate(wind_prepared, wind.scenario, connections=wind.connections)
     assert same.parcels["rank"].tolist() == wind.parcels["rank"].tolist()
     grid_first = sc.from_dict({**wind.scenario.model_dump(),
                                "weights": {"direct": {"resource": 0.1, "grid": 0.7,
                                                       "load": 0.1, "slope": 0.05,
                                                       "encouragement": 0.05}}})
-    again = pipeline.evaluate(wind_prepared, grid_first)
+    again = pipeline.evaluate(wind_prepared, grid_first, connections=wind.connections)
     assert again.parcels["rank"].tolist() != wind.parcels["rank"].tolist()
     assert again.weights.as_dict()["grid"] == pytest.approx(0.7)
     # nearer substations rise: the shortlist's median grid distance falls
