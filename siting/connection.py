@@ -6,6 +6,13 @@ order, from a ``cap_mw`` column of the substations layer, from the UHV export
 corridor it feeds (``data/uhv_corridors.yaml``), or from the voltage-class
 default. The region's UHV export corridors are listed with their published
 rated capacity and the share open to new energy, with sources.
+
+Parcels that find no existing point with room may build their own connection
+(:class:`NewLines`, grid.new_lines): a 500 kV collector station per
+``station_mw`` and a new double-circuit 500 kV line to the nearest point of
+≥ 500 kV (:func:`upstream_points`); the UHV station upstream of that point, i.e. its
+corridor's new-energy share, is then the binding limit, shared with the bases
+that connect to the station directly. Costs: :func:`new_line_cny_per_kw`.
 """
 from __future__ import annotations
 

@@ -3,9 +3,13 @@
 It reads a table of bases (one row per base with its capacity, energy and
 LCOE). When bases grow around connection points (``siting.bases.form_bases``)
 the curve is transmission-constrained, in the spirit of NREL reV: each base's
-LCOE includes the line to its point (and any upgrade), the bases at a point
-never exceed its capacity, and capacity that found no point with room is left
-off the curve (``unconnected_gw``); the connection columns are then added.
+LCOE includes the connection it was actually given (the line to its point, any
+upgrade, or its own 500 kV collector station and new 500 kV line), the bases
+taking capacity at a point (``lim_name``: the point itself, or for a new line the
+upstream UHV station whose corridor binds) never exceed it, and capacity that
+found no point with room is left off the curve (``unconnected_gw``); the
+connection columns and the running use of each limiting point (``lim_used_mw``)
+are then added.
 """
 from __future__ import annotations
 
