@@ -23,11 +23,15 @@ import numpy as np
 
 from siting.errors import SitingError
 
-#: New-energy capacity a substation can take by voltage class, MW ❌ assumption:
-#: a 220 kV station with 2 × 180 MVA banks keeps ~300 MW after N-1; a 500 kV
-#: collector with 2-3 × 1,000 MVA ~2,000 MW; a 1000 kV AC station 2 × 3,000 MVA
-#: ~6,000 MW; a ±800 kV converter station its corridor's new-energy share (else 8,000).
-CAPACITY_BY_KV_MW = {220: 300.0, 500: 2_000.0, 800: 8_000.0, 1000: 6_000.0}
+#: New-energy capacity a substation can take by voltage class, MW. 220 kV ❌ assumption:
+#: 2 × 180 MVA banks keep ~300 MW after N-1. 500 kV ✅ from the region's new-energy
+#: 500 kV collector stations: 阿荣旗 (2025) 2 × 1,200 MVA for 1.6 GW of wind
+#: (内蒙古日报 2025-12-05, http://www.wh5bdv.com/article/edWeFnunci2sh1cGluZzE4Njg4NQO0O0OO0O0O.html);
+#: 锡盟 "五站五线" (2020) 5 stations, 8,000 MVA, for 7 GW of wind = 1.4 GW a station
+#: (http://www.dongmingdx.com/article/44531.html) -> 1,600 MW. 1000 kV AC ❌ 2 × 3,000 MVA
+#: ~6,000 MW; ±800 kV ❌ 8,000 MW; a UHV station named in data/uhv_corridors.yaml takes
+#: its corridors' new-energy share instead.
+CAPACITY_BY_KV_MW = {220: 300.0, 500: 1_600.0, 800: 8_000.0, 1000: 6_000.0}
 #: Farthest a parcel connects to a point, km (peer tools' grid distance ≤100-150 km;
 #: domain.md).
 MAX_CONNECTION_KM = 100.0
@@ -43,24 +47,28 @@ MAX_UPGRADE_MW = 2_000.0
 #: line to the nearest 500 kV substation or UHV station whose upstream UHV corridor has
 #: new-energy room; the corridor's ne_mw is the binding limit.
 #:
-#: Capacity of one 500 kV collector station and its double-circuit line, MW ❌
-#: assumption: 3 × 1,000 MVA transformers (a usual final scale of a 500 kV station),
-#: ~3,000 MW over a 4 × 400 mm² double-circuit line of 100-200 km (stability-limited,
-#: ~1,500 MW a circuit).
-COLLECTOR_STATION_MW = 3_000.0
-#: Cost of one 500 kV collector station of COLLECTOR_STATION_MW, CNY ❌ derived: Fujian
-#: 2021, two new 500 kV substations and two added transformers (6,150 MVA) with 105.6 km
-#: of 500 kV line for ~1.27 bn CNY; less ~0.32 bn for the line leaves ~155 CNY/kVA, so
-#: ~450 M CNY for 3,000 MVA (https://zm.shejis.com/page123?article_id=34631).
-COLLECTOR_STATION_CNY = 450e6
+#: Capacity of one 500 kV collector station and its double-circuit line, MW ✅: the
+#: sending end of 蒙西—京津冀 ±800 kV builds 5 new 500 kV stations with 11 transformers for
+#: the 12 GW Kubuqi base, 2.4 GW a station (https://thekorwi.com/content/2024-11/20/content_1089905.html);
+#: 阿荣旗 2 × 1,200 MVA. A 4 × 400 mm² double-circuit 500 kV line carries it.
+COLLECTOR_STATION_MW = 2_400.0
+#: Cost of one 500 kV collector station of COLLECTOR_STATION_MW, CNY ❌ derived: 阿荣旗
+#: (2025) 730 M CNY for a 2 × 1,200 MVA station and 95.5 km of single-circuit 500 kV
+#: line; at ~2.1 M CNY/km a circuit (half of LINE_500KV_CNY_PER_KM) the station is
+#: ~530 M (~220 CNY/kVA). 锡盟 "五站五线" (2020: 5 stations, 8,000 MVA, 1,150 km of
+#: 500 kV and 450 km of 220 kV line, 4.51 bn CNY) gives the same ~220 CNY/kVA. Check:
+#: a 2.4 GW base with a 230 km line then pays ~620 CNY/kW; 五站五线 paid 645 CNY/kW
+#: for 7 GW (https://m.xinnengyuan100.com/article/117174.html).
+COLLECTOR_STATION_CNY = 530e6
 #: Cost of a new double-circuit 500 kV line (4 × 400 mm²), CNY per km ✅: 芒哈图—阿勒泰
 #: (Ordos, approved 2024) 183.8 km, dynamic investment 770.16 M CNY incl. the bays at
-#: both ends = 4.19 M CNY/km (http://hrzcn.com/article/97199.html); cf. 巴林—奈曼—阜新,
-#: 718 km of two parallel single circuits for ~2.3 bn CNY (3.2 M CNY/km).
+#: both ends = 4.19 M CNY/km (http://hrzcn.com/article/97199.html); cf. 巴林—奈曼—阜新
+#: (2024) 718.3 km as two parallel single circuits for 2.345 bn CNY
+#: (http://nm.people.com.cn/n2/2024/0621/c198624-40887152-5.html).
 LINE_500KV_CNY_PER_KM = 4.2e6
 #: Longest new 500 kV line from a collector station to the grid, km ❌ assumption
-#: (芒哈图—阿勒泰 is 184 km; longer lines need series compensation).
-NEW_LINE_MAX_KM = 200.0
+#: (锡盟 "五站五线" averages 230 km a line; 芒哈图—阿勒泰 is 184 km).
+NEW_LINE_MAX_KM = 250.0
 #: Lowest voltage class a new 500 kV line may end at, kV (a 500 kV bus or a UHV station).
 TRUNK_MIN_KV = 500.0
 #: Lowest voltage class of a UHV export station (±800 kV DC, 1000 kV AC), kV.

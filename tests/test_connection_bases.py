@@ -8,6 +8,7 @@ import shapely
 from siting import energy
 from siting.bases import extent_km, form_bases
 from siting.connection import (
+    CAPACITY_BY_KV_MW,
     NewLines,
     connection_points,
     corridor_fill,
@@ -101,7 +102,7 @@ def test_connection_points_capacity_by_class_corridor_and_layer():
                             crs=4326)
     pts = connection_points(subs, corridors=read_corridors()).set_index("conn_name")
     assert pts.loc["甲220", "conn_cap_mw"] == 300.0
-    assert pts.loc["乙500", "conn_cap_mw"] == 2000.0
+    assert pts.loc["乙500", "conn_cap_mw"] == CAPACITY_BY_KV_MW[500]
     assert pts.loc["锡盟±800千伏换流站", "cap_from"] == "corridor"
     assert "达拉特±800千伏换流站" in pts.index  # a corridor station added from the table
     subs["cap_mw"] = [123.0, np.nan, np.nan]

@@ -149,6 +149,26 @@ def test_every_base_reaches_the_minimum_capacity(result):
     assert result.bases["cap_mw"].is_monotonic_decreasing
 
 
+def test_bases_keep_their_limits_and_every_point_its_capacity(result):
+    """Issue 12's done criteria on the default wind and solar runs."""
+    from siting import supply
+
+    rules, bases = result.scenario.bases, result.bases
+    assert (bases["cap_mw"] <= rules.max_capacity_gw * 1000.0 + 1e-6).all()
+    assert (bases["extent_km"] <= rules.max_extent_km + 1e-6).all()
+    assert (bases["cap_mw"] <= 0.1 * result.shortlist["cap_mw"].sum()).all()
+    assert bases["conn_name"].notna().all() and bases["lim_name"].notna().all()
+    # a base at an existing point takes its room; one with a new line its upstream's
+    existing = bases[bases["new_km"] == 0]
+    assert (existing["lim_name"] == existing["conn_name"]).all()
+    use = supply.point_use(bases)
+    assert (use["used_mw"] <= use["conn_cap_mw"] + 1e-6).all()
+    curve = supply.supply_curve(bases)
+    assert (curve["lim_used_mw"] <= curve["lim_cap_mw"] + 1e-6).all()
+    assert curve["cum_gw"].iloc[-1] == pytest.approx(result.summary["bases_capacity_gw"],
+                                                     abs=1e-3)
+
+
 def test_shortlist_full_load_hours_are_plausible(solar, wind):
     assert 1400 <= np.nanmedian(solar.shortlist["flh"]) <= 2100
     assert 2000 <= np.nanmedian(wind.shortlist["flh"]) <= 3500
