@@ -252,7 +252,9 @@ def corridor_fill(bases, corridors: list[dict]):
 
     Parameters
     ----------
-    bases : DataFrame with ``conn_name`` and ``cap_mw`` (one row per base).
+    bases : DataFrame with ``conn_name`` and ``cap_mw`` (one row per base); where it
+        has ``lim_name`` (the point whose capacity a base takes: for a base with a new
+        500 kV line, the UHV station upstream), the bases count at ``lim_name``.
     corridors : list of dict from :func:`read_corridors`.
 
     Returns
@@ -267,7 +269,8 @@ def corridor_fill(bases, corridors: list[dict]):
     for c in corridors:
         by_station[c["station_zh"]] = by_station.get(c["station_zh"], 0.0) + float(c["ne_mw"])
     if len(bases):
-        at = bases.groupby("conn_name")["cap_mw"].sum()
+        key = "lim_name" if "lim_name" in bases else "conn_name"
+        at = bases.groupby(key)["cap_mw"].sum()
     else:
         at = pd.Series(dtype=float)
     rows = []

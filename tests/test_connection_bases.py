@@ -116,6 +116,12 @@ def test_corridor_fill():
     assert fill.loc["ximeng_taizhou", "fill"] == pytest.approx(2500.0 / 5000.0)
     assert fill.loc["jarud_qingzhou", "bases_mw"] == 0.0
     assert (fill["rated_mw"] > 0).all()
+    # a base with a new line to a 500 kV station fills the corridor upstream of it
+    via = pd.DataFrame({"conn_name": ["锡盟±800千伏换流站", "某500千伏变电站"],
+                        "lim_name": ["锡盟±800千伏换流站", "锡盟±800千伏换流站"],
+                        "cap_mw": [2500.0, 1500.0]})
+    fill = corridor_fill(via, corridors).set_index("corridor")
+    assert fill.loc["ximeng_taizhou", "bases_mw"] == pytest.approx(4000.0)
 
 
 def test_pv_density_near_40n_matches_desert_projects_and_falls_north():
