@@ -6,7 +6,11 @@ connection point within reach that still has room, into a base of at most
 ``max_gw`` that spans at most ``max_extent_km``; the bases at one point never
 take more than its available capacity (or pay for an upgrade beyond it). A
 base below ``min_gw`` is dissolved and its parcels may join a neighbouring
-base. The old method merges touching parcels (``assign_bases``).
+base. Parcels that still found no point with room may then build their own
+connection, as NREL reV's transmission-constrained supply curve does: a 500 kV
+collector station and a new 500 kV line to the nearest ≥ 500 kV point whose
+upstream UHV corridor has room (``new_lines``; the corridor's new-energy share
+binds). The old method merges touching parcels (``assign_bases``).
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from typing import Literal
 
 import numpy as np
 
+from siting import connection as conn
+from siting.energy import TRANSMISSION_CNY_PER_MW_KM
 from siting.errors import SitingError
 
 Contiguity = Literal["queen", "rook"]
@@ -168,8 +174,8 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
             if extra in table:
                 row[extra] = table.loc[in_base, extra].sum()
         if "conn_id" in table:
-            conn = table.loc[in_base, "conn_id"].dropna()
-            row["conn_id"] = conn.iloc[0] if len(conn) else None
+            conn_ids = table.loc[in_base, "conn_id"].dropna()
+            row["conn_id"] = conn_ids.iloc[0] if len(conn_ids) else None
             row["conn_km"] = agg["km_cap"] / cap if cap else np.nan
             if point_rows is not None and row["conn_id"] in point_rows.index:
                 point = point_rows.loc[row["conn_id"]]
@@ -216,9 +222,11 @@ def _check_limits(min_gw: float, max_gw: float, max_extent_km: float) -> None:
 def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                max_gw: float = DEFAULT_MAX_BASE_GW,
                max_extent_km: float = DEFAULT_MAX_EXTENT_KM,
-               max_connection_km: float = 100.0, over_capacity: OverCapacity = "next",
-               transmission_cny_per_mw_km: float = 7_200.0,
-               upgrade_cny_per_kw: float = 500.0, max_upgrade_mw: float = 2_000.0,
+               max_connection_km: float = conn.MAX_CONNECTION_KM,
+               over_capacity: OverCapacity = "next",
+               transmission_cny_per_mw_km: float = TRANSMISSION_CNY_PER_MW_KM,
+               upgrade_cny_per_kw: float = conn.UPGRADE_CNY_PER_KW,
+               max_upgrade_mw: float = conn.MAX_UPGRADE_MW,
                new_lines=None, cap_column: str = "cap_mw",
                order_column: str = "rank", id_column: str = "parcel_id"):
     """Group shortlisted parcels into bases around connection points.
@@ -358,9 +366,7 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
             room[p] -= cap[i]
         placed.update(assign(loose, room, bases, may_open=False))
     if new_lines is not None:
-        from siting.connection import upstream_points
-
-        trunk, up = upstream_points(points)
+        trunk, up = conn.upstream_points(points)
         collectors = _grow_collectors([i for i in order if i not in placed], xy=xy, cap=cap,
                                       pxy=pxy, point_ids=point_ids, trunk=trunk, up=up,
                                       room=room, reach_m=reach_m, max_mw=max_mw,
@@ -385,12 +391,10 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
         if "line_km" not in base:  # an existing point
             cols["conn_km"][i], cols["lim_id"][i] = km, point_ids[p]
         else:
-            from siting.connection import new_line_cny_per_kw
-
             cols["conn_km"][i] = km + base["line_km"]
             cols["new_km"][i] = base["line_km"]
-            cols["new_cny_kw"][i] = float(new_line_cny_per_kw(base["mw"], base["line_km"],
-                                                              new_lines))
+            cols["new_cny_kw"][i] = float(conn.new_line_cny_per_kw(base["mw"], base["line_km"],
+                                                                   new_lines))
             cols["lim_id"][i] = point_ids[base["up"]]
     for c, values in cols.items():
         out[c] = values
