@@ -206,7 +206,8 @@ def test_full_region_briefing_within_limits(default_prepared, bundled_inputs):
 
     scenario = sc.from_dict({"tech": "solar"})
     # pipeline.run = prepare + evaluate: the session's prepared full region
-    result = pipeline.evaluate(default_prepared, scenario, provenance=bundled_inputs.provenance)
+    result = pipeline.evaluate(default_prepared, scenario, provenance=bundled_inputs.provenance,
+                               connections=pipeline.connection_points(bundled_inputs, scenario))
     start = time.perf_counter()
     out = briefing.render_all(result, ("png", "pdf"), date=BRIEFING_DATE, **boundaries())
     seconds = time.perf_counter() - start
