@@ -6,7 +6,11 @@ connection point within reach that still has room, into a base of at most
 ``max_gw`` that spans at most ``max_extent_km``; the bases at one point never
 take more than its available capacity (or pay for an upgrade beyond it). A
 base below ``min_gw`` is dissolved and its parcels may join a neighbouring
-base. The old method merges touching parcels (``assign_bases``).
+base. Parcels that still found no point with room may then build their own
+connection, as NREL reV's transmission-constrained supply curve does: a 500 kV
+collector station and a new 500 kV line to the nearest ≥ 500 kV point whose
+upstream UHV corridor has room (``new_lines``; the corridor's new-energy share
+binds). The old method merges touching parcels (``assign_bases``).
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from typing import Literal
 
 import numpy as np
 
+from siting import connection as conn
+from siting.energy import TRANSMISSION_CNY_PER_MW_KM
 from siting.errors import SitingError
 
 Contiguity = Literal["queen", "rook"]
@@ -96,8 +102,9 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
     ``parcels`` needs ``base_id, cap_mw, energy_gwh, score, league, land_type, lcoe``
     and geometry (equal-area CRS, metres); optional ``banner``, ``foot_km2`` (land
     occupied), ``cap_w_mw``/``cap_pv_mw`` (hybrid), and from :func:`form_bases`
-    ``conn_id``, ``conn_km``, ``upg_mw`` and ``lcoe_b`` (the parcel's LCOE with the
-    base's connection instead of the nearest-substation one). ``points`` (from
+    ``conn_id``, ``conn_km``, ``upg_mw``, ``new_km``, ``lim_id`` and ``lcoe_b`` (the
+    parcel's LCOE with the base's connection instead of the nearest-substation one).
+    ``points`` (from
     ``siting.connection.connection_points``) names the connection point.
 
     Returns
@@ -107,7 +114,11 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
     by land type), ``lcoe`` (CNY/kWh, energy-weighted, incl. connection),
     ``area_km2`` (outline), ``foot_km2``, ``extent_km``, ``lon``/``lat`` (centroid),
     and with a connection ``conn_id, conn_name, conn_kv, conn_km, conn_cap_mw,
-    conn_lon, conn_lat, upg_mw``.
+    conn_lon, conn_lat, upg_mw``, ``new_km`` (new 500 kV line of a collector base, km;
+    0 at an existing point) and ``lim_name``/``lim_cap_mw`` (the point whose capacity
+    the base takes: its connection point, or for a collector base the upstream UHV
+    station; the bases sharing a ``lim_name`` never exceed its ``lim_cap_mw`` beyond
+    their ``upg_mw``).
     """
     import geopandas as gpd
     import pandas as pd
@@ -163,14 +174,22 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
             if extra in table:
                 row[extra] = table.loc[in_base, extra].sum()
         if "conn_id" in table:
-            conn = table.loc[in_base, "conn_id"].dropna()
-            row["conn_id"] = conn.iloc[0] if len(conn) else None
+            conn_ids = table.loc[in_base, "conn_id"].dropna()
+            row["conn_id"] = conn_ids.iloc[0] if len(conn_ids) else None
             row["conn_km"] = agg["km_cap"] / cap if cap else np.nan
             if point_rows is not None and row["conn_id"] in point_rows.index:
                 point = point_rows.loc[row["conn_id"]]
                 row.update({"conn_name": point["conn_name"], "conn_kv": point["conn_kv"],
                             "conn_cap_mw": point["conn_cap_mw"],
                             "conn_lon": point["lon"], "conn_lat": point["lat"]})
+            if "new_km" in table:
+                row["new_km"] = float(table.loc[in_base, "new_km"].max())
+            if "lim_id" in table:
+                lim = table.loc[in_base, "lim_id"].dropna()
+                lim_id = lim.iloc[0] if len(lim) else row["conn_id"]
+                if point_rows is not None and lim_id in point_rows.index:
+                    row["lim_name"] = point_rows.loc[lim_id, "conn_name"]
+                    row["lim_cap_mw"] = point_rows.loc[lim_id, "conn_cap_mw"]
         rows.append(row)
     bases = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=parcels.crs)
     centre = bases.geometry.centroid.to_crs(4326)
@@ -203,10 +222,12 @@ def _check_limits(min_gw: float, max_gw: float, max_extent_km: float) -> None:
 def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                max_gw: float = DEFAULT_MAX_BASE_GW,
                max_extent_km: float = DEFAULT_MAX_EXTENT_KM,
-               max_connection_km: float = 100.0, over_capacity: OverCapacity = "next",
-               transmission_cny_per_mw_km: float = 7_200.0,
-               upgrade_cny_per_kw: float = 500.0, max_upgrade_mw: float = 2_000.0,
-               cap_column: str = "cap_mw",
+               max_connection_km: float = conn.MAX_CONNECTION_KM,
+               over_capacity: OverCapacity = "next",
+               transmission_cny_per_mw_km: float = TRANSMISSION_CNY_PER_MW_KM,
+               upgrade_cny_per_kw: float = conn.UPGRADE_CNY_PER_KW,
+               max_upgrade_mw: float = conn.MAX_UPGRADE_MW,
+               new_lines=None, cap_column: str = "cap_mw",
                order_column: str = "rank", id_column: str = "parcel_id"):
     """Group shortlisted parcels into bases around connection points.
 
@@ -218,6 +239,19 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
     enough to keep the base within ``max_extent_km`` and whose capacity stays within
     ``max_gw``, or opens a new base if the point has room. Bases below ``min_gw`` are
     dissolved; their parcels then try to join the surviving bases (never opening one).
+
+    With ``new_lines`` (``siting.connection.NewLines``), the parcels still without a
+    base then build their own connection (NREL reV's transmission-constrained supply
+    curve): in the same order, a parcel joins the nearest open *collector base* whose
+    collector (its first parcel) keeps the base within ``max_extent_km`` and
+    ``max_gw`` and whose upstream UHV station still has room, or opens one with a
+    500 kV collector station at its centre and a new 500 kV line to the nearest trunk
+    point (≥ 500 kV, ``siting.connection.upstream_points``) within
+    ``new_lines.max_km`` whose upstream station has room for it. Every MW of a
+    collector base takes room at the upstream station (the UHV corridor's new-energy
+    share), the same room that bases connecting to that station directly take.
+    Collector bases below ``min_gw`` are dissolved and their parcels may join the
+    surviving collector bases.
 
     Parameters
     ----------
@@ -233,8 +267,14 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
     Returns
     -------
     pandas.DataFrame indexed like ``shortlist``: ``base_id`` (``B001`` … by capacity,
-    None outside a base), ``conn_id``, ``conn_km`` (parcel centre to point, km),
-    ``upg_mw`` (MW of the parcel beyond the point's room).
+    None outside a base), ``conn_id`` (the point the base enters the grid at),
+    ``conn_km`` (parcel centre to that point, km; for a collector base via the
+    collector), ``upg_mw`` (MW of the parcel beyond the point's room), ``col_km``
+    (parcel centre to the collector, km; = ``conn_km`` at an existing point),
+    ``new_km`` (the base's new 500 kV line, km; 0 at an existing point),
+    ``new_cny_kw`` (the base's collector stations and new lines per kW, CNY/kW) and
+    ``lim_id`` (the point whose capacity the parcel takes: ``conn_id``, or for a
+    collector base the trunk's upstream UHV station).
     """
     import pandas as pd
     import shapely
@@ -249,7 +289,10 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
     n = len(shortlist)
     out = pd.DataFrame({"base_id": np.full(n, None, dtype=object),
                         "conn_id": np.full(n, None, dtype=object),
-                        "conn_km": np.full(n, np.nan), "upg_mw": np.zeros(n)},
+                        "conn_km": np.full(n, np.nan), "upg_mw": np.zeros(n),
+                        "col_km": np.full(n, np.nan), "new_km": np.zeros(n),
+                        "new_cny_kw": np.zeros(n),
+                        "lim_id": np.full(n, None, dtype=object)},
                        index=shortlist.index)
     if n == 0 or len(points) == 0:
         return out
@@ -322,21 +365,101 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
         for i, (_, p, _, _) in placed.items():
             room[p] -= cap[i]
         placed.update(assign(loose, room, bases, may_open=False))
+    if new_lines is not None:
+        trunk, up = conn.upstream_points(points)
+        collectors = _grow_collectors([i for i in order if i not in placed], xy=xy, cap=cap,
+                                      pxy=pxy, point_ids=point_ids, trunk=trunk, up=up,
+                                      room=room, reach_m=reach_m, max_mw=max_mw,
+                                      min_mw=min_gw * 1000.0, max_line_km=new_lines.max_km)
+        for base in collectors:
+            b = len(bases)
+            bases.append(base)
+            for i in base["rows"]:
+                placed[i] = (b, base["point"], np.hypot(*(xy[i] - base["anchor"])) / 1000.0,
+                             0.0)
     # names by capacity (largest first), ties by the first parcel's id
     ids = shortlist[id_column].astype(str).to_numpy()
     mw = np.array([base["mw"] for base in bases])
     first = np.array([min(ids[r] for r in base["rows"]) if base["rows"] else ""
                       for base in bases], dtype=object)
     names = {b: f"B{k:03d}" for k, b in enumerate(np.lexsort((first, -mw)), start=1)}
-    base_id = np.full(n, None, dtype=object)
-    conn_id = np.full(n, None, dtype=object)
-    conn_km = np.full(n, np.nan)
-    upg_mw = np.zeros(n)
+    cols = {c: out[c].to_numpy().copy() for c in out.columns}
     for i, (b, p, km, over) in placed.items():
-        base_id[i], conn_id[i], conn_km[i], upg_mw[i] = names[b], point_ids[p], km, over
-    out["base_id"], out["conn_id"], out["conn_km"], out["upg_mw"] = (base_id, conn_id, conn_km,
-                                                                      upg_mw)
+        base = bases[b]
+        cols["base_id"][i], cols["conn_id"][i], cols["upg_mw"][i] = names[b], point_ids[p], over
+        cols["col_km"][i] = km
+        if "line_km" not in base:  # an existing point
+            cols["conn_km"][i], cols["lim_id"][i] = km, point_ids[p]
+        else:
+            cols["conn_km"][i] = km + base["line_km"]
+            cols["new_km"][i] = base["line_km"]
+            cols["new_cny_kw"][i] = float(conn.new_line_cny_per_kw(base["mw"], base["line_km"],
+                                                                   new_lines))
+            cols["lim_id"][i] = point_ids[base["up"]]
+    for c, values in cols.items():
+        out[c] = values
     return out
+
+
+def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m, max_mw,
+                     min_mw, max_line_km):
+    """Collector bases for the parcels ``rows`` (in order) that found no point with room.
+
+    ``room`` (MW left per point) is updated in place: a collector base takes room at
+    its trunk's upstream point ``up[trunk]``. Returns a list of dicts (point = trunk,
+    up, anchor = collector position, line_km, mw, rows); bases below ``min_mw`` are
+    dissolved and their parcels try the surviving ones.
+    """
+    trunks = np.flatnonzero(trunk)
+    if len(trunks) == 0 or not rows:
+        return []
+
+    def grow(rows, bases, *, may_open: bool):
+        joined = []
+        for i in rows:
+            if not (cap[i] > 0) or cap[i] > max_mw:
+                continue
+            target = None
+            if bases:
+                anchors = np.array([b["anchor"] for b in bases])
+                dist = np.hypot(*(anchors - xy[i]).T)
+                for b in np.lexsort((np.arange(len(bases)), dist)):
+                    base = bases[b]
+                    if dist[b] > reach_m:
+                        break
+                    if (base["mw"] + cap[i] <= max_mw + 1e-9
+                            and room[base["up"]] >= cap[i] - 1e-9):
+                        target = base
+                        break
+            if target is None and may_open:
+                km = np.hypot(*(pxy[trunks] - xy[i]).T) / 1000.0
+                fits = (km <= max_line_km) & (room[up[trunks]] >= cap[i] - 1e-9)
+                if fits.any():
+                    cands = np.flatnonzero(fits)
+                    t = cands[np.lexsort((point_ids[trunks[cands]], km[cands]))[0]]
+                    target = {"point": int(trunks[t]), "up": int(up[trunks[t]]),
+                              "anchor": xy[i], "line_km": float(km[t]), "mw": 0.0,
+                              "rows": []}
+                    bases.append(target)
+            if target is None:
+                continue
+            target["mw"] += cap[i]
+            target["rows"].append(i)
+            room[target["up"]] -= cap[i]
+            joined.append(i)
+        return joined
+
+    bases: list[dict] = []
+    grow(rows, bases, may_open=True)
+    small = [base for base in bases if base["mw"] < min_mw - 1e-9]
+    if small:
+        position = {i: k for k, i in enumerate(rows)}
+        loose = sorted((i for base in small for i in base["rows"]), key=position.__getitem__)
+        for base in small:
+            room[base["up"]] += base["mw"]
+        bases = [base for base in bases if base["mw"] >= min_mw - 1e-9]
+        grow(loose, bases, may_open=False)
+    return bases
 
 
 def extent_km(geometry) -> float:

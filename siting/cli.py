@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from layers.errors import LayerError
 from siting.errors import SitingError
 
 EXIT_BAD_INPUT = 2
@@ -122,16 +123,32 @@ def scenario_from_args(args):
 
 def _export_options(args) -> dict:
     """Check --format/--snapshot/--crs/--encoding before the (slow) run starts."""
-    from siting import briefing, export
+    from layers import workspace
+    from siting.outputs import crs, formats
 
-    options = {"formats": export.parse_formats(args.format),
-               "snapshots": export.parse_formats(args.snapshot, briefing.FORMATS)
+    options = {"formats": formats.parse_formats(args.format),
+               "snapshots": formats.parse_formats(args.snapshot, formats.SNAPSHOT_FORMATS)
                if args.snapshot else (),
-               "encoding": export.check_encoding(args.encoding), "crs": args.crs}
-    if args.crs.strip().lower() != export.AUTO_GK:
-        options["crs"] = export.resolve_crs(args.crs)
-    export.check_output_folder(args.out)  # before the slow part, not after it
+               "encoding": formats.check_encoding(args.encoding), "crs": args.crs}
+    if args.crs.strip().lower() != crs.AUTO_GK:
+        options["crs"] = crs.resolve_crs(args.crs)
+    # before the slow part, not after it
+    workspace.check_output_folder(args.out, formats.RUN_FILES)
     return options
+
+
+def write_outputs(result, out_dir, *, keep_existing: bool = False, **options) -> list[Path]:
+    """Write a run's outputs (``siting.outputs.write_run``, ``options`` as there) into
+    ``out_dir`` as one set: into a staging folder beside it, swapped in when
+    complete (``layers.workspace.staged_folder``), so ``out_dir`` holds the
+    previous complete set until the new one is complete."""
+    from layers import workspace
+    from siting import outputs
+
+    with workspace.staged_folder(out_dir, outputs.RUN_FILES,
+                                 keep_existing=keep_existing) as stage:
+        written = outputs.write_run(result, stage, **options)
+    return [Path(out_dir) / p.name for p in written]
 
 
 def _check_mask_path(path, resolution_m) -> Path:
@@ -178,8 +195,8 @@ def write_mask(path, inputs, scenario, parcels, *, resolution_m: float | None = 
 
 
 def _cmd_run(args) -> int:
-    from siting import distributed, export, pipeline, prepared_cache
-    from siting.inputs import load_run_inputs
+    from siting import distributed, pipeline, prepared_cache
+    from siting.inputs import briefing_boundaries, disclaimer_texts, load_run_inputs
     from siting.scoring import resolve_weights
 
     scenario = scenario_from_args(args)
@@ -198,9 +215,11 @@ def _cmd_run(args) -> int:
             result = pipeline.evaluate(prepared, scenario, provenance=inputs.provenance,
                                        connections=pipeline.connection_points(inputs, scenario))
         bar(0.9, "writing")
-        paths = export.write_run(result, args.out, formats=options["formats"],
-                                 crs=options["crs"], encoding=options["encoding"],
-                                 snapshots=options["snapshots"])
+        boundaries = briefing_boundaries(scenario, inputs) if options["snapshots"] else {}
+        paths = write_outputs(result, args.out, formats=options["formats"],
+                              crs=options["crs"], encoding=options["encoding"],
+                              snapshots=options["snapshots"], notice=disclaimer_texts(),
+                              **boundaries)
         if args.mask:
             bar(0.95, "eligibility mask")
             paths.append(str(write_mask(args.mask, inputs, scenario, prepared.parcels,
@@ -247,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_layers.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_layers.set_defaults(func=_cmd_layers)
 
+    from siting.outputs import formats
+    from siting.outputs.crs import DEFAULT_EXPORT_CRS
     from siting.scenario import PRESETS, TECHS
 
     p_run = sub.add_parser("run", help="score parcels, build the shortlist and bases")
@@ -266,16 +287,18 @@ def build_parser() -> argparse.ArgumentParser:
                             "custom_exclusion and custom_encouragement add a layer; every "
                             "file gets the checks of `python -m siting import`")
     p_run.add_argument("--format", default="gpkg", metavar="LIST",
-                       help="exports, comma-separated: gpkg,shp,geojson,csv,kmz (gpkg); "
-                            "provenance.txt, summary.json and scenario.yaml are always written")
+                       help=f"exports, comma-separated: {','.join(formats.EXPORT_FORMATS)} "
+                            f"(gpkg); {formats.PROVENANCE_FILE}, {formats.SUMMARY_FILE} and "
+                            f"{formats.SCENARIO_FILE} are always written")
     p_run.add_argument("--snapshot", default="", metavar="LIST",
-                       help="briefing snapshots, comma-separated: png,pdf,pptx (none)")
-    p_run.add_argument("--crs", default="EPSG:4490", metavar="CRS",
+                       help="briefing snapshots, comma-separated: "
+                            f"{','.join(formats.SNAPSHOT_FORMATS)} (none)")
+    p_run.add_argument("--crs", default=DEFAULT_EXPORT_CRS, metavar="CRS",
                        help="CRS of GeoPackage and Shapefile: EPSG:4490 (CGCS2000, default), "
                             "any EPSG code such as a Gauss-Krüger zone (EPSG:4526), or auto-gk "
                             "(the 3° zone of the shortlist's centre); GeoJSON, CSV and KMZ "
                             "are always WGS84 lon/lat")
-    p_run.add_argument("--encoding", default="utf-8", type=str.lower, choices=("utf-8", "gbk"),
+    p_run.add_argument("--encoding", default="utf-8", type=str.lower, choices=formats.ENCODINGS,
                        help="Shapefile attribute encoding (utf-8; gbk for older Chinese tools)")
     p_run.add_argument("--parcel-size", type=float, metavar="KM",
                        help="edge of the square (or width of the hexagonal) parcels, km "
@@ -306,36 +329,95 @@ def build_parser() -> argparse.ArgumentParser:
     p_sc.add_argument("--preset", choices=list(PRESETS), default="default")
     p_sc.add_argument("--check", metavar="FILE", help="validate a scenario file")
     p_sc.set_defaults(func=_cmd_scenario)
+    _add_import_parser(sub)
+    _add_scenarios_parser(sub, PRESETS)
+    return parser
+
+
+def _add_import_parser(sub) -> None:
     from layers import workspace
     from layers.importer import IMPORT_ROLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_ENV, cmd_import
-    from siting.library import add_scenarios_parser
 
-    p_im = sub.add_parser(
+    roles = ", ".join(IMPORT_ROLES)
+    p = sub.add_parser(
         "import", help="check a layer file and store it in the workspace",
         description="Import GeoTIFF, Shapefile (.zip or .shp with sidecars), GeoPackage, "
                     "GeoJSON, KML/KMZ or CSV (lon/lat columns) as a layer of the given role.")
-    p_im.add_argument("path", help="the file to import")
-    p_im.add_argument("--role", required=True, metavar="ROLE",
-                      help=f"what the layer is: {', '.join(IMPORT_ROLES)}")
-    p_im.add_argument("--name", help="display name; the layer id is made from it "
-                                     "(default: role)")
-    p_im.add_argument("--crs", help="CRS of the coordinates when the file has none or a wrong "
-                                    "one (e.g. EPSG:4490, EPSG:4527)")
-    p_im.add_argument("--encoding", help="attribute text encoding of a Shapefile/CSV (e.g. gbk)")
-    p_im.add_argument("--layer", help="layer of a GeoPackage/KML, or file inside a zip")
-    p_im.add_argument("--workspace", metavar="DIR",
-                      help=f"workspace folder (default ${workspace.WORKSPACE_ENV} or "
-                           f"{workspace.DEFAULT_WORKSPACE})")
-    p_im.add_argument("--max-upload-mb", type=float, metavar="MB",
-                      help=f"largest file accepted, MiB (default "
-                           f"{MAX_UPLOAD_BYTES // 1024**2}; ${MAX_UPLOAD_ENV})")
-    p_im.add_argument("--replace", action="store_true",
-                      help="replace a layer already imported under the same id (role or "
-                           "--name)")
-    p_im.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p_im.set_defaults(func=cmd_import)
-    add_scenarios_parser(sub)
-    return parser
+    p.add_argument("path", help="the file to import")
+    p.add_argument("--role", required=True, metavar="ROLE", help=f"what the layer is: {roles}")
+    p.add_argument("--name", help="display name; the layer id is made from it (default: role)")
+    p.add_argument("--crs", help="CRS of the coordinates when the file has none or a wrong one "
+                                 "(e.g. EPSG:4490, EPSG:4527)")
+    p.add_argument("--encoding", help="attribute text encoding of a Shapefile/CSV (e.g. gbk)")
+    p.add_argument("--layer", help="layer of a GeoPackage/KML, or file inside a zip")
+    p.add_argument("--workspace", metavar="DIR",
+                   help=f"workspace folder (default ${workspace.WORKSPACE_ENV} or "
+                        f"{workspace.DEFAULT_WORKSPACE})")
+    p.add_argument("--max-upload-mb", type=float, metavar="MB",
+                   help=f"largest file accepted, MiB (default {MAX_UPLOAD_BYTES // 1024**2}; "
+                        f"${MAX_UPLOAD_ENV})")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a layer already imported under the same id (role or --name)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_import)
+
+
+def _add_scenarios_parser(sub, presets) -> None:
+    """``scenarios list|save|load|duplicate|delete``: the scenario library."""
+    from layers import workspace
+    from siting.commands import scenarios as cmd
+
+    p = sub.add_parser("scenarios", help="the scenario library in the workspace",
+                       description="Save, list, load, duplicate and delete named "
+                                   "scenarios in the workspace.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", metavar="DIR",
+                        help=f"workspace folder (default ${workspace.WORKSPACE_ENV} or "
+                             f"{workspace.DEFAULT_WORKSPACE})")
+    actions = p.add_subparsers(dest="action", required=True)
+
+    p_list = actions.add_parser("list", parents=[common],
+                                help="list saved scenarios, newest first")
+    p_list.add_argument("--json", action="store_true", help="print JSON")
+    p_list.set_defaults(func=_with_store(cmd.list_scenarios))
+
+    p_save = actions.add_parser("save", parents=[common],
+                                help="save a scenario file or preset under a name")
+    p_save.add_argument("name", help="library name")
+    p_save.add_argument("--scenario", metavar="FILE", help="scenario YAML to save")
+    p_save.add_argument("--preset", choices=list(presets), default="default",
+                        help="preset to save when no --scenario is given")
+    p_save.add_argument("--note", help="a note shown in the listing")
+    p_save.add_argument("--force", action="store_true", help="overwrite an entry of that name")
+    p_save.set_defaults(func=_with_store(cmd.save))
+
+    p_load = actions.add_parser("load", parents=[common],
+                                help="print a saved scenario (or write it to --out)")
+    p_load.add_argument("name")
+    p_load.add_argument("--out", metavar="FILE", help="write the YAML here")
+    p_load.set_defaults(func=_with_store(cmd.load, write_text=workspace.atomic_write_text))
+
+    p_dup = actions.add_parser("duplicate", parents=[common],
+                               help="copy a saved scenario under a new name")
+    p_dup.add_argument("name")
+    p_dup.add_argument("new_name")
+    p_dup.add_argument("--note", help="note of the copy (default: the original's)")
+    p_dup.set_defaults(func=_with_store(cmd.duplicate))
+
+    p_del = actions.add_parser("delete", parents=[common], help="delete a saved scenario")
+    p_del.add_argument("name")
+    p_del.set_defaults(func=_with_store(cmd.delete))
+
+
+def _with_store(command, **extra):
+    """``command(args, store, **extra)`` as a handler of ``args`` alone: the store of
+    the workspace ``--workspace`` names (else ``$SITING_WORKSPACE`` or the default)."""
+    def handler(args) -> int:
+        from layers.library import ScenarioStore
+
+        return command(args, ScenarioStore(args.workspace), **extra)
+
+    return handler
 
 
 def _write_log(exc: BaseException, argv) -> str:
@@ -363,13 +445,12 @@ def _write_log(exc: BaseException, argv) -> str:
 def run_command(func, args, argv=None) -> int:
     """THE error handler of every subcommand (run, scenario, import, scenarios, layers).
 
-    ``SitingError`` (bad input) and an operating-system refusal on a user's path
+    ``SitingError`` and ``layers.errors.LayerError`` (bad input; both carry
+    ``.zh``) and an operating-system refusal on a user's path
     (permission, missing folder, full disk) end with a one-line message on
     stderr and exit 2. Anything else is a bug: exit 1 with the path of a log
     holding the traceback (``SITING_DEBUG=1`` raises it instead).
     """
-    from layers.errors import LayerError
-
     try:
         return func(args)
     except (SitingError, LayerError) as exc:

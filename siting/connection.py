@@ -6,20 +6,32 @@ order, from a ``cap_mw`` column of the substations layer, from the UHV export
 corridor it feeds (``data/uhv_corridors.yaml``), or from the voltage-class
 default. The region's UHV export corridors are listed with their published
 rated capacity and the share open to new energy, with sources.
+
+Parcels that find no existing point with room may build their own connection
+(:class:`NewLines`, grid.new_lines): a 500 kV collector station per
+``station_mw`` and a new double-circuit 500 kV line to the nearest point of
+≥ 500 kV (:func:`upstream_points`); the UHV station upstream of that point, i.e. its
+corridor's new-energy share, is then the binding limit, shared with the bases
+that connect to the station directly. Costs: :func:`new_line_cny_per_kw`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from siting.errors import SitingError
 
-#: New-energy capacity a substation can take by voltage class, MW ❌ assumption:
-#: a 220 kV station with 2 × 180 MVA banks keeps ~300 MW after N-1; a 500 kV
-#: collector with 2-3 × 1,000 MVA ~2,000 MW; a 1000 kV AC station 2 × 3,000 MVA
-#: ~6,000 MW; a ±800 kV converter station its corridor's new-energy share (else 8,000).
-CAPACITY_BY_KV_MW = {220: 300.0, 500: 2_000.0, 800: 8_000.0, 1000: 6_000.0}
+#: New-energy capacity a substation can take by voltage class, MW. 220 kV ❌ assumption:
+#: 2 × 180 MVA banks keep ~300 MW after N-1. 500 kV ✅ from the region's new-energy
+#: 500 kV collector stations: 阿荣旗 (2025) 2 × 1,200 MVA for 1.6 GW of wind
+#: (内蒙古日报 2025-12-05, http://www.wh5bdv.com/article/edWeFnunci2sh1cGluZzE4Njg4NQO0O0OO0O0O.html);
+#: 锡盟 "五站五线" (2020) 5 stations, 8,000 MVA, for 7 GW of wind = 1.4 GW a station
+#: (http://www.dongmingdx.com/article/44531.html) -> 1,600 MW. 1000 kV AC ❌ 2 × 3,000 MVA
+#: ~6,000 MW; ±800 kV ❌ 8,000 MW; a UHV station named in data/uhv_corridors.yaml takes
+#: its corridors' new-energy share instead.
+CAPACITY_BY_KV_MW = {220: 300.0, 500: 1_600.0, 800: 8_000.0, 1000: 6_000.0}
 #: Farthest a parcel connects to a point, km (peer tools' grid distance ≤100-150 km;
 #: domain.md).
 MAX_CONNECTION_KM = 100.0
@@ -29,6 +41,38 @@ UPGRADE_CNY_PER_KW = 500.0
 #: Most a point can be upgraded beyond its available capacity, MW ❌ (one new 500 kV
 #: step-up station of 2 × 1,000 MVA beside it).
 MAX_UPGRADE_MW = 2_000.0
+#: New 500 kV lines (grid.new_lines), in the spirit of NREL reV's transmission-
+#: constrained supply curve: a group of parcels that finds no existing point with room
+#: builds its own 500 kV collector (booster) station(s) and a new double-circuit 500 kV
+#: line to the nearest 500 kV substation or UHV station whose upstream UHV corridor has
+#: new-energy room; the corridor's ne_mw is the binding limit.
+#:
+#: Capacity of one 500 kV collector station and its double-circuit line, MW ✅: the
+#: sending end of 蒙西—京津冀 ±800 kV builds 5 new 500 kV stations with 11 transformers for
+#: the 12 GW Kubuqi base, 2.4 GW a station (https://thekorwi.com/content/2024-11/20/content_1089905.html);
+#: 阿荣旗 2 × 1,200 MVA. A 4 × 400 mm² double-circuit 500 kV line carries it.
+COLLECTOR_STATION_MW = 2_400.0
+#: Cost of one 500 kV collector station of COLLECTOR_STATION_MW, CNY ❌ derived: 阿荣旗
+#: (2025) 730 M CNY for a 2 × 1,200 MVA station and 95.5 km of single-circuit 500 kV
+#: line; at ~2.1 M CNY/km a circuit (half of LINE_500KV_CNY_PER_KM) the station is
+#: ~530 M (~220 CNY/kVA). 锡盟 "五站五线" (2020: 5 stations, 8,000 MVA, 1,150 km of
+#: 500 kV and 450 km of 220 kV line, 4.51 bn CNY) gives the same ~220 CNY/kVA. Check:
+#: a 2.4 GW base with a 230 km line then pays ~620 CNY/kW; 五站五线 paid 645 CNY/kW
+#: for 7 GW (https://m.xinnengyuan100.com/article/117174.html).
+COLLECTOR_STATION_CNY = 530e6
+#: Cost of a new double-circuit 500 kV line (4 × 400 mm²), CNY per km ✅: 芒哈图—阿勒泰
+#: (Ordos, approved 2024) 183.8 km, dynamic investment 770.16 M CNY incl. the bays at
+#: both ends = 4.19 M CNY/km (http://hrzcn.com/article/97199.html); cf. 巴林—奈曼—阜新
+#: (2024) 718.3 km as two parallel single circuits for 2.345 bn CNY
+#: (http://nm.people.com.cn/n2/2024/0621/c198624-40887152-5.html).
+LINE_500KV_CNY_PER_KM = 4.2e6
+#: Longest new 500 kV line from a collector station to the grid, km ❌ assumption
+#: (锡盟 "五站五线" averages 230 km a line; 芒哈图—阿勒泰 is 184 km).
+NEW_LINE_MAX_KM = 250.0
+#: Lowest voltage class a new 500 kV line may end at, kV (a 500 kV bus or a UHV station).
+TRUNK_MIN_KV = 500.0
+#: Lowest voltage class of a UHV export station (±800 kV DC, 1000 kV AC), kV.
+UHV_MIN_KV = 800.0
 #: Columns of a substations layer read as the available capacity, MW (first found).
 CAPACITY_COLUMNS = ("cap_mw", "capacity_mw", "avail_mw")
 #: The bundled corridor table.
@@ -36,6 +80,57 @@ CORRIDORS_FILE = Path(__file__).resolve().parents[1] / "data" / "uhv_corridors.y
 #: Columns of the connection point table.
 POINT_COLUMNS = ["conn_id", "conn_name", "conn_name_en", "conn_kv", "conn_cap_mw",
                  "cap_from", "x", "y", "lon", "lat"]
+
+
+@dataclass(frozen=True)
+class NewLines:
+    """How a group of parcels with no existing point builds its own connection."""
+
+    max_km: float = NEW_LINE_MAX_KM
+    station_mw: float = COLLECTOR_STATION_MW
+    station_cny: float = COLLECTOR_STATION_CNY
+    line_cny_per_km: float = LINE_500KV_CNY_PER_KM
+
+
+def new_line_cny_per_kw(mw, km, rules: NewLines = NewLines()):
+    """Cost of the collector station(s) and new 500 kV line(s) of a base, CNY/kW.
+
+    One station of ``rules.station_mw`` and one double-circuit line of ``km`` per
+    ``station_mw`` (or part of it): ceil(mw / station_mw) × (station + km × line) / kW.
+    """
+    mw = np.asarray(mw, dtype=float)
+    n = np.ceil(np.maximum(mw, 1e-9) / rules.station_mw)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cost = n * (rules.station_cny + np.asarray(km, dtype=float) * rules.line_cny_per_km)
+        return np.where(mw > 0, cost / (mw * 1000.0), np.nan)
+
+
+def upstream_points(points, *, trunk_min_kv: float = TRUNK_MIN_KV,
+                    uhv_min_kv: float = UHV_MIN_KV):
+    """Which points a new 500 kV line may end at, and whose capacity then binds.
+
+    A trunk is a point of at least ``trunk_min_kv``. Power entering a 500 kV bus
+    leaves the region through the nearest UHV station (≥ ``uhv_min_kv``), so that
+    station's capacity (its corridor's new-energy share) is the upstream limit; a UHV
+    station is its own upstream; with no UHV station in the table a trunk is its own.
+
+    Returns
+    -------
+    (trunk, upstream): bool array and int array (row of the upstream point) per point.
+    """
+    n = len(points)
+    if n == 0 or "conn_kv" not in points:
+        return np.zeros(n, dtype=bool), np.arange(n)
+    kv = np.nan_to_num(points["conn_kv"].to_numpy(dtype=float), nan=0.0)
+    xy = points[["x", "y"]].to_numpy(dtype=float)
+    trunk = kv >= trunk_min_kv
+    uhv = np.flatnonzero(kv >= uhv_min_kv)
+    up = np.arange(n)
+    if len(uhv):
+        dist = np.hypot(*(xy[:, None, :] - xy[None, uhv, :]).transpose(2, 0, 1))
+        up = uhv[np.argmin(dist, axis=1)]
+        up[kv >= uhv_min_kv] = np.flatnonzero(kv >= uhv_min_kv)
+    return trunk, up
 
 
 def read_corridors(path: str | Path | None = None) -> list[dict]:
@@ -157,7 +252,9 @@ def corridor_fill(bases, corridors: list[dict]):
 
     Parameters
     ----------
-    bases : DataFrame with ``conn_name`` and ``cap_mw`` (one row per base).
+    bases : DataFrame with ``conn_name`` and ``cap_mw`` (one row per base); where it
+        has ``lim_name`` (the point whose capacity a base takes: for a base with a new
+        500 kV line, the UHV station upstream), the bases count at ``lim_name``.
     corridors : list of dict from :func:`read_corridors`.
 
     Returns
@@ -172,7 +269,8 @@ def corridor_fill(bases, corridors: list[dict]):
     for c in corridors:
         by_station[c["station_zh"]] = by_station.get(c["station_zh"], 0.0) + float(c["ne_mw"])
     if len(bases):
-        at = bases.groupby("conn_name")["cap_mw"].sum()
+        key = "lim_name" if "lim_name" in bases else "conn_name"
+        at = bases.groupby(key)["cap_mw"].sum()
     else:
         at = pd.Series(dtype=float)
     rows = []

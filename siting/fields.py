@@ -192,6 +192,15 @@ FIELDS: tuple[Field, ...] = (
     Field("upg_mw", "扩容容量", "Upgrade", "MW",
           "Capacity beyond the point's room, paid at grid.upgrade_cny_per_kw "
           "(grid.over_capacity upgrade); 0 otherwise"),
+    Field("new_km", "新建500千伏线路长度", "New 500 kV line", "km",
+          "Length of the new 500 kV line from the base's own collector station to its "
+          "connection point (grid.new_lines); 0 at an existing point"),
+    Field("lim_name", "受限接入点", "Limiting point", "",
+          "Point whose capacity the base takes: its connection point, or for a base with a "
+          "new 500 kV line the upstream UHV station (its corridor's new-energy share)"),
+    Field("lim_cap_mw", "受限点容量", "Limiting capacity", "MW",
+          "Capacity of lim_name; the bases sharing it never exceed it (beyond upg_mw)",
+          shp="lim_capmw"),
     Field("sh_desert", "沙漠戈壁占比", "Desert/gobi share", "0-1",
           "Share of the base's capacity on desert/gobi parcels"),
     Field("sh_sandy", "沙地占比", "Sandy land share", "0-1",

@@ -12,6 +12,7 @@ user files included, for caches.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from siting.errors import SitingError
@@ -164,3 +165,44 @@ def prepare_key(scenario) -> str:
     relevant["load_pop"] = data["bounds"]["load_centre_min_population"]
     relevant["files"] = inputs_key(scenario)
     return json.dumps(relevant, sort_keys=True, ensure_ascii=False)
+
+
+# --- what the outputs need from the data (siting.outputs imports no layers) ----------
+#: Boundary layers the briefing map draws.
+BRIEFING_BOUNDARIES = ("leagues", "province")
+
+
+@lru_cache(maxsize=8)
+def _boundary_cached(path: str, layer: str | None, mtime: float):
+    from layers.io import read_vector
+
+    return read_vector(path, layer=layer)
+
+
+def briefing_boundaries(scenario, inputs=None) -> dict:
+    """``{'leagues': GeoDataFrame, 'province': GeoDataFrame}`` for the briefing map
+    (``siting.outputs.briefing``): from ``inputs`` (``load_run_inputs``) when given,
+    else read from the catalog or the scenario's overrides (cached per file)."""
+    if inputs is not None:
+        return {k: inputs.vectors[k] for k in BRIEFING_BOUNDARIES}
+    from layers.catalog import resolve_layer
+
+    out = {}
+    for layer_id in BRIEFING_BOUNDARIES:
+        info = resolve_layer(layer_id, overrides=scenario.layers or None)
+        out[layer_id] = _boundary_cached(str(info.path), info.layer,
+                                         info.path.stat().st_mtime).copy()
+    return out
+
+
+def disclaimer_texts() -> dict | None:
+    """The bundled data's disclaimer (审图号) ``{'zh': …, 'en': …}`` from
+    data/provenance.json, or None when the file is missing (the outputs then
+    use their built-in copy of the same text)."""
+    from layers.catalog import PROVENANCE_PATH
+
+    try:
+        doc = json.loads(Path(PROVENANCE_PATH).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return {lang: doc.get(f"disclaimer_{lang}") for lang in ("zh", "en")}

@@ -7,24 +7,26 @@ scenario YAML (so ``python -m siting run --scenario FILE`` reads it as is)
 under a first line ``# library: {"name": …, "saved_at": …, "note": …}``.
 One file means one atomic write (temp file + rename): a crash mid-save
 leaves the previous version intact.
+
+The files themselves are kept by a store (``layers.library.ScenarioStore``:
+names to file paths, listing, atomic writes, deletion) that the caller passes
+in as ``store``; this module adds what the files mean: the header, the
+validated scenario, the order of the listing, and the comparison of two runs.
+The command line of the library is in ``siting.cli`` (``scenarios``).
 """
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from layers import workspace
 from siting import clock
 from siting import scenario as sc
 from siting.errors import LibraryError, SitingError
 
 #: First line of a library file; the rest of the line is JSON.
 HEADER_PREFIX = "# library: "
-SUFFIX = ".yaml"
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,9 @@ class Entry:
                 "path": str(self.path), "damaged": self.damaged}
 
 
-def _path(name: str, workspace_dir=None) -> Path:
-    slug = workspace.slugify(name, what="scenario name")
-    return workspace.scenarios_dir(workspace_dir) / f"{slug}{SUFFIX}"
-
-
-def _read_header(path: Path) -> dict:
+def _read_header(path: Path, store) -> dict:
     try:
-        with open(path, encoding="utf-8") as f:
-            first = f.readline()
+        first = store.first_line(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise LibraryError(f"scenario file {path} is unreadable ({exc})",
                            zh=f"情景文件 {path} 无法读取（{exc}）") from None
@@ -72,23 +68,22 @@ def _read_header(path: Path) -> dict:
     return header
 
 
-def _is_library_file(path: Path) -> bool:
+def _is_library_file(path: Path, store) -> bool:
     try:
-        with open(path, "rb") as f:
-            return f.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
-    except OSError:
+        return store.first_line(path).startswith(HEADER_PREFIX)
+    except (OSError, UnicodeDecodeError):
         return True  # unreadable: listed as damaged rather than skipped silently
 
 
-def _checked_entry(path: Path) -> Entry:
+def _checked_entry(path: Path, store) -> Entry:
     """The entry of ``path``, or a damaged one naming the reason (header or body)."""
     try:
-        found = _entry(path)
+        found = _entry(path, store)
         sc.load_yaml(path)
     except SitingError as exc:
         reason = str(exc).replace(str(path), path.name)
         try:
-            found = _entry(path)
+            found = _entry(path, store)
         except SitingError:
             found = Entry(name=path.stem, saved_at="", note="", path=path)
         return Entry(name=found.name[:sc.MAX_NAME_CHARS], saved_at=found.saved_at,
@@ -96,38 +91,41 @@ def _checked_entry(path: Path) -> Entry:
     return found
 
 
-def _entry(path: Path) -> Entry:
-    header = _read_header(path)
+def _entry(path: Path, store) -> Entry:
+    header = _read_header(path, store)
     return Entry(name=str(header.get("name", path.stem)), saved_at=str(header.get("saved_at", "")),
                  note=str(header.get("note", "")), path=path)
 
 
-def _existing(name: str, workspace_dir=None) -> Path:
-    path = _path(name, workspace_dir)
+def _existing(name: str, store) -> Path:
+    path = store.path(name)
     if not path.exists():
-        known = ", ".join(repr(e.name) for e in list_scenarios(workspace_dir)) or "none yet"
+        known = ", ".join(repr(e.name) for e in list_scenarios(store)) or "none yet"
         raise LibraryError(f"no saved scenario {name!r} in {path.parent}; saved: {known}",
                            zh=f"{path.parent} 中没有保存名为 {name!r} 的情景；已保存：{known}")
     return path
 
 
-def _write(path: Path, name: str, scenario, note: str, saved_at: datetime | None) -> Entry:
+def _write(store, path: Path, name: str, scenario, note: str,
+           saved_at: datetime | None) -> Entry:
     # stored with its offset (now: Beijing time); shown by clock.display_time
     when = saved_at if saved_at is not None else clock.now()
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     stamp = when.isoformat(timespec="seconds")
     header = json.dumps({"name": name, "saved_at": stamp, "note": note}, ensure_ascii=False)
-    workspace.atomic_write_text(path, f"{HEADER_PREFIX}{header}\n{sc.dumps(scenario)}")
+    store.write_text(path, f"{HEADER_PREFIX}{header}\n{sc.dumps(scenario)}")
     return Entry(name=name, saved_at=stamp, note=note, path=path)
 
 
-def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: bool = False,
+def save(scenario, name: str, *, store, note: str = "", overwrite: bool = False,
          saved_at: datetime | None = None) -> Entry:
     """Save ``scenario`` in the library under ``name`` (atomic write).
 
     Parameters
     ----------
+    store : layers.library.ScenarioStore
+        Where the library's files are (the workspace's).
     scenario : siting.scenario.Scenario
         What to save; its ``name`` field is set to ``name``.
     name : str
@@ -150,9 +148,9 @@ def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: 
                            f"{sc.MAX_NAME_CHARS}; shorten it (got {sc.excerpt(name)})",
                            zh=f"情景名称长 {len(str(name)):,} 个字符，超过 {sc.MAX_NAME_CHARS}；"
                               f"请缩短（当前值：{sc.excerpt(name)}）")
-    path = _path(name, workspace_dir)
+    path = store.path(name)
     if path.exists():
-        old = _entry(path)
+        old = _entry(path, store)
         if old.name != name:
             raise LibraryError(f"scenario name {name!r} maps to the same file as the saved "
                                f"{old.name!r}; choose a more distinct name",
@@ -164,7 +162,7 @@ def save(scenario, name: str, *, note: str = "", workspace_dir=None, overwrite: 
                                zh=f"名为 {name!r} 的情景已保存过（{old.saved_at}）；请换一个名称，"
                                   "或覆盖它（--force）")
     named = sc.from_dict({**scenario.model_dump(), "name": name}, source=f"scenario {name!r}")
-    return _write(path, name, named, note, saved_at)
+    return _write(store, path, name, named, note, saved_at)
 
 
 def _instant(saved_at: str) -> float:
@@ -176,50 +174,42 @@ def _instant(saved_at: str) -> float:
     return stamp.timestamp() if stamp else float("-inf")
 
 
-def list_scenarios(workspace_dir=None, *, include_damaged: bool = True) -> list[Entry]:
-    """Saved scenarios, newest first; damaged files last, each with ``damaged`` set
-    to the reason (``include_damaged=False`` leaves them out)."""
-    folder = workspace.scenarios_dir(workspace_dir)
-    if not folder.exists():
-        return []
-    entries = [_checked_entry(p) for p in folder.glob(f"*{SUFFIX}")
-               if not p.name.startswith(workspace.TEMP_PREFIX) and _is_library_file(p)]
+def list_scenarios(store, *, include_damaged: bool = True) -> list[Entry]:
+    """Saved scenarios in ``store``, newest first; damaged files last, each with
+    ``damaged`` set to the reason (``include_damaged=False`` leaves them out)."""
+    entries = [_checked_entry(p, store) for p in store.files() if _is_library_file(p, store)]
     if not include_damaged:
         entries = [e for e in entries if not e.damaged]
     return sorted(entries, key=lambda e: (not e.damaged, _instant(e.saved_at), e.name),
                   reverse=True)
 
 
-def load(name: str, workspace_dir=None):
+def load(name: str, store):
     """The saved scenario ``name`` (a validated ``Scenario``)."""
-    path = _existing(name, workspace_dir)
+    path = _existing(name, store)
     return sc.load_yaml(path)
 
 
-def entry(name: str, workspace_dir=None) -> Entry:
+def entry(name: str, store) -> Entry:
     """The library entry ``name`` (name, time, note, path)."""
-    return _entry(_existing(name, workspace_dir))
+    return _entry(_existing(name, store), store)
 
 
-def duplicate(name: str, new_name: str, *, note: str | None = None, workspace_dir=None,
+def duplicate(name: str, new_name: str, *, store, note: str | None = None,
               overwrite: bool = False, saved_at: datetime | None = None) -> Entry:
     """Copy entry ``name`` to ``new_name`` (the note is kept unless given).
 
     ``overwrite`` replaces an existing ``new_name`` (else a ``LibraryError``,
     as in :func:`save`).
     """
-    source = entry(name, workspace_dir)
-    return save(load(name, workspace_dir), new_name,
-                note=source.note if note is None else note,
-                workspace_dir=workspace_dir, overwrite=overwrite, saved_at=saved_at)
+    source = entry(name, store)
+    return save(load(name, store), new_name, note=source.note if note is None else note,
+                store=store, overwrite=overwrite, saved_at=saved_at)
 
 
-
-def delete(name: str, workspace_dir=None) -> Path:
+def delete(name: str, store) -> Path:
     """Remove entry ``name``; returns the deleted file's path."""
-    path = _existing(name, workspace_dir)
-    path.unlink()
-    return path
+    return store.delete(_existing(name, store))
 
 
 # --- comparing two runs ------------------------------------------------------------
@@ -307,106 +297,3 @@ def compare(result_a, result_b) -> Comparison:
         leagues=leagues,
         gw_a=float(short_a["cap_mw"].sum()) / 1000.0,
         gw_b=float(short_b["cap_mw"].sum()) / 1000.0)
-
-
-# --- command line ------------------------------------------------------------------
-def _cmd_list(args) -> int:
-    entries = list_scenarios(args.workspace)
-    if args.json:
-        print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
-    elif not entries:
-        print(f"no saved scenarios in {workspace.scenarios_dir(args.workspace)}")
-    for e in entries if not args.json else []:
-        note = f"  {e.note}" if e.note else ""
-        if e.damaged:
-            print(f"DAMAGED  {e.path.name}: {e.damaged}")
-            continue
-        print(f"{clock.display_time(e.saved_at, 'en')}  {e.name}{note}  [{e.path}]")
-    return 0
-
-
-def _cmd_save(args) -> int:
-    if args.scenario:
-        scenario = sc.load_yaml(args.scenario)
-    else:
-        scenario = sc.preset(args.preset)
-    saved = save(scenario, args.name, note=args.note or "", workspace_dir=args.workspace,
-                 overwrite=args.force)
-    print(f"saved {saved.name!r} ({clock.display_time(saved.saved_at, 'en')}) → {saved.path}")
-    return 0
-
-
-def _cmd_load(args) -> int:
-    scenario = load(args.name, args.workspace)
-    text = sc.dumps(scenario)
-    if args.out:
-        workspace.atomic_write_text(args.out, text)
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-def _cmd_duplicate(args) -> int:
-    copy = duplicate(args.name, args.new_name, note=args.note, workspace_dir=args.workspace)
-    print(f"duplicated {args.name!r} as {copy.name!r} → {copy.path}")
-    return 0
-
-
-def _cmd_delete(args) -> int:
-    path = delete(args.name, args.workspace)
-    print(f"deleted {args.name!r} ({path})")
-    return 0
-
-
-def add_scenarios_parser(subparsers) -> argparse.ArgumentParser:
-    """Register ``scenarios list|save|load|duplicate|delete`` on the CLI's subparsers."""
-    p = subparsers.add_parser("scenarios", help="the scenario library in the workspace",
-                              description="Save, list, load, duplicate and delete named "
-                                          "scenarios in the workspace.")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", metavar="DIR",
-                        help=f"workspace folder (default ${workspace.WORKSPACE_ENV} or "
-                             f"{workspace.DEFAULT_WORKSPACE})")
-    actions = p.add_subparsers(dest="action", required=True)
-
-    p_list = actions.add_parser("list", parents=[common],
-                                help="list saved scenarios, newest first")
-    p_list.add_argument("--json", action="store_true", help="print JSON")
-    p_list.set_defaults(func=_cmd_list)
-
-    p_save = actions.add_parser("save", parents=[common],
-                                help="save a scenario file or preset under a name")
-    p_save.add_argument("name", help="library name")
-    p_save.add_argument("--scenario", metavar="FILE", help="scenario YAML to save")
-    p_save.add_argument("--preset", choices=list(sc.PRESETS), default="default",
-                        help="preset to save when no --scenario is given")
-    p_save.add_argument("--note", help="a note shown in the listing")
-    p_save.add_argument("--force", action="store_true", help="overwrite an entry of that name")
-    p_save.set_defaults(func=_cmd_save)
-
-    p_load = actions.add_parser("load", parents=[common],
-                                help="print a saved scenario (or write it to --out)")
-    p_load.add_argument("name")
-    p_load.add_argument("--out", metavar="FILE", help="write the YAML here")
-    p_load.set_defaults(func=_cmd_load)
-
-    p_dup = actions.add_parser("duplicate", parents=[common],
-                               help="copy a saved scenario under a new name")
-    p_dup.add_argument("name")
-    p_dup.add_argument("new_name")
-    p_dup.add_argument("--note", help="note of the copy (default: the original's)")
-    p_dup.set_defaults(func=_cmd_duplicate)
-
-    p_del = actions.add_parser("delete", parents=[common], help="delete a saved scenario")
-    p_del.add_argument("name")
-    p_del.set_defaults(func=_cmd_delete)
-    return p
-
-
-def main(argv=None) -> int:
-    """``scenarios`` on its own (``argv`` like ``["scenarios", …]``): the one CLI
-    (``siting.cli.main``) with its one error handler."""
-    from siting.cli import main as cli_main
-
-    return cli_main(argv)

@@ -324,33 +324,88 @@ def connection_points(inputs, scenario):
                                             corridors=corridors)
 
 
+def new_lines_rules(grid):
+    """The scenario's new-line rules (``siting.connection.NewLines``), None when off."""
+    if not grid.new_lines:
+        return None
+    return connection_mod.NewLines(max_km=grid.new_line_max_km,
+                                   station_mw=grid.collector_station_mw,
+                                   station_cny=grid.collector_station_cny,
+                                   line_cny_per_km=grid.line_500kv_cny_per_km)
+
+
+def connected_lcoe(short, placed, scenario) -> np.ndarray:
+    """Each shortlisted parcel's LCOE with the connection it was actually given, CNY/kWh.
+
+    The screening LCOE (``lcoe``) pays the line to the nearest substation
+    (``grid_km``); here that line is replaced by the line to the base's connection
+    point or collector station (``col_km``), plus any upgrade beyond the point's room
+    (``upg_mw`` × grid.upgrade_cny_per_kw) and the parcel's share of a collector
+    base's new 500 kV station and line (``new_cny_kw``), annualised with the same
+    capital recovery factor. NaN outside a base.
+    """
+    grid, cost = scenario.grid, scenario.cost
+    crf = float(energy.capital_recovery_factor(cost.discount_rate, cost.lifetime_years))
+    col_km = placed["col_km"].to_numpy(dtype=float) if "col_km" in placed \
+        else placed["conn_km"].to_numpy(dtype=float)
+    extra_km = col_km - np.nan_to_num(short["grid_km"].to_numpy(dtype=float))
+    cap = short["cap_mw"].to_numpy(dtype=float)
+    new_cny_kw = (placed["new_cny_kw"].to_numpy(dtype=float) if "new_cny_kw" in placed
+                  else np.zeros(len(short)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upgrade_per_kw = grid.upgrade_cny_per_kw * placed["upg_mw"].to_numpy(dtype=float) / cap
+        extra_yearly = crf * (cost.transmission_cny_per_mw_km / 1000.0 * extra_km
+                              + upgrade_per_kw + new_cny_kw)
+        return short["lcoe"].to_numpy(dtype=float) + extra_yearly / short["flh"].to_numpy(
+            dtype=float)
+
+
 def connect_bases(short, scenario, points):
     """Base id, connection point and connection-adjusted LCOE of each shortlisted parcel.
 
-    Returns the shortlist with ``base_id, conn_id, conn_km, upg_mw`` and ``lcoe_b``:
-    the parcel's LCOE with the line to its base's connection point (and any upgrade)
-    in place of the line to the nearest substation.
+    Returns the shortlist with the columns of ``siting.bases.form_bases`` (``base_id,
+    conn_id, conn_km, upg_mw, col_km, new_km, new_cny_kw, lim_id``) and ``lcoe_b``
+    (:func:`connected_lcoe`). Parcels claim connection capacity in rank order; with
+    ``shortlist.rank_by: lcoe`` the bases are formed a second time with the parcels in
+    the order of their connected LCOE from the first pass (the screening LCOE where a
+    parcel found no base), so the cheapest connected capacity claims the points first
+    (one refinement pass, not iterated to a fixed point). ``method: connection`` needs
+    ``points``.
     """
     rules, grid, cost = scenario.bases, scenario.grid, scenario.cost
-    if rules.method == "contiguity" or points is None:
+    if rules.method == "contiguity":
         ids = bases_mod.assign_bases(short, contiguity=rules.contiguity,
                                      min_base_gw=rules.min_capacity_gw)
         return short.assign(base_id=ids)
-    placed = bases_mod.form_bases(
-        short, points, min_gw=rules.min_capacity_gw, max_gw=rules.max_capacity_gw,
-        max_extent_km=rules.max_extent_km, max_connection_km=grid.max_connection_km,
-        over_capacity=grid.over_capacity,
-        transmission_cny_per_mw_km=cost.transmission_cny_per_mw_km,
-        upgrade_cny_per_kw=grid.upgrade_cny_per_kw, max_upgrade_mw=grid.max_upgrade_mw)
+    if points is None:
+        raise SitingError("bases.method 'connection' needs the grid connection points "
+                          "(pipeline.connection_points(inputs, scenario)); pass connections= "
+                          "or set bases.method: contiguity",
+                          zh="基地划分方式 'connection' 需要电网接入点"
+                             "（pipeline.connection_points(inputs, scenario)）；请传入 "
+                             "connections=，或设 bases.method: contiguity")
+
+    def form(table, order_column):
+        return bases_mod.form_bases(
+            table, points, min_gw=rules.min_capacity_gw, max_gw=rules.max_capacity_gw,
+            max_extent_km=rules.max_extent_km, max_connection_km=grid.max_connection_km,
+            over_capacity=grid.over_capacity,
+            transmission_cny_per_mw_km=cost.transmission_cny_per_mw_km,
+            upgrade_cny_per_kw=grid.upgrade_cny_per_kw, max_upgrade_mw=grid.max_upgrade_mw,
+            new_lines=new_lines_rules(grid), order_column=order_column)
+
+    placed = form(short, "rank")
+    if scenario.shortlist.rank_by == "lcoe" and len(short):
+        first = connected_lcoe(short, placed, scenario)
+        key = np.where(np.isfinite(first), first, short["lcoe"].to_numpy(dtype=float))
+        # ties keep the screening rank
+        order = np.lexsort((short["rank"].to_numpy(dtype=float),
+                            np.where(np.isfinite(key), key, np.inf)))
+        conn_rank = np.empty(len(short))
+        conn_rank[order] = np.arange(1, len(short) + 1)
+        placed = form(short.assign(_conn_rank=conn_rank), "_conn_rank")
     out = short.assign(**{c: placed[c] for c in placed.columns})
-    crf = float(energy.capital_recovery_factor(cost.discount_rate, cost.lifetime_years))
-    extra_km = placed["conn_km"].to_numpy() - np.nan_to_num(short["grid_km"].to_numpy())
-    cap = short["cap_mw"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        upgrade_per_kw = grid.upgrade_cny_per_kw * placed["upg_mw"].to_numpy() / cap
-        extra_yearly = crf * (cost.transmission_cny_per_mw_km / 1000.0 * extra_km
-                              + upgrade_per_kw)
-        out["lcoe_b"] = short["lcoe"].to_numpy() + extra_yearly / short["flh"].to_numpy()
+    out["lcoe_b"] = connected_lcoe(short, placed, scenario)
     return out
 
 
@@ -361,8 +416,9 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
 
     Touches only the parcel table: this is what runs after a weight change.
     ``memo`` (a dict kept with ``prepared``) caches weight-independent pieces.
-    ``connections`` (:func:`connection_points`) lets bases grow around grid connection
-    points; without it, bases fall back to merging touching parcels.
+    ``connections`` (:func:`connection_points`): the grid connection points the bases
+    grow around; required for ``bases.method: connection`` (the default), unused for
+    ``contiguity``.
     """
     weights = resolve_weights(scenario.weights)
     parcels = prepared.parcels.copy()
@@ -485,8 +541,9 @@ def summarise(result: Result) -> dict:
         "largest_base_share": round(float(bases["cap_mw"].max() / short["cap_mw"].sum()), 4)
         if len(bases) and short["cap_mw"].sum() > 0 else 0.0,
         "unconnected_gw": round(cap_gw - float(in_bases["cap_mw"].sum() / 1000.0), 3),
-        "bases_method": scenario.bases.method if result.connections is not None
-        else "contiguity",
+        "bases_method": scenario.bases.method,
+        "new_line_gw": round(float(bases["cap_mw"][bases["new_km"] > 0].sum() / 1000.0), 3)
+        if "new_km" in bases else 0.0,
         "by_group": sl.group_totals(short, groups=targets.league_groups,
                                     target_gw=targets.target_gw,
                                     group_caps_gw=targets.group_caps_gw),

@@ -502,6 +502,29 @@ class Grid(Section):
                                               "capacity, MW (one new 500 kV step-up ❌)")
     corridors: bool = Field(True, description="UHV export stations take their corridor's "
                                               "new-energy capacity (data/uhv_corridors.yaml)")
+    new_lines: bool = Field(True, description="parcels with no existing point with room "
+                                              "build a 500 kV collector station and a new "
+                                              "500 kV line to the nearest ≥500 kV point whose "
+                                              "UHV corridor has room (NREL reV-style)")
+    new_line_max_km: float = Field(connection.NEW_LINE_MAX_KM, ge=1, le=1_000,
+                                   json_schema_extra={"step": 10.0},
+                                   description="longest new 500 kV line, km (❌; 锡盟 五站五线 "
+                                               "average 230 km)")
+    collector_station_mw: float = Field(connection.COLLECTOR_STATION_MW, ge=100, le=20_000,
+                                        json_schema_extra={"step": 500.0},
+                                        description="capacity of one 500 kV collector station "
+                                                    "and its double-circuit line, MW (✅ "
+                                                    "蒙西—京津冀 sending end: 12 GW, 5 "
+                                                    "stations)")
+    collector_station_cny: float = Field(connection.COLLECTOR_STATION_CNY, ge=0, le=1e10,
+                                         json_schema_extra={"step": 1e7},
+                                         description="cost of one 500 kV collector station, "
+                                                     "CNY (❌ ~220 CNY/kVA from 阿荣旗 "
+                                                     "2025 and 锡盟 五站五线)")
+    line_500kv_cny_per_km: float = Field(connection.LINE_500KV_CNY_PER_KM, ge=0, le=1e8,
+                                         json_schema_extra={"step": 1e5},
+                                         description="new double-circuit 500 kV line, CNY/km "
+                                                     "(✅ 芒哈图—阿勒泰 2024: 4.19 M)")
 
     @field_validator("capacity_by_kv_mw")
     @classmethod

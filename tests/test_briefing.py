@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from shapely.geometry import Polygon, box
 
-from siting import briefing
 from siting.errors import SitingError
 from siting.grid import ALBERS_CRS
-from tests.test_export import make_result
+from siting.outputs import briefing
+from siting.outputs.briefing.drawing import _overlaps
+from tests.test_export import boundaries, make_result
 
 BRIEFING_DATE = date(2030, 1, 2)
 #: issue 5 limits
@@ -28,7 +29,8 @@ def snapshots():
     """PNG, PDF and PPTX of the hand-made result, rendered once, glyph warnings recorded."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = briefing.render_all(make_result(), briefing.FORMATS, date=BRIEFING_DATE)
+        out = briefing.render_all(make_result(), briefing.SNAPSHOT_FORMATS, date=BRIEFING_DATE,
+                                  **boundaries())
     return out, [str(w.message) for w in caught]
 
 
@@ -149,7 +151,7 @@ def test_labels_do_not_overlap():
     boxes = [(x - 1, y - 0.5, x + 1, y + 0.5) for x, y in centres]
     for i in range(3):
         for j in range(i + 1, 3):
-            assert not briefing._overlaps(boxes[i], [boxes[j]])
+            assert not _overlaps(boxes[i], [boxes[j]])
 
 
 def test_polygons_with_holes_keep_them():
@@ -185,12 +187,12 @@ def test_a_hole_is_drawn_empty():
 
 def test_unknown_snapshot_format():
     with pytest.raises(SitingError, match="unknown snapshot format 'gif'"):
-        briefing.render(make_result(), "gif")
+        briefing.render(make_result(), "gif", **boundaries())
 
 
 def test_write_briefing_writes_the_files(tmp_path):
     paths = briefing.write_briefing(make_result(), tmp_path, formats=("png",),
-                                    date=BRIEFING_DATE)
+                                    date=BRIEFING_DATE, **boundaries())
     assert [p.name for p in paths] == ["briefing.png"]
     assert paths[0].read_bytes().startswith(b"\x89PNG")
 
@@ -204,9 +206,10 @@ def test_full_region_briefing_within_limits(default_prepared, bundled_inputs):
 
     scenario = sc.from_dict({"tech": "solar"})
     # pipeline.run = prepare + evaluate: the session's prepared full region
-    result = pipeline.evaluate(default_prepared, scenario, provenance=bundled_inputs.provenance)
+    result = pipeline.evaluate(default_prepared, scenario, provenance=bundled_inputs.provenance,
+                               connections=pipeline.connection_points(bundled_inputs, scenario))
     start = time.perf_counter()
-    out = briefing.render_all(result, ("png", "pdf"), date=BRIEFING_DATE)
+    out = briefing.render_all(result, ("png", "pdf"), date=BRIEFING_DATE, **boundaries())
     seconds = time.perf_counter() - start
     assert len(out["pdf"]) <= MAX_PDF_BYTES
     from PIL import Image

@@ -22,12 +22,14 @@ from pyproj import CRS, Transformer
 from shapely.geometry import box
 
 from layers.catalog import REPO_DIR
-from siting import export
 from siting import fields as fl
+from siting import outputs
 from siting import scenario as sc
 from siting.bases import summarise_bases
 from siting.errors import CRSError, SitingError
 from siting.grid import ALBERS_CRS
+from siting.outputs import crs as out_crs
+from siting.outputs import formats, kmz, text, vectors
 from siting.pipeline import RESULT_COLUMNS, Result, summarise
 from siting.scoring import resolve_weights
 from siting.shortlist import league_totals
@@ -81,9 +83,22 @@ def make_result(*, centre=(108.0, 40.0), tech="solar") -> Result:
     return result
 
 
+def boundaries() -> dict:
+    """The bundled leagues and province boundaries: what the CLI passes to the briefing."""
+    from siting.inputs import briefing_boundaries
+
+    return briefing_boundaries(sc.preset("default"))
+
+
 @pytest.fixture(scope="module")
 def result():
     return make_result()
+
+
+def to_bytes(result, fmt, **options) -> tuple[str, bytes, str]:
+    """(file name, content, MIME type) of one output, as the app's download offers it."""
+    data = outputs.render(result, fmt, **options)
+    return formats.FILENAMES[fmt], data, formats.MIME_TYPES[fmt]
 
 
 def unzip(data: bytes, folder):
@@ -124,20 +139,20 @@ def test_a_long_field_name_needs_a_short_one():
 # --- options ------------------------------------------------------------------------------
 
 def test_parse_formats_keeps_order_and_rejects_unknown():
-    assert export.parse_formats("shp, gpkg,shp") == ("shp", "gpkg")
+    assert formats.parse_formats("shp, gpkg,shp") == ("shp", "gpkg")
     with pytest.raises(SitingError, match="unknown format xlsx; choose from gpkg,shp"):
-        export.parse_formats("gpkg,xlsx")
+        formats.parse_formats("gpkg,xlsx")
 
 
 @pytest.mark.parametrize("given, expected", [("UTF8", "utf-8"), ("utf-8", "utf-8"),
                                              ("GBK", "gbk"), ("cp936", "gbk")])
 def test_encoding_names(given, expected):
-    assert export.check_encoding(given) == expected
+    assert formats.check_encoding(given) == expected
 
 
 def test_unknown_encoding_is_an_error():
     with pytest.raises(SitingError, match="'latin-1' is not supported.*utf-8 or gbk"):
-        export.check_encoding("latin-1")
+        formats.check_encoding("latin-1")
 
 
 @pytest.mark.parametrize("lon, epsg", [(75.0, 4513), (105.0, 4523), (108.0, 4524),
@@ -145,41 +160,41 @@ def test_unknown_encoding_is_an_error():
                                        (135.0, 4533)])
 def test_gk3_zone_is_round_lon_over_3(lon, epsg):
     # EPSG = 4513 + zone - 25, zone = round(lon / 3) (domain.md)
-    assert export.gk3_crs(lon).to_epsg() == epsg
+    assert out_crs.gk3_crs(lon).to_epsg() == epsg
 
 
 def test_gk3_outside_china_is_an_error():
     with pytest.raises(CRSError, match="outside the CGCS2000 3° Gauss-Krüger zones"):
-        export.gk3_crs(20.0)
+        out_crs.gk3_crs(20.0)
 
 
 def test_auto_gk_uses_the_shortlist_centre():
-    assert export.resolve_crs("auto-gk", make_result(centre=(108.0, 40.0))).to_epsg() == 4524
-    assert export.resolve_crs("AUTO-GK", make_result(centre=(117.2, 44.0))).to_epsg() == 4527
+    assert out_crs.resolve_crs("auto-gk", make_result(centre=(108.0, 40.0))).to_epsg() == 4524
+    assert out_crs.resolve_crs("AUTO-GK", make_result(centre=(117.2, 44.0))).to_epsg() == 4527
 
 
 def test_bad_crs_says_what_to_use():
     with pytest.raises(CRSError, match="'EPSG:99999' is not a coordinate reference system"):
-        export.resolve_crs("EPSG:99999")
+        out_crs.resolve_crs("EPSG:99999")
     with pytest.raises(SitingError, match="auto-gk needs a result"):
-        export.resolve_crs("auto-gk")
+        out_crs.resolve_crs("auto-gk")
 
 
 def test_unknown_format_in_to_bytes():
     with pytest.raises(SitingError, match="unknown export format 'xlsx'"):
-        export.to_bytes(make_result(), "xlsx")
+        to_bytes(make_result(), "xlsx")
 
 
 def test_safe_filename():
-    assert export.safe_filename("默认情景 default / v1") == "default_v1"
-    assert export.safe_filename("沙漠") == "siting"
-    assert SAFE_NAME.match(export.safe_filename("../../etc/passwd"))
+    assert text.safe_filename("默认情景 default / v1") == "default_v1"
+    assert text.safe_filename("沙漠") == "siting"
+    assert SAFE_NAME.match(text.safe_filename("../../etc/passwd"))
 
 
 # --- GeoPackage -------------------------------------------------------------------------
 
 def test_gpkg_round_trip(result, tmp_path):
-    name, data, mime = export.to_bytes(result, "gpkg")
+    name, data, mime = to_bytes(result, "gpkg")
     assert (name, mime) == ("shortlist.gpkg", "application/geopackage+sqlite3")
     path = tmp_path / name
     path.write_bytes(data)
@@ -199,7 +214,7 @@ def test_gpkg_round_trip(result, tmp_path):
 
 
 def test_gpkg_in_a_gauss_kruger_zone(result, tmp_path):
-    path = export.write_gpkg(result, tmp_path / "gk.gpkg", crs="EPSG:4524")
+    path = vectors.write_gpkg(result, tmp_path / "gk.gpkg", crs="EPSG:4524")
     short = gpd.read_file(path, layer="shortlist")
     assert short.crs.to_epsg() == 4524
     # zone 36 coordinates carry the zone number in front of the 500 km false easting
@@ -209,7 +224,7 @@ def test_gpkg_in_a_gauss_kruger_zone(result, tmp_path):
 # --- Shapefile zip ------------------------------------------------------------------------
 
 def test_shapefile_zip_contents_are_complete_and_safely_named(result, tmp_path):
-    name, data, mime = export.to_bytes(result, "shp")
+    name, data, mime = to_bytes(result, "shp")
     assert (name, mime) == ("shortlist_shp.zip", "application/zip")
     names = unzip(data, tmp_path)
     for layer in ("shortlist", "bases"):
@@ -220,7 +235,7 @@ def test_shapefile_zip_contents_are_complete_and_safely_named(result, tmp_path):
 
 
 def test_shapefile_round_trip_utf8(result, tmp_path):
-    unzip(export.to_bytes(result, "shp")[1], tmp_path)
+    unzip(to_bytes(result, "shp")[1], tmp_path)
     short = gpd.read_file(tmp_path / "shortlist.shp")
     assert len(short) == len(result.shortlist)
     assert short["league"].tolist() == result.shortlist["league"].tolist()
@@ -238,7 +253,7 @@ def test_shapefile_round_trip_utf8(result, tmp_path):
 def test_shapefile_gbk(tmp_path):
     result = make_result()
     result.shortlist = result.parcels  # include the parcel whose "why" has km²
-    unzip(export.to_bytes(result, "shp", encoding="gbk")[1], tmp_path)
+    unzip(to_bytes(result, "shp", encoding="gbk")[1], tmp_path)
     assert (tmp_path / "shortlist.cpg").read_text() == "936"
     dbf = (tmp_path / "shortlist.dbf").read_bytes()
     assert dbf[29] == 0x4D  # DBF language driver: Chinese GBK (PRC)
@@ -253,13 +268,13 @@ def test_shapefile_gbk(tmp_path):
 def test_shapefile_crs_as_asked(result, tmp_path):
     for crs, epsg in (("EPSG:4526", 4526), ("auto-gk", 4524)):
         folder = tmp_path / str(epsg)
-        unzip(export.to_bytes(result, "shp", crs=crs)[1], folder)
+        unzip(to_bytes(result, "shp", crs=crs)[1], folder)
         assert CRS.from_wkt((folder / "shortlist.prj").read_text()).to_epsg() == epsg
         assert gpd.read_file(folder / "bases.shp").crs.to_epsg() == epsg
 
 
 def test_fields_csv_describes_every_dbf_field(result, tmp_path):
-    unzip(export.to_bytes(result, "shp")[1], tmp_path)
+    unzip(to_bytes(result, "shp")[1], tmp_path)
     table = pd.read_csv(tmp_path / "fields.csv", encoding="utf-8-sig")
     assert list(table.columns) == ["field", "column", "layer", "name_zh", "name_en", "unit",
                                    "description"]
@@ -272,7 +287,7 @@ def test_fields_csv_describes_every_dbf_field(result, tmp_path):
 
 
 def test_provenance_and_scenario_travel_in_the_zip(result, tmp_path):
-    unzip(export.to_bytes(result, "shp", crs="EPSG:4524", encoding="gbk")[1], tmp_path)
+    unzip(to_bytes(result, "shp", crs="EPSG:4524", encoding="gbk")[1], tmp_path)
     text = (tmp_path / "provenance.txt").read_text(encoding="utf-8")
     assert "[synthetic] redline 生态保护红线" in text and "[real] ghi" in text
     assert "EPSG:4524" in text and "GBK" in text and "审图号" in text
@@ -283,14 +298,14 @@ def test_empty_shortlist_still_exports(tmp_path):
     result = make_result()
     result.shortlist = result.shortlist.iloc[:0]
     result.bases = summarise_bases(result.shortlist)
-    unzip(export.to_bytes(result, "shp")[1], tmp_path)
+    unzip(to_bytes(result, "shp")[1], tmp_path)
     assert len(gpd.read_file(tmp_path / "shortlist.shp")) == 0
 
 
 # --- GeoJSON, CSV, KMZ ----------------------------------------------------------------------
 
 def test_geojson_round_trip_and_metadata(result, tmp_path):
-    name, data, mime = export.to_bytes(result, "geojson")
+    name, data, mime = to_bytes(result, "geojson")
     assert (name, mime) == ("shortlist.geojson", "application/geo+json")
     path = tmp_path / name
     path.write_bytes(data)
@@ -310,7 +325,7 @@ def test_geojson_round_trip_and_metadata(result, tmp_path):
 
 
 def test_csv_is_excel_friendly_with_lon_lat(result):
-    name, data, mime = export.to_bytes(result, "csv")
+    name, data, mime = to_bytes(result, "csv")
     assert (name, mime) == ("shortlist.csv", "text/csv")
     assert data.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
@@ -327,19 +342,19 @@ def test_csv_is_excel_friendly_with_lon_lat(result):
 
 
 def test_kmz_has_one_placemark_per_parcel_and_base(result):
-    name, data, mime = export.to_bytes(result, "kmz")
+    name, data, mime = to_bytes(result, "kmz")
     assert (name, mime) == ("shortlist.kmz", "application/vnd.google-earth.kmz")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.namelist()[0] == "doc.kml"  # Google Earth opens the first .kml
         assert {"scenario.yaml", "provenance.txt"} <= set(zf.namelist())
         root = ET.fromstring(zf.read("doc.kml"))
-    ns = {"k": export.KML_NS}
+    ns = {"k": kmz.KML_NS}
     placemarks = root.findall(".//k:Placemark", ns)
     assert len(placemarks) == len(result.shortlist) + len(result.bases)
     names = [p.findtext("k:name", namespaces=ns) for p in placemarks]
     assert names[0] == "B001 鄂尔多斯市 2.7 GW"
     assert "P000001 乌审旗" in names
-    styles = {s.get("id") for s in root.iter(f"{{{export.KML_NS}}}Style")}
+    styles = {s.get("id") for s in root.iter(f"{{{kmz.KML_NS}}}Style")}
     used = {p.findtext("k:styleUrl", namespaces=ns).lstrip("#") for p in placemarks}
     assert used <= styles
     assert used == {"b9", "p9", "p8", "p6"}  # base 90.4 (capacity-weighted); 95, 90, 85, 60
@@ -353,11 +368,11 @@ def test_kmz_has_one_placemark_per_parcel_and_base(result):
 
 
 def test_kml_colours_are_aabbggrr():
-    assert export._kml_colour((1.0, 0.5, 0.0, 1.0), 0xB0) == "b00080ff"
+    assert kmz._kml_colour((1.0, 0.5, 0.0, 1.0), 0xB0) == "b00080ff"
 
 
 def test_write_run_writes_every_format_and_the_sidecars(result, tmp_path):
-    paths = export.write_run(result, tmp_path, formats=export.FORMATS, crs="auto-gk",
+    paths = outputs.write_run(result, tmp_path, formats=formats.EXPORT_FORMATS, crs="auto-gk",
                              encoding="gbk")
     assert [p.name for p in paths] == ["shortlist.gpkg", "shortlist_shp.zip",
                                        "shortlist.geojson", "shortlist.csv", "shortlist.kmz",
@@ -445,3 +460,31 @@ def test_rerun_from_exported_scenario_gives_the_same_shortlist(cli_run, tmp_path
     assert again["parcel_id"].tolist() == first["parcel_id"].tolist()
     np.testing.assert_array_equal(again["score"], first["score"])
     assert again["base_id"].fillna("").tolist() == first["base_id"].fillna("").tolist()
+
+
+# --- the one format list; outputs stay off the data layer ------------------------------------
+
+def test_formats_is_the_one_list_the_cli_offers():
+    from siting.cli import build_parser
+
+    assert formats.EXPORT_FORMATS == ("gpkg", "shp", "geojson", "csv", "kmz")
+    assert formats.SNAPSHOT_FORMATS == ("png", "pdf", "pptx")
+    assert len(set(formats.FILENAMES.values())) == len(formats.ALL)  # no two share a file
+    assert formats.BY_ID["csv"].kind == "table" and formats.BY_ID["pdf"].kind == "snapshot"
+    run = next(a for a in build_parser()._actions
+               if a.__class__.__name__ == "_SubParsersAction").choices["run"]
+    helps = {a.dest: a.help for a in run._actions}
+    assert "gpkg,shp,geojson,csv,kmz" in helps["format"]
+    assert "png,pdf,pptx" in helps["snapshot"]
+
+
+def test_outputs_import_no_data_layer():
+    import ast
+
+    folder = REPO_DIR / "siting" / "outputs"
+    for path in folder.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "layers" or n.startswith("layers.") for n in names), path

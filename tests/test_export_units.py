@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting import briefing, export
 from siting import fields as fl
-from tests.test_export import make_result
+from siting.errors import SitingError
+from siting.outputs import briefing, tables
+from siting.outputs import text as out_text
+from tests.test_export import boundaries, make_result, to_bytes
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +36,8 @@ def test_labels_follow_the_units():
 
 
 def test_csv_in_wan_kw_has_scaled_values_and_chinese_headers(result):
-    gw = read_csv(export.csv_bytes(result, header="zh"))
-    wan = read_csv(export.csv_bytes(result, units="wan", header="zh"))
+    gw = read_csv(tables.csv_bytes(result, header="zh"))
+    wan = read_csv(tables.csv_bytes(result, units="wan", header="zh"))
     assert list(wan.columns[:5]) == ["地块编号", "盟市", "旗县区", "经度 (°E)",
                                      "纬度 (°N)"]
     # 1 万千瓦 = 10 MW; 1 亿千瓦时 = 100 GWh
@@ -50,30 +52,30 @@ def test_csv_in_wan_kw_has_scaled_values_and_chinese_headers(result):
 
 def test_csv_hand_checked_value(result):
     first_mw = float(result.shortlist["cap_mw"].iloc[0])
-    wan = read_csv(export.csv_bytes(result, units="wan", header="en"))
+    wan = read_csv(tables.csv_bytes(result, units="wan", header="en"))
     assert wan["Capacity (万千瓦 (10⁴ kW))"].iloc[0] == pytest.approx(first_mw / 10)
 
 
 def test_csv_code_headers_rename_scaled_columns(result):
-    codes = read_csv(export.csv_bytes(result, units="wan"))
+    codes = read_csv(tables.csv_bytes(result, units="wan"))
     assert "cap_wkw" in codes.columns and "energy_ykwh" in codes.columns
     assert "cap_mw" not in codes.columns and "score" in codes.columns
-    default = read_csv(export.to_bytes(result, "csv")[1])
+    default = read_csv(to_bytes(result, "csv")[1])
     assert list(default.columns[:5]) == ["parcel_id", "league", "banner", "lon", "lat"]
 
 
 def test_csv_bad_options_say_what_is_allowed(result):
-    with pytest.raises(export.SitingError, match="'kw' are not one of gw, wan"):
-        export.csv_bytes(result, units="kw")
-    with pytest.raises(export.SitingError, match="CSV header 'de' is not one of code, zh, en"):
-        export.csv_bytes(result, header="de")
+    with pytest.raises(SitingError, match="'kw' are not one of gw, wan"):
+        tables.csv_bytes(result, units="kw")
+    with pytest.raises(SitingError, match="CSV header 'de' is not one of code, zh, en"):
+        tables.csv_bytes(result, header="de")
 
 
 def test_provenance_time_is_beijing_time(result):
-    text = export.provenance_text(result)
+    text = tables.provenance_text(result)
     assert re.search(r"生成时间 generated: \d{4}-\d\d-\d\d \d\d:\d\d 北京时间 / CST \(UTC\+8\)",
                      text)
-    assert export.generated_at().endswith("+08:00")
+    assert out_text.generated_at().endswith("+08:00")
 
 
 def test_briefing_table_in_wan_kw():
@@ -96,9 +98,9 @@ def test_briefing_target_line_in_wan_kw():
 def test_briefing_slide_table_uses_the_units():
     from pptx import Presentation
 
-    data = briefing.render(make_result(), "pptx", units="wan")
+    data = briefing.render(make_result(), "pptx", units="wan", **boundaries())
     shapes = list(Presentation(io.BytesIO(data)).slides[0].shapes)
     table = next(s.table for s in shapes if s.has_table)
     assert table.cell(0, 4).text == "容量 万千瓦" and table.cell(1, 4).text == "270"
-    with pytest.raises(briefing.SitingError, match="'kw' are not one of gw, wan"):
-        briefing.render(make_result(), "png", units="kw")
+    with pytest.raises(SitingError, match="'kw' are not one of gw, wan"):
+        briefing.render(make_result(), "png", units="kw", **boundaries())

@@ -223,9 +223,9 @@ def test_csv_text_cells_that_start_a_formula_are_neutralised_numbers_are_not():
 
     import pandas as pd
 
-    from siting import export
+    from siting.outputs.tables import csv_bytes
 
-    table = pd.read_csv(io.BytesIO(export.csv_bytes(_hostile_result())), encoding="utf-8-sig")
+    table = pd.read_csv(io.BytesIO(csv_bytes(_hostile_result())), encoding="utf-8-sig")
     for column in table.columns:
         if table[column].dtype == object:
             assert not table[column].dropna().astype(str).str.match(r"[=+\-@\t\r]").any(), column
@@ -239,9 +239,9 @@ def test_kml_is_valid_xml_without_control_characters_or_raw_html():
     import zipfile
     from xml.etree import ElementTree as ET
 
-    from siting import export
+    from siting.outputs.kmz import kmz_bytes
 
-    data = export.kmz_bytes(_hostile_result())
+    data = kmz_bytes(_hostile_result())
     with zipfile.ZipFile(io_bytes(data)) as zf:
         kml = zf.read("doc.kml").decode("utf-8")
     ET.fromstring(kml.encode("utf-8"))  # parses: valid XML
@@ -258,74 +258,80 @@ def io_bytes(data: bytes):
 def test_briefing_draws_mathtext_and_html_literally():
     from matplotlib.text import Text
 
-    from siting import briefing
+    from siting.outputs import briefing
+    from tests.test_export import boundaries
 
     result = _hostile_result()
-    fig = briefing.figure(result)
+    fig = briefing.figure(result, **boundaries())
     texts = fig.findobj(Text)
     assert all(not t.get_parse_math() for t in texts)
     assert any(HOSTILE_NAME in t.get_text() for t in texts)
-    out = briefing.render_all(result, ("png", "pptx"))
+    out = briefing.render_all(result, ("png", "pptx"), **boundaries())
     assert out["png"].startswith(b"\x89PNG") and out["pptx"].startswith(b"PK")
 
 
 # --- 5. atomic outputs ----------------------------------------------------------------------
 def test_a_failing_run_leaves_the_previous_set_whole(tmp_path, monkeypatch):
-    from siting import export
+    from siting.cli import write_outputs
+    from siting.outputs import run
     from tests.test_export import make_result
 
     out = tmp_path / "out"
-    first = export.write_run(make_result(), out, formats=("csv", "geojson"))
+    first = write_outputs(make_result(), out, formats=("csv", "geojson"))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert {p.name for p in first} <= set(before)
 
     def crash(*args, **kwargs):
         raise RuntimeError("killed half-way")
 
-    monkeypatch.setattr(export, "write_summary", crash)
+    monkeypatch.setattr(run, "write_summary", crash)
     with pytest.raises(RuntimeError):
-        export.write_run(make_result(), out, formats=("csv", "kmz"))
+        write_outputs(make_result(), out, formats=("csv", "kmz"))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging left
 
 
 def test_a_new_set_replaces_the_old_one_entirely(tmp_path):
-    from siting import export
+    from siting.cli import write_outputs
     from tests.test_export import make_result
 
     out = tmp_path / "out"
-    export.write_run(make_result(), out, formats=("csv", "geojson"))
-    export.write_run(make_result(), out, formats=("kmz",))
+    write_outputs(make_result(), out, formats=("csv", "geojson"))
+    write_outputs(make_result(), out, formats=("kmz",))
     assert sorted(p.name for p in out.iterdir()) == [
         "provenance.txt", "scenario.yaml", "shortlist.kmz", "summary.json", "supply_curve.csv"]
 
 
 def test_leftovers_of_a_killed_run_are_cleaned_or_restored_at_the_next_start(tmp_path):
-    from siting import export
+    from layers import workspace
+    from siting.cli import write_outputs
+    from siting.outputs import RUN_FILES
     from tests.test_export import make_result
 
     out = tmp_path / "out"
-    export.write_run(make_result(), out, formats=("csv",))
+    write_outputs(make_result(), out, formats=("csv",))
     dead_pid = 2**22 + 12345  # above pid_max's default: no such process
-    stale = tmp_path / f".out{export.STAGING_TAG}{dead_pid}-ab"
+    stale = tmp_path / f".out{workspace.STAGING_TAG}{dead_pid}-ab"
     stale.mkdir()
     (stale / "shortlist.csv").write_text("half")
     (out / ".shortlist-x1.csv").write_text("half a temp file")
     # killed between the two renames: the previous set is aside and out is gone
-    previous = tmp_path / f".out{export.PREVIOUS_TAG}{dead_pid}-cd"
+    previous = tmp_path / f".out{workspace.PREVIOUS_TAG}{dead_pid}-cd"
     out.rename(previous)
-    export.clean_stale_outputs(out)
+    workspace.clean_stale_outputs(out, RUN_FILES)
     assert out.is_dir() and not previous.exists() and not stale.exists()
     assert not list(out.glob(".*"))
     assert (out / "shortlist.csv").stat().st_size > 100
 
 
 def test_a_run_never_writes_into_a_folder_of_other_files(tmp_path, capsys):
-    from siting import export
+    from layers import workspace
+    from layers.errors import LayerError
+    from siting.outputs import RUN_FILES
 
     (tmp_path / "thesis.docx").write_text("precious")
-    with pytest.raises(SitingError, match=r"holds other files \(thesis\.docx\)"):
-        export.check_output_folder(tmp_path)
+    with pytest.raises(LayerError, match=r"holds other files \(thesis\.docx\)"):
+        workspace.check_output_folder(tmp_path, RUN_FILES)
     assert main(["run", "--quiet", "--out", str(tmp_path)]) == 2
     assert "holds other files" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
@@ -333,15 +339,16 @@ def test_a_run_never_writes_into_a_folder_of_other_files(tmp_path, capsys):
 
 # --- 6. library -----------------------------------------------------------------------------
 def test_a_damaged_library_file_is_listed_with_its_reason_and_hides_nothing(tmp_path, capsys):
+    from layers.library import ScenarioStore
     from siting import library
 
     ws = tmp_path / "ws"
-    library.save(sc.preset("default"), "good one", workspace_dir=ws)
+    library.save(sc.preset("default"), "good one", store=ScenarioStore(ws))
     folder = ws / "scenarios"
     (folder / "broken_header.yaml").write_text('# library: {"name": \n', encoding="utf-8")
     (folder / "bomb.yaml").write_text('# library: {"name": "bomb"}\n' + _billion_laughs(),
                                       encoding="utf-8")
-    entries = library.list_scenarios(ws)
+    entries = library.list_scenarios(ScenarioStore(ws))
     assert [e.name for e in entries if not e.damaged] == ["good one"]
     damaged = {e.path.name: e.damaged for e in entries if e.damaged}
     assert "header is damaged" in damaged["broken_header.yaml"]
@@ -393,7 +400,7 @@ def test_internal_errors_exit_1_with_a_log_bad_paths_exit_2(tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert err.startswith("error: Permission denied (out)") and "/root" not in err
     # the importer's and the library's entry points share the one handler
-    assert importer.main(["import", str(tmp_path / "none.tif"), "--role", "slope"]) == 2
+    assert main(["import", str(tmp_path / "none.tif"), "--role", "slope"]) == 2
 
 
 # --- 8. paths --------------------------------------------------------------------------------

@@ -149,6 +149,26 @@ def test_every_base_reaches_the_minimum_capacity(result):
     assert result.bases["cap_mw"].is_monotonic_decreasing
 
 
+def test_bases_keep_their_limits_and_every_point_its_capacity(result):
+    """Issue 12's done criteria on the default wind and solar runs."""
+    from siting import supply
+
+    rules, bases = result.scenario.bases, result.bases
+    assert (bases["cap_mw"] <= rules.max_capacity_gw * 1000.0 + 1e-6).all()
+    assert (bases["extent_km"] <= rules.max_extent_km + 1e-6).all()
+    assert (bases["cap_mw"] <= 0.1 * result.shortlist["cap_mw"].sum()).all()
+    assert bases["conn_name"].notna().all() and bases["lim_name"].notna().all()
+    # a base at an existing point takes its room; one with a new line its upstream's
+    existing = bases[bases["new_km"] == 0]
+    assert (existing["lim_name"] == existing["conn_name"]).all()
+    use = supply.point_use(bases)
+    assert (use["used_mw"] <= use["conn_cap_mw"] + 1e-6).all()
+    curve = supply.supply_curve(bases)
+    assert (curve["lim_used_mw"] <= curve["lim_cap_mw"] + 1e-6).all()
+    assert curve["cum_gw"].iloc[-1] == pytest.approx(result.summary["bases_capacity_gw"],
+                                                     abs=1e-3)
+
+
 def test_shortlist_full_load_hours_are_plausible(solar, wind):
     assert 1400 <= np.nanmedian(solar.shortlist["flh"]) <= 2100
     assert 2000 <= np.nanmedian(wind.shortlist["flh"]) <= 3500
@@ -221,13 +241,13 @@ def test_excluded_area_covers_every_single_exclusion(wind_prepared, suffix):
 
 
 def test_changed_weights_change_the_ranking(wind_prepared, wind):
-    same = pipeline.evaluate(wind_prepared, wind.scenario)
+    same = pipeline.evaluate(wind_prepared, wind.scenario, connections=wind.connections)
     assert same.parcels["rank"].tolist() == wind.parcels["rank"].tolist()
     grid_first = sc.from_dict({**wind.scenario.model_dump(),
                                "weights": {"direct": {"resource": 0.1, "grid": 0.7,
                                                       "load": 0.1, "slope": 0.05,
                                                       "encouragement": 0.05}}})
-    again = pipeline.evaluate(wind_prepared, grid_first)
+    again = pipeline.evaluate(wind_prepared, grid_first, connections=wind.connections)
     assert again.parcels["rank"].tolist() != wind.parcels["rank"].tolist()
     assert again.weights.as_dict()["grid"] == pytest.approx(0.7)
     # nearer substations rise: the shortlist's median grid distance falls

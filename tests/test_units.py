@@ -75,16 +75,18 @@ def test_times_are_shown_in_china_standard_time():
 
 
 def test_library_stores_beijing_time_and_sorts_mixed_offsets(tmp_path):
+    from layers.library import ScenarioStore
     from siting import library
     from siting import scenario as sc
 
+    store = ScenarioStore(tmp_path)
     late_utc = datetime(2020, 1, 2, 3, 0, tzinfo=UTC)           # 11:00 Beijing
     early_cst = datetime(2020, 1, 2, 10, 0, tzinfo=clock.CST)   # 02:00 UTC
-    library.save(sc.preset("default"), "late", workspace_dir=tmp_path, saved_at=late_utc)
-    library.save(sc.preset("default"), "early", workspace_dir=tmp_path, saved_at=early_cst)
-    now = library.save(sc.preset("default"), "now", workspace_dir=tmp_path)
+    library.save(sc.preset("default"), "late", store=store, saved_at=late_utc)
+    library.save(sc.preset("default"), "early", store=store, saved_at=early_cst)
+    now = library.save(sc.preset("default"), "now", store=store)
     assert now.saved_at.endswith("+08:00")
     # "2020-01-02T10:00:00+08:00" > "2020-01-02T03:00:00+00:00" as text, but earlier in time
-    assert [e.name for e in library.list_scenarios(tmp_path)] == ["now", "late", "early"]
-    assert clock.display_time(library.entry("late", tmp_path).saved_at) == \
+    assert [e.name for e in library.list_scenarios(store)] == ["now", "late", "early"]
+    assert clock.display_time(library.entry("late", store).saved_at) == \
         "2020-01-02 11:00 (北京时间)"

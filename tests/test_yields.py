@@ -235,8 +235,9 @@ def test_default_wind_league_medians_in_published_range(default_prepared, bundle
     from siting import pipeline
 
     # pipeline.run = prepare + evaluate: the session's prepared full region
-    result = pipeline.evaluate(default_prepared, sc.Scenario(tech="wind"),
-                               provenance=bundled_inputs.provenance)
+    scenario = sc.Scenario(tech="wind")
+    result = pipeline.evaluate(default_prepared, scenario, provenance=bundled_inputs.provenance,
+                               connections=pipeline.connection_points(bundled_inputs, scenario))
     medians = result.shortlist.groupby("league")["flh"].median()
     low, high = PUBLISHED_FLH_RANGE_H
     assert medians.between(low, high).all(), medians.to_dict()
