@@ -23,7 +23,8 @@ from affine import Affine
 from layers import importer
 from siting import scenario as sc
 from siting.cli import main
-from siting.errors import SitingError, UnsafeFileError
+from layers.errors import UnsafeFileError
+from siting.errors import SitingError
 
 REPO = Path(__file__).resolve().parents[1]
 #: Seconds and Python-heap bytes a refusal may take (the issue: "within a second").
