@@ -1,0 +1,127 @@
+"""The app's caches: loaded inputs, prepared parcel tables and map pieces.
+
+One run path (``siting.inputs``) loads the inputs; ``st.cache_resource`` keeps
+them, the slow prepared parcel tables and per-parcel-set pieces (memo,
+geometries, pixel index) across reruns and sessions; ``st.cache_data`` keeps
+the map overlays. Keys are ``siting.inputs.inputs_key`` / ``prepare_key``.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from layers.catalog import load_catalog
+from layers.io import read_raster
+from siting import connection, pipeline, prepared_cache
+from siting import scenario as sc
+from siting.inputs import inputs_key, load_run_inputs
+from ui import mapview, results
+from ui.assets import install_leaflet
+from ui.i18n import progress_text, t
+
+
+@st.cache_resource
+def catalog():
+    """The layer catalog, read once per process."""
+    return load_catalog()
+
+
+@st.cache_resource
+def leaflet_ready() -> str:
+    """Copy Leaflet from its pip package into static/ once per process."""
+    return str(install_leaflet())
+
+
+#: How many sets of run inputs (bundled layers + one set of user files) stay in memory.
+INPUTS_KEEP = 4
+
+
+@st.cache_resource(show_spinner=False, max_entries=INPUTS_KEEP)
+def _run_inputs(key: str, _scenario):
+    return load_run_inputs(_scenario)
+
+
+def run_inputs(scenario):
+    """The inputs of ``scenario``'s run, from the one run path (``siting.inputs``):
+    bundled layers with the scenario's own files in place, checked as ``import`` does."""
+    return _run_inputs(inputs_key(scenario), scenario)
+
+
+@st.cache_resource(show_spinner=False, max_entries=INPUTS_KEEP)
+def _connection_points(key: str, _inputs, _scenario):
+    return pipeline.connection_points(_inputs, _scenario)
+
+
+def connection_points(scenario):
+    """Grid connection points of the scenario's run (its substations and grid settings)."""
+    key = inputs_key(scenario) + sc.dumps(sc.Scenario(grid=scenario.grid))
+    return _connection_points(key, run_inputs(scenario), scenario)
+
+
+@st.cache_resource(show_spinner=False)
+def corridors() -> list[dict]:
+    """The UHV export corridors (data/uhv_corridors.yaml), read once."""
+    return connection.read_corridors()
+
+
+def bundled_inputs():
+    """The bundled layers alone (the league list, the first view)."""
+    return _run_inputs(inputs_key(sc.Scenario()), sc.Scenario())
+
+
+#: How many prepared parcel tables (one per exclusion setting) stay in memory.
+PREPARED_KEEP = 4
+
+
+@st.cache_resource
+def prepared_store() -> dict:
+    """Prepared parcel tables by exclusion settings, shared by all sessions."""
+    return {}
+
+
+def prepared(key: str, scenario, lang: str):
+    """Parcels and their features for one set of exclusions (the slow stage), cached."""
+    store = prepared_store()
+    if key not in store:
+        bar = st.progress(0.0, text=t("computing", lang))
+        try:
+            store[key] = prepared_cache.prepare(
+                run_inputs(scenario), scenario,
+                progress=lambda f, m: bar.progress(min(f, 1.0), text=progress_text(m, lang)))
+        finally:
+            bar.empty()
+        while len(store) > PREPARED_KEEP:
+            store.pop(next(iter(store)))
+    return store[key]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def memo(key: str) -> dict:
+    """Weight-independent pieces of evaluation (e.g. wind full-load hours) per parcel set."""
+    return {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def parcel_geometries(key: str, _parcels) -> list:
+    """Simplified WGS84 geometry of every parcel, for drawing the shortlist."""
+    return results.parcel_geometries_wgs84(_parcels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def pixel_index(key: str, _parcels):
+    """Which parcel each pixel of the score overlay shows (once per parcel set)."""
+    return mapview.parcel_pixel_index(_parcels)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def raster_overlay(layer_id: str, path: str) -> mapview.Overlay:
+    """The PNG overlay of a raster layer: bundled, or the user's file that replaces it."""
+    return mapview.raster_overlay(read_raster(path), layer_id=layer_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def vector_layer(layer_id: str, key: str, _inputs) -> tuple[dict, str]:
+    """GeoJSON and geometry kind of a vector layer of the run inputs ``key``."""
+    gdf = _inputs.vectors[layer_id]
+    simplify_deg, fields = mapview.VECTOR_DISPLAY.get(layer_id, (0.0, ()))
+    return (mapview.vector_geojson(gdf, simplify_deg=simplify_deg, columns=fields),
+            mapview.geometry_kind(gdf))
