@@ -214,6 +214,7 @@ def test_library_saves_loads_and_compares(app, tmp_path, monkeypatch):
 
 
 def test_library_duplicate_makes_a_free_copy(app, tmp_path, monkeypatch):
+    from layers.library import ScenarioStore
     from siting import library
 
     monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path))
@@ -226,6 +227,7 @@ def test_library_duplicate_makes_a_free_copy(app, tmp_path, monkeypatch):
     app.selectbox(key="lib_pick").set_value("方案").run()
     app.button(key="lib_dup").click().run()
     assert not app.exception, app.exception
-    assert sorted(e.name for e in library.list_scenarios()) == ["方案", "方案 副本",
-                                                                "方案 副本 2"]
-    assert library.load("方案 副本 2").tech == "solar"
+    store = ScenarioStore(tmp_path)
+    assert sorted(e.name for e in library.list_scenarios(store)) == ["方案", "方案 副本",
+                                                                     "方案 副本 2"]
+    assert library.load("方案 副本 2", store).tech == "solar"

@@ -8,7 +8,10 @@ from xml.etree import ElementTree as ET
 import numpy as np
 from matplotlib.colors import to_rgba
 
-from siting import briefing, colours, export
+from siting import colours, outputs
+from siting.inputs import briefing_boundaries
+from siting.outputs import briefing
+from siting.outputs.briefing.figure import _draw_map, prepare_boundaries
 from tests.test_export import make_result
 from ui import mapview
 
@@ -50,8 +53,9 @@ def test_briefing_map_uses_the_ramp():
     fig = Figure(figsize=(4, 4), dpi=50)
     FigureCanvasAgg(fig)
     ax = fig.add_axes([0, 0, 1, 1])
-    briefing._draw_map(fig, ax, result, briefing.read_boundaries("leagues"),
-                       briefing.read_boundaries("province"))
+    bounds = briefing_boundaries(result.scenario)
+    _draw_map(fig, ax, result, prepare_boundaries(bounds["leagues"]),
+              prepare_boundaries(bounds["province"]))
     scored = [c for c in ax.collections if c.get_array() is not None]
     assert scored, "the briefing drew no scored parcels"
     for collection in scored:
@@ -62,7 +66,7 @@ def test_briefing_map_uses_the_ramp():
 
 
 def _kml_styles(result):
-    _, data, _ = export.to_bytes(result, "kmz")
+    data = outputs.render(result, "kmz")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         root = ET.fromstring(z.read("doc.kml"))
     styles = {s.get("id"): s.find(f"{KML}PolyStyle/{KML}color").text

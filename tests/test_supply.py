@@ -83,9 +83,9 @@ def test_supply_curve_csv_has_a_bom_and_the_columns():
 
 
 def test_write_run_writes_the_supply_curve(tmp_path):
-    from siting import export
+    from siting import outputs
 
-    export.write_run(make_result(), tmp_path)
+    outputs.write_run(make_result(), tmp_path)
     table = pd.read_csv(tmp_path / "supply_curve.csv", encoding="utf-8-sig")
     assert table["base_id"].tolist() == ["B001"]
     assert (tmp_path / "supply_curve.csv").read_bytes().startswith(b"\xef\xbb\xbf")

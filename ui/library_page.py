@@ -15,11 +15,19 @@ from ui.state import load_scenario, page_lang
 from ui.user_errors import USER_ERRORS
 
 
+def _store():
+    """The workspace's scenario library (``layers.library.ScenarioStore``)."""
+    from layers.library import ScenarioStore
+    from layers.workspace import workspace_dir
+
+    return ScenarioStore(workspace_dir())
+
+
 def _library_load(name: str):
     from siting import library
 
     try:
-        load_scenario(library.load(name))
+        load_scenario(library.load(name, _store()))
     except USER_ERRORS as exc:
         st.session_state["library_message"] = error_text(exc, page_lang())
 
@@ -33,14 +41,14 @@ def library_panel(scenario, result, lang: str):
     note = cols[1].text_input(t("lib_note", lang), key="lib_note")
     if cols[2].button(t("lib_save", lang), key="lib_save"):
         try:
-            library.save(scenario, name, note=note, overwrite=True)
+            library.save(scenario, name, note=note, overwrite=True, store=_store())
             st.success(f"{t('lib_saved', lang)}: {as_markdown(name)}")
         except USER_ERRORS as exc:
             st.error(as_markdown(error_text(exc, lang)))
     message = st.session_state.pop("library_message", None)
     if message:
         st.error(as_markdown(message))
-    everything = library.list_scenarios()
+    everything = library.list_scenarios(_store())
     for damaged in (e for e in everything if e.damaged):
         st.warning(as_markdown(f"{t('lib_damaged', lang)}: {damaged.path.name}: "
                                f"{damaged.damaged}"))
@@ -56,14 +64,14 @@ def library_panel(scenario, result, lang: str):
     c1.button(t("lib_load", lang), key="lib_load", on_click=_library_load, args=(pick,))
     if c2.button(t("lib_dup", lang), key="lib_dup"):
         copy = controls.copy_name(pick, names, suffix=t("lib_copy_suffix", lang))
-        library.duplicate(pick, copy)
+        library.duplicate(pick, copy, store=_store())
         st.session_state["library_copied"] = copy
         st.rerun()
     copied = st.session_state.pop("library_copied", None)
     if copied:
         st.success(f"{t('lib_copied', lang)}: {as_markdown(copied)}")
     if c3.button(t("lib_delete", lang), key="lib_delete"):
-        library.delete(pick)
+        library.delete(pick, _store())
         st.rerun()
 
     st.markdown(f"**{t('compare', lang)}**")
@@ -77,7 +85,7 @@ def library_panel(scenario, result, lang: str):
     if st.button(t("compare_go", lang), key="cmp_go"):
         runs = []
         for choice in (a, b):
-            chosen = scenario if choice == current else library.load(choice)
+            chosen = scenario if choice == current else library.load(choice, _store())
             runs.append(result if choice == current else pipeline.evaluate(
                 prepared(prepare_key(chosen), chosen, lang), chosen, lang=lang,
                 connections=connection_points(chosen)))
