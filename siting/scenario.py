@@ -129,6 +129,16 @@ class Exclusions(Section):
                          "PV; used only when that layer is given in `layers`)")
     custom_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
                                     description="buffer around custom exclusion zones, km")
+    basic_farmland: bool = Field(True, description="排除永久基本农田 / exclude permanent basic "
+                                 "farmland (三区三线; used only when a basic_farmland layer is "
+                                 "given: none is bundled)")
+    basic_farmland_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
+                                            description="basic-farmland buffer, km")
+    urban_boundary: bool = Field(True, description="排除城镇开发边界 / exclude the urban "
+                                 "development boundary (三区三线; used only when an "
+                                 "urban_boundary layer is given: none is bundled)")
+    urban_boundary_buffer_km: float = Field(0.0, ge=0, le=20, json_schema_extra={"step": 0.5},
+                                            description="urban-development-boundary buffer, km")
     border_strip_km: float = Field(BORDER_STRIP_KM, ge=0, le=50, json_schema_extra={"step": 0.5},
                                    description="frontier strip excluded, km (✅ 0-2 km)")
     min_available_km2: float = Field(MIN_AVAILABLE_KM2, ge=0,
