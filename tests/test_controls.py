@@ -58,3 +58,24 @@ def test_fraction_text_and_copy_name():
     assert controls.copy_name("方案", [], suffix="副本") == "方案 副本"
     assert controls.copy_name("方案", ["方案 副本", "方案 副本 2"], suffix="副本") == "方案 副本 3"
     assert math.isclose(controls.SAATY_VALUES["1/9"], 1 / 9)
+
+
+def test_exclusion_controls_are_built_from_the_registry():
+    from siting import registry
+    from ui import i18n
+
+    controls_by_path = {c.path: c for c in controls.exclusion_controls()}
+    for entry in registry.EXCLUSIONS:
+        for name in entry.fields():
+            control = controls_by_path[f"exclusions.{name}"]
+            assert control.entry == entry.id
+            assert controls.WIDGET_PATHS[control.key] == control.path
+            for lang in i18n.LANGS:
+                assert controls.control_label(control, lang)  # every label key exists
+    # the sidebar's historic keys are kept; a new entry gets w_ex_<field>
+    assert controls.WIDGET_PATHS["w_ex_redline_buf"] == "exclusions.redline_buffer_km"
+    assert controls.WIDGET_PATHS["w_ex_settle_pv"] == "exclusions.settlement_buffer_pv_km"
+    farmland = controls_by_path["exclusions.basic_farmland_buffer_km"]
+    assert farmland.key == "w_ex_basic_farmland_buffer_km"
+    assert farmland.follows == "w_ex_basic_farmland" and farmland.layer == "basic_farmland"
+    assert controls.control_label(farmland, "zh") == "永久基本农田 · 缓冲距离（千米）"

@@ -25,24 +25,80 @@ from siting.weights import (  # noqa: F401
     worst_pairs,
 )
 
+
+@dataclass(frozen=True)
+class Control:
+    """One exclusion widget, declared by ``siting.registry.EXCLUSIONS``.
+
+    ``widget`` is "checkbox" (a switch) or "slider" (a buffer, km, or a limit);
+    ``label`` is the ``ui.i18n`` keys of its text, joined by " · "; ``follows`` is
+    the checkbox key that enables a slider (None: always enabled); ``layer`` is
+    the layer an optional entry needs (None: bundled).
+    """
+
+    key: str
+    path: str
+    widget: str
+    label: tuple[str, ...]
+    entry: str
+    follows: str | None = None
+    layer: str | None = None
+
+
+#: Widget keys the sidebar has always used (saved sessions, app code), by field.
+_EXCLUSION_KEYS = {"redline_buffer_km": "w_ex_redline_buf", "water_buffer_km": "w_ex_water_buf",
+                   "urban_buffer_km": "w_ex_urban_buf", "cropland_pv": "w_ex_crop_pv",
+                   "cropland_wind": "w_ex_crop_wind", "settlements": "w_ex_settle",
+                   "settlement_buffer_wind_km": "w_ex_settle_wind",
+                   "settlement_buffer_pv_km": "w_ex_settle_pv",
+                   "slope_max_wind_deg": "w_ex_slope_wind", "slope_max_pv_deg": "w_ex_slope_pv",
+                   "border_strip_km": "w_ex_border"}
+#: ``ui.i18n`` label keys of fields whose text is not ``ex_<entry id>`` (+ buffer).
+_EXCLUSION_LABELS = {"cropland_pv": ("ex_crop_pv",), "cropland_wind": ("ex_crop_wind",),
+                     "settlements": ("ex_settle",),
+                     "settlement_buffer_wind_km": ("settle_wind_km",),
+                     "settlement_buffer_pv_km": ("settle_pv_km",),
+                     "slope_max_wind_deg": ("slope_wind",), "slope_max_pv_deg": ("slope_pv",),
+                     "border_strip_km": ("border_strip",)}
+
+
+def exclusion_key(field_name: str) -> str:
+    """Widget key of an ``exclusions`` field: ``w_ex_<field>`` (or its historic key)."""
+    return _EXCLUSION_KEYS.get(field_name, f"w_ex_{field_name}")
+
+
+def exclusion_controls() -> tuple[Control, ...]:
+    """The exclusion widgets, in registry order: each entry's switch(es), then its
+    buffer(s) and limit(s). A new registry entry gets its widgets here."""
+    from siting import registry
+
+    out = []
+    for entry in registry.EXCLUSIONS:
+        layer = entry.layer if entry.optional else None
+        switches = registry.fields_of(entry.switch)
+        for name in switches:
+            out.append(Control(exclusion_key(name), f"exclusions.{name}", "checkbox",
+                               _EXCLUSION_LABELS.get(name, (f"ex_{entry.id}",)), entry.id,
+                               layer=layer))
+        follows = exclusion_key(switches[0]) if len(switches) == 1 else None
+        for name in registry.fields_of(entry.buffer) + registry.fields_of(entry.threshold):
+            out.append(Control(exclusion_key(name), f"exclusions.{name}", "slider",
+                               _EXCLUSION_LABELS.get(name, (f"ex_{entry.id}", "buffer_km")),
+                               entry.id, follows=follows, layer=layer))
+    return tuple(out)
+
+
+def control_label(control: Control, lang: str = "zh") -> str:
+    """The text of an exclusion widget: '生态保护红线 · 缓冲距离（千米）'."""
+    from ui.i18n import t
+
+    return " · ".join(t(key, lang) for key in control.label)
+
+
 #: (widget key, scenario path) of every scalar widget in the sidebar.
 WIDGET_PATHS = {
     "w_tech": "tech",
-    "w_ex_redline": "exclusions.redline",
-    "w_ex_redline_buf": "exclusions.redline_buffer_km",
-    "w_ex_water": "exclusions.water",
-    "w_ex_water_buf": "exclusions.water_buffer_km",
-    "w_ex_urban": "exclusions.urban",
-    "w_ex_urban_buf": "exclusions.urban_buffer_km",
-    "w_ex_forest": "exclusions.forest",
-    "w_ex_crop_pv": "exclusions.cropland_pv",
-    "w_ex_crop_wind": "exclusions.cropland_wind",
-    "w_ex_settle": "exclusions.settlements",
-    "w_ex_settle_wind": "exclusions.settlement_buffer_wind_km",
-    "w_ex_settle_pv": "exclusions.settlement_buffer_pv_km",
-    "w_ex_slope_wind": "exclusions.slope_max_wind_deg",
-    "w_ex_slope_pv": "exclusions.slope_max_pv_deg",
-    "w_ex_border": "exclusions.border_strip_km",
+    **{control.key: control.path for control in exclusion_controls()},
     "w_bonus_desert": "encouragement.desert_bonus",
     "w_bonus_sandy": "encouragement.sandy_bonus",
     "w_bonus_mine": "encouragement.mine_bonus",
