@@ -597,20 +597,9 @@ class Scenario(Section):
 
 
 # Loading, saving and presets live in their own modules; their public names stay
-# importable from here (``from siting.scenario import loads``).
-from siting.presets import PRESETS, preset  # noqa: E402, F401
-from siting.scenario_yaml import (  # noqa: E402, F401  (they need Scenario, defined above)
-    EXCERPT_CHARS,
-    MAX_NAME_CHARS,
-    MAX_SCENARIO_BYTES,
-    MAX_TEXT_CHARS,
-    MAX_YAML_DEPTH,
-    MAX_YAML_NODES,
-    dumps,
-    excerpt,
-    from_dict,
-    load_yaml,
-    loads,
-    save_yaml,
-    shown_name,
-)
+# importable from here (``from siting.scenario import loads``). Imported last: they
+# need Scenario, defined above.
+from siting.presets import PRESETS, preset  # noqa: E402, F401, I001
+from siting.scenario_yaml import (  # noqa: E402, F401
+    EXCERPT_CHARS, MAX_NAME_CHARS, MAX_SCENARIO_BYTES, MAX_TEXT_CHARS, MAX_YAML_DEPTH,
+    MAX_YAML_NODES, dumps, excerpt, from_dict, load_yaml, loads, save_yaml, shown_name)
