@@ -143,3 +143,14 @@ def shortfall_text(summary: dict, lang: str = "zh") -> str:
                 f"{short:,.1f} GW。可放宽排除条件、最低评分或分区上限。")
     return (f"Eligible land holds only {have:,.1f} GW, {short:,.1f} GW short of the "
             f"{goal:,.1f} GW goal. Relax the exclusions, the minimum score or the group caps.")
+
+
+def word_table(table, lang: str = "zh"):
+    """A copy of a parcel table (DataFrame or GeoDataFrame) whose ``why`` is words
+    (:func:`why_column`); the table itself when it has no ``why``. The exports'
+    call at their output edge: ``labels.word_table(result.shortlist, "zh")``."""
+    if "why" not in table:
+        return table
+    out = table.copy()
+    out["why"] = why_column(table, lang)
+    return out

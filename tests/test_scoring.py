@@ -334,3 +334,13 @@ def test_breakdown_by_hand():
     assert parts["b_mine"][0] == pytest.approx(2.0)
     assert parts["b_border"][0] == pytest.approx(5.0)
     assert parts["b_sandy"][0] == parts["b_custom"][0] == 0.0
+
+
+def test_word_table_words_a_copy_and_leaves_the_engine_table_as_codes():
+    from siting.labels import word_table
+
+    table = pd.DataFrame({"why": ["small_area:2;redline:1"], "score": [0.0]})
+    worded = word_table(table, "zh")
+    assert worded["why"].tolist() == ["可用地不足 (2 km²): 生态红线 100%"]
+    assert table["why"].tolist() == ["small_area:2;redline:1"]
+    assert word_table(table.drop(columns="why")).columns.tolist() == ["score"]
