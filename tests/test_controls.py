@@ -69,7 +69,11 @@ def test_exclusion_controls_are_built_from_the_registry():
         for name in entry.fields():
             control = controls_by_path[f"exclusions.{name}"]
             assert control.entry == entry.id
-            assert controls.WIDGET_PATHS[control.key] == control.path
+            assert controls.all_widget_paths()[control.key] == control.path
+            # bundled entries are always drawn; optional ones only with their layer
+            drawn = controls.WIDGET_PATHS if entry.optional is False else \
+                controls.LAYER_WIDGET_PATHS
+            assert control.key in drawn
             for lang in i18n.LANGS:
                 assert controls.control_label(control, lang)  # every label key exists
     # the sidebar's historic keys are kept; a new entry gets w_ex_<field>
@@ -79,3 +83,11 @@ def test_exclusion_controls_are_built_from_the_registry():
     assert farmland.key == "w_ex_basic_farmland_buffer_km"
     assert farmland.follows == "w_ex_basic_farmland" and farmland.layer == "basic_farmland"
     assert controls.control_label(farmland, "zh") == "永久基本农田 · 缓冲距离（千米）"
+
+
+def test_layer_widgets_load_and_apply_like_the_others():
+    base = sc.Scenario().model_dump()
+    assert controls.widget_values(base)["w_ex_basic_farmland_buffer_km"] == 0.0
+    out = controls.apply_widgets(base, {"w_ex_basic_farmland_buffer_km": 1.5})
+    assert out["exclusions"]["basic_farmland_buffer_km"] == 1.5
+    assert sc.from_dict(out).exclusions.basic_farmland_buffer_km == 1.5

@@ -98,7 +98,7 @@ def control_label(control: Control, lang: str = "zh") -> str:
 #: (widget key, scenario path) of every scalar widget in the sidebar.
 WIDGET_PATHS = {
     "w_tech": "tech",
-    **{control.key: control.path for control in exclusion_controls()},
+    **{control.key: control.path for control in exclusion_controls() if control.layer is None},
     "w_bonus_desert": "encouragement.desert_bonus",
     "w_bonus_sandy": "encouragement.sandy_bonus",
     "w_bonus_mine": "encouragement.mine_bonus",
@@ -137,6 +137,15 @@ WIDGET_PATHS = {
     "w_grid_over": "grid.over_capacity",
     "w_target": "targets.target_gw",
 }
+#: (widget key, scenario path) of the widgets of optional registry entries, drawn only
+#: when their layer is supplied (the custom exclusion zones, 三区三线 layers).
+LAYER_WIDGET_PATHS = {control.key: control.path for control in exclusion_controls()
+                      if control.layer is not None}
+
+
+def all_widget_paths() -> dict[str, str]:
+    """Every widget key and its scenario path: ``WIDGET_PATHS`` and ``LAYER_WIDGET_PATHS``."""
+    return {**WIDGET_PATHS, **LAYER_WIDGET_PATHS}
 
 
 def get_path(data: dict, path: str):
@@ -157,7 +166,7 @@ def set_path(data: dict, path: str, value) -> None:
 def widget_values(scenario_dict: dict) -> dict:
     """{widget key: value} for a scenario (to load it into the widgets)."""
     values = {}
-    for key, path in WIDGET_PATHS.items():
+    for key, path in all_widget_paths().items():
         try:
             value = get_path(scenario_dict, path)
         except KeyError:
@@ -169,7 +178,7 @@ def widget_values(scenario_dict: dict) -> dict:
 def apply_widgets(base: dict, state) -> dict:
     """A copy of ``base`` with every widget value present in ``state`` applied."""
     out = copy.deepcopy(base)
-    for key, path in WIDGET_PATHS.items():
+    for key, path in all_widget_paths().items():
         if key in state:
             set_path(out, path, state[key])
     return out
