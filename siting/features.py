@@ -17,6 +17,7 @@ from siting import exclusions as ex
 from siting.errors import SitingError
 from siting.grid import ALBERS_CRS, grid_for_bounds
 from siting.overlay import TiledUnion, combine, covered_area_km2, tiled_union
+from siting.tech import KINDS
 
 #: Desert-layer kinds that count as desert/gobi and as sandy land.
 DESERT_KINDS = ("gobi_desert", "desert", "gobi")
@@ -126,50 +127,57 @@ def _concatenate(parts: list, keys) -> dict:
             for key in keys}
 
 
+#: Keys of the per-kind dicts ``exclusion_shapes`` and ``exclusion_sources`` return.
+EXCLUSION_KEYS = {"w": "wind", "pv": "pv"}
+
+
+def _entry_shapes(entry, inputs, settings, read_raster) -> np.ndarray | None:
+    """Shapes of one registry entry (equal-area metres, buffer applied); None if empty."""
+    buffer_km, threshold = settings
+    if entry.source == "vector":
+        return ex.buffered(_albers(inputs.vectors[entry.layer]), buffer_km)
+    raster = read_raster(entry.layer)
+    if entry.source == "landcover":
+        mask = ex.class_mask(raster.array, entry.classes)
+    else:  # "above": cells over the threshold (NaN is not over it)
+        mask = np.nan_to_num(raster.array, nan=0.0) > threshold
+        if not mask.any():
+            return None
+    return ex.buffered(ex.mask_to_polygons(mask, raster.transform, raster.crs), buffer_km)
+
+
 def exclusion_shapes(inputs, exclusions) -> dict[str, dict[str, np.ndarray]]:
     """The shapes of every exclusion source (equal-area metres, buffers applied), per
-    technology ('wind', 'pv').
+    technology ('wind', 'pv'), from the entries of ``siting.registry.EXCLUSIONS``.
 
-    Sources that do not depend on the technology are the same array object in both.
+    An entry whose layer the run lacks is skipped when it is optional. Sources with
+    the same settings for both kinds are the same array object in both.
     """
-    cfg = exclusions
-    # read once: a user's file-backed raster reads its whole band on each access
-    landcover = inputs.rasters["landcover"].read()
-    slope = inputs.rasters["slope"].read()
-    shared: dict[str, np.ndarray] = {}
-    if cfg.redline:
-        shared["redline"] = ex.buffered(_albers(inputs.vectors["redline"]), cfg.redline_buffer_km)
-    for name, enabled, classes, buffer_km in (
-            ("water", cfg.water, ex.WATER_CLASSES, cfg.water_buffer_km),
-            ("urban", cfg.urban, ex.URBAN_CLASSES, cfg.urban_buffer_km),
-            ("forest", cfg.forest, ex.FOREST_CLASSES, 0.0)):
-        if enabled:
-            polys = ex.mask_to_polygons(ex.class_mask(landcover.array, classes),
-                                        landcover.transform, landcover.crs)
-            shared[name] = ex.buffered(polys, buffer_km)
-    if cfg.custom and "custom_exclusion" in inputs.vectors:
-        shared["custom"] = ex.buffered(_albers(inputs.vectors["custom_exclusion"]),
-                                       cfg.custom_buffer_km)
-    if cfg.border_strip_km > 0:
-        shared["border"] = ex.buffered(_albers(inputs.vectors["border"]), cfg.border_strip_km)
-    cropland = None
-    if cfg.cropland_pv or cfg.cropland_wind:
-        cropland = ex.mask_to_polygons(ex.class_mask(landcover.array, ex.CROPLAND_CLASSES),
-                                       landcover.transform, landcover.crs)
-    towns = _albers(inputs.vectors["settlements"])
-    by_tech = {}
-    for tech, settle_km, slope_max, crop in (
-            ("wind", cfg.settlement_buffer_wind_km, cfg.slope_max_wind_deg, cfg.cropland_wind),
-            ("pv", cfg.settlement_buffer_pv_km, cfg.slope_max_pv_deg, cfg.cropland_pv)):
-        sources = dict(shared)
-        if crop and cropland is not None:
-            sources["cropland"] = cropland
-        if cfg.settlements and settle_km > 0:
-            sources["settlements"] = ex.buffered(towns, settle_km)
-        steep = np.nan_to_num(slope.array, nan=0.0) > slope_max
-        if steep.any():
-            sources["slope"] = ex.mask_to_polygons(steep, slope.transform, slope.crs)
-        by_tech[tech] = sources
+    from siting import registry
+
+    rasters = {}
+
+    def read_raster(layer_id):
+        # read once: a user's file-backed raster reads its whole band on each access
+        if layer_id not in rasters:
+            rasters[layer_id] = inputs.rasters[layer_id].read()
+        return rasters[layer_id]
+
+    made: dict[tuple, np.ndarray | None] = {}
+    by_tech = {EXCLUSION_KEYS[kind]: {} for kind in KINDS}
+    for entry in registry.EXCLUSIONS:
+        layers = inputs.vectors if entry.source == "vector" else inputs.rasters
+        if entry.optional and entry.layer not in layers:
+            continue
+        for kind in KINDS:
+            settings = registry.settings(entry, exclusions, kind)
+            if settings is None:
+                continue
+            key = (entry.id, settings)
+            if key not in made:
+                made[key] = _entry_shapes(entry, inputs, settings, read_raster)
+            if made[key] is not None:
+                by_tech[EXCLUSION_KEYS[kind]][entry.id] = made[key]
     return by_tech
 
 

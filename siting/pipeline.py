@@ -409,7 +409,7 @@ def connect_bases(short, scenario, points):
     return out
 
 
-def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
+def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
              provenance: dict | None = None, memo: dict | None = None,
              connections=None) -> Result:
     """Score, size and rank prepared parcels; build the shortlist and bases.
@@ -419,12 +419,14 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     ``connections`` (:func:`connection_points`): the grid connection points the bases
     grow around; required for ``bases.method: connection`` (the default), unused for
     ``contiguity``.
+    ``why`` holds reason codes; ``siting.labels.why_column`` words them. ``lang`` is
+    ignored (deprecated: accepted for one release for its callers).
     """
     weights = resolve_weights(scenario.weights)
     parcels = prepared.parcels.copy()
     parcels["tech"] = scenario.tech
     breakdown = {}
-    score, why = score_parcels(parcels, scenario, weights, lang=lang, breakdown=breakdown)
+    score, why = score_parcels(parcels, scenario, weights, breakdown=breakdown)
     parcels["score"] = np.round(score, 2)
     for column, points in breakdown.items():
         parcels[column] = points
@@ -462,7 +464,7 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str = "zh",
     zero = parcels["score"].to_numpy() <= 0
     for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
         parcels.loc[zero, column] = 0.0
-    parcels["why"] = synthetic_mod.mark_why(why, provenance, lang=lang)
+    parcels["why"] = why
     parcels["synthetic"] = synthetic_mod.parcel_synthetic(parcels, scenario.tech, provenance)
     parcels["base_id"] = None
 
@@ -567,14 +569,14 @@ def _or_none(value, digits: int = 3):
     return round(float(value), digits) if np.isfinite(value) else None
 
 
-def run(inputs, scenario, *, progress=_noop, lang: str = "zh") -> Result:
-    """The whole pipeline on loaded inputs."""
+def run(inputs, scenario, *, progress=_noop, lang: str | None = None) -> Result:
+    """The whole pipeline on loaded inputs (``lang`` is ignored, as in :func:`evaluate`)."""
     if scenario.weights.mode == "ahp" and scenario.weights.ahp_matrix is None:
         raise SitingError("weights.mode is 'ahp' but weights.ahp_matrix is missing",
                           zh="weights.mode 为 'ahp'，但缺少 weights.ahp_matrix（判断矩阵）")
     prepared = prepare(inputs, scenario, progress=lambda f, m: progress(0.9 * f, m))
     progress(0.92, "scoring")
-    result = evaluate(prepared, scenario, lang=lang, provenance=inputs.provenance,
+    result = evaluate(prepared, scenario, provenance=inputs.provenance,
                       connections=connection_points(inputs, scenario))
     progress(1.0, "done")
     return result

@@ -5,15 +5,28 @@ operations: no raster or geometry work.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from siting import criteria as cr
-from siting import exclusions as ex
+from siting import registry
+from siting.tech import kinds
 from siting.weights import ahp, is_consistent, normalise
 
 SCORE_MAX = 100.0
+#: ``why`` code of a parcel without resource data (NaN wind or sun).
+NO_RESOURCE = "no_resource"
+#: ``why`` code of a parcel with too little available land; its value is the
+#: minimum, km² (``exclusions.min_available_km2``).
+SMALL_AREA = "small_area"
+#: An exclusion is named in ``why`` when it covers at least this share of the parcel.
+WHY_MIN_SHARE = 0.005
+#: Decimals kept of a share in ``why`` (0.0001 of a 25 km² parcel is 2,500 m²).
+WHY_DECIMALS = 4
+#: One ``why``: ``code`` or ``code:number``, joined by ";" (e.g. "small_area:2;redline:1").
+_WHY = re.compile(r"^(?:[a-z_]+(?::[-+0-9.eE]+)?)(?:;[a-z_]+(?::[-+0-9.eE]+)?)*$")
 
 
 @dataclass(frozen=True)
@@ -45,8 +58,9 @@ def resolve_weights(weights_cfg) -> WeightResult:
 
 
 def tech_columns(tech: str) -> tuple[str, ...]:
-    """Which capacity kinds a technology builds: ('w',), ('pv',) or both."""
-    return {"wind": ("w",), "solar": ("pv",), "hybrid": ("w", "pv")}[tech]
+    """Which capacity kinds a technology builds: ('w',), ('pv',) or both
+    (``siting.tech.kinds``; kept for callers of this name)."""
+    return kinds(tech)
 
 
 def wind_hub_speed(parcels, scenario) -> np.ndarray:
@@ -132,7 +146,7 @@ def bonus_points(parcels, encouragement, *, encouragement_weight: float = 0.0) -
 
 def available_km2(parcels, tech: str) -> np.ndarray:
     """Available area for the technology, km² (hybrid: land open to both)."""
-    cols = [f"avail_{c}_km2" for c in tech_columns(tech)]
+    cols = [f"avail_{c}_km2" for c in kinds(tech)]
     return np.min(np.column_stack([parcels[c].to_numpy() for c in cols]), axis=1)
 
 
@@ -152,9 +166,56 @@ def weighted_score(table: np.ndarray, weights: np.ndarray, bonus: np.ndarray,
     return raw
 
 
-def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh",
-                  breakdown: dict | None = None):
-    """Scores 0-100 and the ``why`` of each parcel.
+def _number(value: float) -> str:
+    return f"{round(float(value), WHY_DECIMALS):g}"
+
+
+def why_codes(fractions: dict[str, np.ndarray], *, min_share: float = WHY_MIN_SHARE
+              ) -> np.ndarray:
+    """The exclusions covering each parcel as codes, largest share first.
+
+    Parameters
+    ----------
+    fractions : dict
+        ``{exclusion id: share of each parcel it excludes (0-1)}``, in the
+        order ties are listed.
+
+    Returns
+    -------
+    numpy.ndarray of str, e.g. ``"redline:1;slope:0.12"``; "" where no share
+    reaches ``min_share``. ``siting.labels.why_text`` turns it into words.
+    """
+    names = list(fractions)
+    if not names:
+        return np.array([], dtype=object)
+    table = np.column_stack([np.asarray(fractions[n], dtype=float) for n in names])
+    out = np.full(len(table), "", dtype=object)
+    rows = np.flatnonzero((table >= min_share).any(axis=1))
+    order = np.argsort(-table[rows], axis=1, kind="stable")
+    for r, idx in zip(rows, order, strict=True):
+        out[r] = ";".join(f"{names[j]}:{_number(table[r, j])}" for j in idx
+                          if table[r, j] >= min_share)
+    return out
+
+
+def parse_why(why: str) -> list[tuple[str, float | None]] | None:
+    """``"small_area:2;redline:1"`` → ``[("small_area", 2.0), ("redline", 1.0)]``;
+    "" → []; None when ``why`` is not codes (e.g. text from an older result)."""
+    if why == "":
+        return []
+    if not _WHY.match(why):
+        return None
+    out = []
+    for part in why.split(";"):
+        code, _, value = part.partition(":")
+        out.append((code, float(value) if value else None))
+    return out
+
+
+def score_parcels(parcels, scenario, weights: WeightResult, *, breakdown: dict | None = None):
+    """Scores 0-100 and the ``why`` of each parcel, as codes (:func:`why_codes`,
+    led by ``no_resource`` or ``small_area:<km²>``; ``siting.labels.why_text``
+    words them).
 
     Parameters
     ----------
@@ -167,7 +228,7 @@ def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh",
 
     Returns
     -------
-    (score ndarray, why ndarray of str)
+    (score ndarray, why ndarray of str), e.g. ``"small_area:2;redline:1"``.
     """
     crit = criteria_table(parcels, scenario)
     table = np.column_stack([crit[name] for name in weights.names])
@@ -185,19 +246,16 @@ def score_parcels(parcels, scenario, weights: WeightResult, *, lang: str = "zh",
             breakdown[column] = np.where(eligible, part, 0.0)
         for column, points in bonuses.items():
             breakdown[column] = np.where(eligible, points, 0.0)
-    suffix = tech_columns(scenario.tech)
+    suffix = kinds(scenario.tech)
     fractions = {}
-    for name in ex.EXCLUSION_LABELS:
+    for name in registry.exclusion_ids():
         cols = [f"x_{name}_{s}" for s in suffix if f"x_{name}_{s}" in parcels]
         if cols:
             fractions[name] = np.max(np.column_stack([parcels[c].to_numpy() for c in cols]),
                                      axis=1)
-    why = ex.why_excluded(fractions, lang=lang) if fractions else \
-        np.full(len(parcels), "", dtype=object)
-    small = "可用地不足" if lang == "zh" else "too little available land"
-    nodata = "无资源数据" if lang == "zh" else "no resource data"
-    why = np.where(~has_resource, nodata,
-                   np.where(avail < scenario.exclusions.min_available_km2,
-                            np.char.add(f"{small} ({scenario.exclusions.min_available_km2:g} "
-                                        "km²): ", why.astype(str)), why))
-    return score, why.astype(object)
+    why = why_codes(fractions) if fractions else np.full(len(parcels), "", dtype=object)
+    small = f"{SMALL_AREA}:{_number(scenario.exclusions.min_available_km2)}"
+    for row in np.flatnonzero(has_resource & (avail < scenario.exclusions.min_available_km2)):
+        why[row] = f"{small};{why[row]}" if why[row] else small
+    why[~has_resource] = NO_RESOURCE
+    return score, why

@@ -176,16 +176,11 @@ def shortfall_gw(capacity_gw: float, goal_gw: float | None) -> float:
 
 
 def shortfall_message(summary: dict, lang: str = "zh") -> str:
-    """A plain sentence when the shortlist falls short of its goal; '' otherwise."""
-    short = summary.get("shortfall_gw") or 0.0
-    if short <= 0.0005:
-        return ""
-    goal, have = summary.get("goal_gw"), summary.get("capacity_gw")
-    if lang == "zh":
-        return (f"符合条件的土地只能容纳 {have:,.1f} GW，距目标 {goal:,.1f} GW 还差 "
-                f"{short:,.1f} GW。可放宽排除条件、最低评分或分区上限。")
-    return (f"Eligible land holds only {have:,.1f} GW, {short:,.1f} GW short of the "
-            f"{goal:,.1f} GW goal. Relax the exclusions, the minimum score or the group caps.")
+    """Deprecated: call ``siting.labels.shortfall_text`` (the sentence lives with the
+    other labels); kept for one release for its callers."""
+    from siting.labels import shortfall_text
+
+    return shortfall_text(summary, lang)
 
 
 def group_of_league(league: str, groups: dict[str, list[str]]) -> str:

@@ -176,3 +176,82 @@ def is_consistent(consistency_ratio: float, *, limit: float = AHP_CR_LIMIT) -> b
     bool
     """
     return bool(consistency_ratio < limit)
+
+
+# --- the pairwise editor's arithmetic ----------------------------------------------
+
+#: Saaty's 1-9 scale and its reciprocals, as codes (widget values) and numbers.
+SAATY_CODES = tuple([f"1/{n}" for n in range(9, 1, -1)] + [str(n) for n in range(1, 10)])
+SAATY_VALUES = {code: (1.0 / int(code[2:]) if code.startswith("1/") else float(code))
+                for code in SAATY_CODES}
+def saaty_code(ratio: float) -> str:
+    """The Saaty value nearest to ``ratio`` (compared on a log scale), as a code.
+
+    Ratios beyond 9 or below 1/9 snap to 9 and 1/9.
+    """
+    if not ratio > 0 or not math.isfinite(ratio):
+        raise ValueError(f"a pairwise ratio must be positive and finite, got {ratio!r}")
+    target = math.log(ratio)
+    return min(SAATY_CODES, key=lambda c: abs(math.log(SAATY_VALUES[c]) - target))
+
+
+def criteria_pairs(n: int) -> list[tuple[int, int]]:
+    """The (i, j) pairs of the upper triangle, i < j (n criteria → n(n-1)/2 pairs)."""
+    return [(i, j) for i in range(n) for j in range(i + 1, n)]
+
+
+def pairs_from_weights(weights) -> dict[tuple[int, int], str]:
+    """Upper-triangle judgements implied by direct weights: w_i / w_j snapped to Saaty.
+
+    A zero weight has no ratio: it is judged as weak as the scale allows
+    (1/9 against a positive weight, 1 against another zero).
+    """
+    w = [float(v) for v in weights]
+    out = {}
+    for i, j in criteria_pairs(len(w)):
+        if w[i] > 0 and w[j] > 0:
+            out[(i, j)] = saaty_code(w[i] / w[j])
+        elif w[i] == w[j]:
+            out[(i, j)] = "1"
+        else:
+            out[(i, j)] = "9" if w[i] > w[j] else "1/9"
+    return out
+
+
+def pairs_from_matrix(matrix) -> dict[tuple[int, int], str]:
+    """Upper-triangle judgements of a pairwise matrix, snapped to Saaty codes."""
+    matrix = np.asarray(matrix, dtype=float)
+    return {(i, j): saaty_code(matrix[i, j]) for i, j in criteria_pairs(matrix.shape[0])}
+
+
+def matrix_from_pairs(pairs: dict[tuple[int, int], str], n: int) -> np.ndarray:
+    """The full reciprocal matrix (diagonal 1) from upper-triangle Saaty codes."""
+    upper = np.ones((n, n))
+    for (i, j), code in pairs.items():
+        upper[i, j] = SAATY_VALUES[code]
+    return ahp_from_upper(upper)
+
+
+def worst_pairs(matrix, weights, *, count: int = 3) -> list[tuple[int, int]]:
+    """The judgements that disagree most with the derived weights, worst first.
+
+    A judgement a_ij is compared with the ratio the weights imply, w_i / w_j,
+    on a log scale; the largest gaps are the ones to revise when CR ≥ 0.1.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    gaps = [(abs(math.log(matrix[i, j] * weights[j] / weights[i])), (i, j))
+            for i, j in criteria_pairs(len(weights))]
+    return [pair for _, pair in sorted(gaps, key=lambda g: -g[0])[:count]]
+
+
+def ahp_from_upper(upper: np.ndarray) -> np.ndarray:
+    """Complete a pairwise matrix from its upper triangle (reciprocal, diagonal 1)."""
+    upper = np.asarray(upper, dtype=float)
+    n = upper.shape[0]
+    full = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            full[i, j] = upper[i, j]
+            full[j, i] = 1.0 / upper[i, j]
+    return full

@@ -1,7 +1,6 @@
 """Widget ranges from the Scenario model and the AHP editor's arithmetic (pure)."""
 import math
 
-import numpy as np
 import pytest
 
 from siting import scenario as sc
@@ -54,57 +53,41 @@ def test_seed_values_fills_missing_keys_and_forces_on_language_change():
     assert controls.seed_values(base, state, force=True)["w_tech"] == "solar"
 
 
-@pytest.mark.parametrize("ratio, code", [(1.0, "1"), (3.0, "3"), (0.45 / 0.15, "3"),
-                                         (0.10 / 0.45, "1/5"), (2.25, "2"), (20.0, "9"),
-                                         (1 / 20, "1/9"), (1 / 3, "1/3")])
-def test_saaty_snapping_on_a_log_scale(ratio, code):
-    # 0.10/0.45 = 0.222: |ln .222 - ln .2| = 0.105 < |ln .222 - ln .25| = 0.118
-    assert controls.saaty_code(ratio) == code
-
-
-def test_pairs_from_the_default_weights():
-    weights = [0.45, 0.20, 0.10, 0.10, 0.15]
-    pairs = controls.pairs_from_weights(weights)
-    assert len(pairs) == 10
-    assert pairs[(0, 1)] == "2"      # 0.45/0.20 = 2.25
-    assert pairs[(0, 2)] == "5"      # 4.5 → 5 (ln 4.5 is nearer ln 5 than ln 4)
-    assert pairs[(2, 3)] == "1"      # 0.10/0.10
-    assert pairs[(3, 4)] == "1/2"    # 0.10/0.15 = 0.667
-    assert controls.pairs_from_weights([1, 0])[(0, 1)] == "9"
-    assert controls.pairs_from_weights([0, 0])[(0, 1)] == "1"
-
-
-def test_full_matrix_is_derived_from_the_upper_triangle():
-    pairs = {(0, 1): "3", (0, 2): "1/5", (1, 2): "1"}
-    m = controls.matrix_from_pairs(pairs, 3)
-    np.testing.assert_allclose(m, [[1, 3, 0.2], [1 / 3, 1, 1], [5, 1, 1]])
-    assert controls.pairs_from_matrix(m) == pairs
-
-
-def test_seeding_from_weights_keeps_their_order_and_near_their_values():
-    from siting.weights import ahp
-
-    weights = np.array([0.45, 0.20, 0.10, 0.10, 0.15])
-    matrix = controls.matrix_from_pairs(controls.pairs_from_weights(weights), len(weights))
-    derived, ratio = ahp(matrix)
-    assert ratio < 0.1
-    assert np.argmax(derived) == 0 and derived == pytest.approx(weights, abs=0.05)
-
-
-def test_worst_pair_is_the_contradiction():
-    # a > b (3), b > c (3) but c > a (3): a cycle; every pair is equally wrong,
-    # so make one judgement extreme and it must come first
-    pairs = {(0, 1): "3", (1, 2): "3", (0, 2): "1/9"}
-    matrix = controls.matrix_from_pairs(pairs, 3)
-    from siting.weights import ahp
-
-    weights, ratio = ahp(matrix)
-    assert ratio > 0.1
-    assert controls.worst_pairs(matrix, weights, count=1) == [(0, 2)]
-
-
 def test_fraction_text_and_copy_name():
     assert controls.fraction_text(3.0) == "3" and controls.fraction_text(1 / 7) == "1/7"
     assert controls.copy_name("方案", [], suffix="副本") == "方案 副本"
     assert controls.copy_name("方案", ["方案 副本", "方案 副本 2"], suffix="副本") == "方案 副本 3"
     assert math.isclose(controls.SAATY_VALUES["1/9"], 1 / 9)
+
+
+def test_exclusion_controls_are_built_from_the_registry():
+    from siting import registry
+    from ui import i18n
+
+    controls_by_path = {c.path: c for c in controls.exclusion_controls()}
+    for entry in registry.EXCLUSIONS:
+        for name in entry.fields():
+            control = controls_by_path[f"exclusions.{name}"]
+            assert control.entry == entry.id
+            assert controls.all_widget_paths()[control.key] == control.path
+            # bundled entries are always drawn; optional ones only with their layer
+            drawn = controls.WIDGET_PATHS if entry.optional is False else \
+                controls.LAYER_WIDGET_PATHS
+            assert control.key in drawn
+            for lang in i18n.LANGS:
+                assert controls.control_label(control, lang)  # every label key exists
+    # the sidebar's historic keys are kept; a new entry gets w_ex_<field>
+    assert controls.WIDGET_PATHS["w_ex_redline_buf"] == "exclusions.redline_buffer_km"
+    assert controls.WIDGET_PATHS["w_ex_settle_pv"] == "exclusions.settlement_buffer_pv_km"
+    farmland = controls_by_path["exclusions.basic_farmland_buffer_km"]
+    assert farmland.key == "w_ex_basic_farmland_buffer_km"
+    assert farmland.follows == "w_ex_basic_farmland" and farmland.layer == "basic_farmland"
+    assert controls.control_label(farmland, "zh") == "永久基本农田 · 缓冲距离（千米）"
+
+
+def test_layer_widgets_load_and_apply_like_the_others():
+    base = sc.Scenario().model_dump()
+    assert controls.widget_values(base)["w_ex_basic_farmland_buffer_km"] == 0.0
+    out = controls.apply_widgets(base, {"w_ex_basic_farmland_buffer_km": 1.5})
+    assert out["exclusions"]["basic_farmland_buffer_km"] == 1.5
+    assert sc.from_dict(out).exclusions.basic_farmland_buffer_km == 1.5

@@ -186,3 +186,103 @@ def test_eligibility_mask_blocks():
     assert (block[:, 40:] == MASK_NODATA).all()
     (_, shares), = eligibility_blocks(parcels, sources, grid, fraction=True)
     assert (shares[:, :20] == 50).all() and (shares[:, 20:40] == 100).all()
+
+
+# --- the registry: a declared entry with a supplied layer excludes parcels ----------------
+
+def _registry_inputs(vectors):
+    """Inputs for ``features.exclusion_columns``: a flat slope raster (nothing steep)
+    and the given vectors, in the equal-area CRS."""
+    from types import SimpleNamespace
+
+    slope = SimpleNamespace(array=np.zeros((4, 4)), transform=KM_GRID, crs=ALBERS_CRS)
+    return SimpleNamespace(rasters={"slope": SimpleNamespace(read=lambda: slope)},
+                           vectors=vectors)
+
+
+def _only(entry_switches):
+    """Exclusions with every bundled source off, plus ``entry_switches``."""
+    from siting import scenario as sc
+
+    off = {"redline": False, "water": False, "urban": False, "forest": False,
+           "cropland_pv": False, "cropland_wind": False, "settlements": False,
+           "border_strip_km": 0.0, "custom": False}
+    return sc.Scenario(exclusions={**off, **entry_switches})
+
+
+# two 2 km × 2 km parcels side by side; farmland covers the left half of the first
+TWO_PARCELS = np.array([shapely.box(0, 0, 2000, 2000), shapely.box(2000, 0, 4000, 2000)])
+TWO_AREAS_KM2 = np.array([4.0, 4.0])
+
+
+def _farmland():
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1000, 2000)], crs=ALBERS_CRS)
+
+
+def test_statutory_entries_are_declared_without_a_bundled_layer():
+    from layers.bundle import RUN_RASTERS, RUN_VECTORS
+    from siting import registry
+
+    for entry_id in ("basic_farmland", "urban_boundary"):
+        entry = registry.exclusion(entry_id)
+        assert entry.optional and entry.layer not in RUN_RASTERS + RUN_VECTORS
+
+
+def test_a_registry_entry_with_its_layer_supplied_excludes_parcels():
+    from siting import features as feat
+
+    scenario = _only({"basic_farmland": True})
+    inputs = _registry_inputs({"basic_farmland": _farmland()})
+    columns, total = feat.exclusion_columns(inputs, scenario, TWO_PARCELS, TWO_AREAS_KM2)
+    # half of the first parcel, none of the second, for wind and PV alike
+    for kind in ("w", "pv"):
+        np.testing.assert_allclose(columns[f"x_basic_farmland_{kind}"], [0.5, 0.0], atol=1e-9)
+        np.testing.assert_allclose(columns[f"avail_{kind}_km2"], [2.0, 4.0], atol=1e-9)
+    assert total == pytest.approx({"wind": 2.0, "pv": 2.0})
+
+
+def test_a_registry_entry_buffer_and_switch_apply():
+    from siting import features as feat
+
+    inputs = _registry_inputs({"basic_farmland": _farmland()})
+    buffered = _only({"basic_farmland": True, "basic_farmland_buffer_km": 0.5})
+    columns, _ = feat.exclusion_columns(inputs, buffered, TWO_PARCELS, TWO_AREAS_KM2)
+    # the 1 km strip grows to 1.5 km inside the first parcel; 0.5 km short of the second
+    np.testing.assert_allclose(columns["x_basic_farmland_pv"], [0.75, 0.0], atol=1e-9)
+    off = _only({"basic_farmland": False})
+    columns, _ = feat.exclusion_columns(inputs, off, TWO_PARCELS, TWO_AREAS_KM2)
+    assert "x_basic_farmland_pv" not in columns
+    np.testing.assert_allclose(columns["avail_pv_km2"], TWO_AREAS_KM2)
+
+
+def test_an_optional_entry_without_its_layer_is_skipped():
+    from siting import features as feat
+
+    shapes = feat.exclusion_shapes(_registry_inputs({}), _only({}).exclusions)
+    assert shapes == {"wind": {}, "pv": {}}
+
+
+def test_per_kind_settings_come_from_the_registry():
+    from siting import registry
+    from siting import scenario as sc
+
+    cfg = sc.Exclusions(cropland_pv=True, cropland_wind=False, settlement_buffer_wind_km=0.5,
+                        settlement_buffer_pv_km=0.0)
+    crop, settle = registry.exclusion("cropland"), registry.exclusion("settlements")
+    assert registry.settings(crop, cfg, "pv") == (0.0, None)
+    assert registry.settings(crop, cfg, "w") is None
+    assert registry.settings(settle, cfg, "w") == (0.5, None)
+    assert registry.settings(settle, cfg, "pv") is None  # a point needs a buffer
+    assert registry.settings(registry.exclusion("slope"), cfg, "pv") == (0.0, cfg.slope_max_pv_deg)
+
+
+def test_every_registry_field_is_a_scenario_field():
+    from siting import registry
+    from siting import scenario as sc
+
+    for entry in registry.EXCLUSIONS:
+        assert set(entry.fields()) <= set(sc.Exclusions.model_fields), entry.id
+    for entry in registry.ENCOURAGEMENTS:
+        assert entry.bonus in sc.Encouragement.model_fields, entry.id

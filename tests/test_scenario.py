@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from siting import scenario as sc
+from siting import scenario_yaml
 from siting.errors import SitingError
 
 KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*):(.*)$")
@@ -190,7 +191,7 @@ def failing_dumps(scenario):
 def test_save_yaml_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
     path = tmp_path / "scenario.yaml"
     path.write_text("name: old\n", encoding="utf-8")
-    monkeypatch.setattr(sc, "dumps", failing_dumps)
+    monkeypatch.setattr(scenario_yaml, "dumps", failing_dumps)
     with pytest.raises(RuntimeError, match="disk full"):
         sc.save_yaml(sc.Scenario(), path)
     assert path.read_text(encoding="utf-8") == "name: old\n"
@@ -199,7 +200,7 @@ def test_save_yaml_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
 def test_save_yaml_leaves_no_temp_file_when_writing_fails(tmp_path, monkeypatch):
     path = tmp_path / "scenario.yaml"
     path.write_text("name: old\n", encoding="utf-8")
-    monkeypatch.setattr(sc, "dumps", failing_dumps)
+    monkeypatch.setattr(scenario_yaml, "dumps", failing_dumps)
     with pytest.raises(RuntimeError, match="disk full"):
         sc.save_yaml(sc.Scenario(), path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]

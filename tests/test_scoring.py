@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from siting import scenario as sc
+from siting.labels import why_column, why_text
 from siting.scoring import (
     BREAKDOWN_COLUMNS,
     SCORE_MAX,
@@ -11,9 +12,11 @@ from siting.scoring import (
     available_km2,
     bonus_points,
     criteria_table,
+    parse_why,
     resolve_weights,
     score_parcels,
     weighted_score,
+    why_codes,
 )
 
 
@@ -51,8 +54,14 @@ def scenario(tech="wind", **fields):
 
 
 def score(parcels, scen, weights=None, lang="zh"):
+    """Scores and the ``why`` worded in ``lang`` (the engine's codes through the labels)."""
     weights = weights or resolve_weights(scen.weights)
-    return score_parcels(parcels, scen, weights, lang=lang)
+    scores, codes = score_parcels(parcels, scen, weights)
+    return scores, np.array([why_text(c, lang) for c in codes], dtype=object)
+
+
+def codes(parcels, scen):
+    return score_parcels(parcels, scen, resolve_weights(scen.weights))[1]
 
 
 # --- monotonicity ------------------------------------------------------------------------------
@@ -123,12 +132,36 @@ def test_parcel_with_no_available_area_scores_zero_and_says_why():
     assert "生态红线 100%" in why[0]
     assert why[0] == "可用地不足 (2 km²): 生态红线 100%"
     assert why[1] == "生态红线 20%"
+    # the engine's own answer is codes: machine-readable, no words
+    assert codes(parcels, scenario("wind")).tolist() == ["small_area:2;redline:1", "redline:0.2"]
 
 
 def test_why_in_english():
     parcels = features(1, avail_w_km2=0.0, x_redline_w=1.0)
     _, why = score(parcels, scenario("wind"), lang="en")
     assert why.tolist() == ["too little available land (2 km²): red line 100%"]
+
+
+def test_why_codes_list_shares_largest_first_above_the_floor():
+    fractions = {"redline": np.array([0.3, 0.0, 0.004]), "slope": np.array([0.5, 0.0, 0.0]),
+                 "water": np.array([0.3, 0.0, 0.0])}
+    # ties keep the order given (the registry's); 0.4 % is below the 0.5 % floor
+    assert why_codes(fractions).tolist() == ["slope:0.5;redline:0.3;water:0.3", "", ""]
+    assert parse_why("small_area:2;redline:0.1234") == [("small_area", 2.0), ("redline", 0.1234)]
+    assert parse_why("") == [] and parse_why("生态红线 100%") is None
+
+
+def test_why_text_rounds_to_whole_percent_marks_synthetic_and_passes_text_through():
+    assert why_text("slope:0.004") == "坡度 1%"  # never "0 %" for a named reason
+    assert why_text("redline:0.126;slope:0.12", "en") == "red line 13%; slope 12%"
+    assert why_text("small_area:2") == "可用地不足 (2 km²)"
+    assert why_text("redline:1", synthetic_layers="redline;substations") == \
+        "生态红线（合成数据） 100%"
+    assert why_text("redline:1", "en", synthetic_layers=["redline"]) == \
+        "red line (synthetic) 100%"
+    assert why_text("可用地不足 (2 km2): 生态红线 100%") == "可用地不足 (2 km2): 生态红线 100%"
+    table = pd.DataFrame({"why": ["redline:0.4", "", None], "synthetic": ["redline", "", None]})
+    assert why_column(table) == ["生态红线（合成数据） 40%", "", ""]
 
 
 def test_the_minimum_available_area_is_the_eligibility_line():
@@ -153,6 +186,7 @@ def test_missing_resource_scores_zero():
     parcels = features(2, wind_ms=[np.nan, 7.0])
     scores, why = score(parcels, scenario("wind"))
     assert scores[0] == 0 and why[0] == "无资源数据"
+    assert codes(parcels, scenario("wind"))[0] == "no_resource"
     assert scores[1] > 0
 
 
@@ -300,3 +334,13 @@ def test_breakdown_by_hand():
     assert parts["b_mine"][0] == pytest.approx(2.0)
     assert parts["b_border"][0] == pytest.approx(5.0)
     assert parts["b_sandy"][0] == parts["b_custom"][0] == 0.0
+
+
+def test_word_table_words_a_copy_and_leaves_the_engine_table_as_codes():
+    from siting.labels import word_table
+
+    table = pd.DataFrame({"why": ["small_area:2;redline:1"], "score": [0.0]})
+    worded = word_table(table, "zh")
+    assert worded["why"].tolist() == ["可用地不足 (2 km²): 生态红线 100%"]
+    assert table["why"].tolist() == ["small_area:2;redline:1"]
+    assert word_table(table.drop(columns="why")).columns.tolist() == ["score"]

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from siting.errors import SitingError
+from siting.labels import shortfall_text
 from siting.shortlist import (
     DEFAULT_LEAGUE_GROUPS,
     TARGET_2030_GW,
@@ -253,9 +254,11 @@ def test_shortfall():
     assert shortfall_gw(210.0, 200.0) == 0.0
     assert shortfall_gw(10.0, None) == 0.0
     summary = {"capacity_gw": 180.0, "goal_gw": 200.0, "shortfall_gw": 20.0}
-    assert "20.0 GW short of the 200.0 GW goal" in shortfall_message(summary, "en")
-    assert "还差 20.0 GW" in shortfall_message(summary, "zh")
-    assert shortfall_message({**summary, "shortfall_gw": 0.0}) == ""
+    assert "20.0 GW short of the 200.0 GW goal" in shortfall_text(summary, "en")
+    assert "还差 20.0 GW" in shortfall_text(summary, "zh")
+    assert shortfall_text({**summary, "shortfall_gw": 0.0}) == ""
+    # the old name stays for one release and says the same
+    assert shortfall_message(summary, "en") == shortfall_text(summary, "en")
 
 
 def test_land_flags_overlap():

@@ -3,7 +3,19 @@ import numpy as np
 import pytest
 
 from siting.errors import SitingError
-from siting.weights import AHP_CR_LIMIT, SAATY_RANDOM_INDEX, ahp, is_consistent, normalise
+from siting.weights import (
+    AHP_CR_LIMIT,
+    SAATY_RANDOM_INDEX,
+    ahp,
+    ahp_from_upper,
+    is_consistent,
+    matrix_from_pairs,
+    normalise,
+    pairs_from_matrix,
+    pairs_from_weights,
+    saaty_code,
+    worst_pairs,
+)
 
 # --- direct weights --------------------------------------------------------------------------
 
@@ -127,3 +139,57 @@ def test_labels_name_the_criteria_in_messages():
         ahp([[1, 2, 3], [0.5, 1, 4], [1 / 3, 1 / 2, 1]], labels=["wind", "grid", "slope"])
     with pytest.raises(SitingError, match="labels has 2 names"):
         ahp(np.ones((3, 3)), labels=["wind", "grid"])
+
+
+# --- the pairwise editor's arithmetic (moved from ui.controls) ---
+
+@pytest.mark.parametrize("ratio, code", [(1.0, "1"), (3.0, "3"), (0.45 / 0.15, "3"),
+                                         (0.10 / 0.45, "1/5"), (2.25, "2"), (20.0, "9"),
+                                         (1 / 20, "1/9"), (1 / 3, "1/3")])
+def test_saaty_snapping_on_a_log_scale(ratio, code):
+    # 0.10/0.45 = 0.222: |ln .222 - ln .2| = 0.105 < |ln .222 - ln .25| = 0.118
+    assert saaty_code(ratio) == code
+
+
+def test_pairs_from_the_default_weights():
+    weights = [0.45, 0.20, 0.10, 0.10, 0.15]
+    pairs = pairs_from_weights(weights)
+    assert len(pairs) == 10
+    assert pairs[(0, 1)] == "2"      # 0.45/0.20 = 2.25
+    assert pairs[(0, 2)] == "5"      # 4.5 → 5 (ln 4.5 is nearer ln 5 than ln 4)
+    assert pairs[(2, 3)] == "1"      # 0.10/0.10
+    assert pairs[(3, 4)] == "1/2"    # 0.10/0.15 = 0.667
+    assert pairs_from_weights([1, 0])[(0, 1)] == "9"
+    assert pairs_from_weights([0, 0])[(0, 1)] == "1"
+
+
+def test_full_matrix_is_derived_from_the_upper_triangle():
+    pairs = {(0, 1): "3", (0, 2): "1/5", (1, 2): "1"}
+    m = matrix_from_pairs(pairs, 3)
+    np.testing.assert_allclose(m, [[1, 3, 0.2], [1 / 3, 1, 1], [5, 1, 1]])
+    assert pairs_from_matrix(m) == pairs
+
+
+def test_seeding_from_weights_keeps_their_order_and_near_their_values():
+    weights = np.array([0.45, 0.20, 0.10, 0.10, 0.15])
+    matrix = matrix_from_pairs(pairs_from_weights(weights), len(weights))
+    derived, ratio = ahp(matrix)
+    assert ratio < 0.1
+    assert np.argmax(derived) == 0 and derived == pytest.approx(weights, abs=0.05)
+
+
+def test_worst_pair_is_the_contradiction():
+    # a > b (3), b > c (3) but c > a (3): a cycle; every pair is equally wrong,
+    # so make one judgement extreme and it must come first
+    pairs = {(0, 1): "3", (1, 2): "3", (0, 2): "1/9"}
+    matrix = matrix_from_pairs(pairs, 3)
+    weights, ratio = ahp(matrix)
+    assert ratio > 0.1
+    assert worst_pairs(matrix, weights, count=1) == [(0, 2)]
+
+
+def test_upper_triangle_completes_to_a_reciprocal_matrix():
+    upper = np.array([[1.0, 3.0, 0.2], [0.0, 1.0, 7.0], [0.0, 0.0, 1.0]])
+    full = ahp_from_upper(upper)
+    np.testing.assert_allclose(full * full.T, np.ones((3, 3)))
+    np.testing.assert_allclose(full, [[1, 3, 0.2], [1 / 3, 1, 7], [5, 1 / 7, 1]])

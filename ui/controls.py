@@ -8,30 +8,97 @@ logic here: validation is the Scenario model's.
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass
 from typing import get_args
 
-import numpy as np
+# The arithmetic (Saaty scale, pairs, matrix, worst pairs) is the engine's,
+# siting.weights; the names stay importable from here for the app's widgets.
+from siting.weights import (  # noqa: F401
+    SAATY_CODES,
+    SAATY_VALUES,
+    ahp_from_upper,
+    criteria_pairs,
+    matrix_from_pairs,
+    pairs_from_matrix,
+    pairs_from_weights,
+    saaty_code,
+    worst_pairs,
+)
+
+
+@dataclass(frozen=True)
+class Control:
+    """One exclusion widget, declared by ``siting.registry.EXCLUSIONS``.
+
+    ``widget`` is "checkbox" (a switch) or "slider" (a buffer, km, or a limit);
+    ``label`` is the ``ui.i18n`` keys of its text, joined by " · "; ``follows`` is
+    the checkbox key that enables a slider (None: always enabled); ``layer`` is
+    the layer an optional entry needs (None: bundled).
+    """
+
+    key: str
+    path: str
+    widget: str
+    label: tuple[str, ...]
+    entry: str
+    follows: str | None = None
+    layer: str | None = None
+
+
+#: Widget keys the sidebar has always used (saved sessions, app code), by field.
+_EXCLUSION_KEYS = {"redline_buffer_km": "w_ex_redline_buf", "water_buffer_km": "w_ex_water_buf",
+                   "urban_buffer_km": "w_ex_urban_buf", "cropland_pv": "w_ex_crop_pv",
+                   "cropland_wind": "w_ex_crop_wind", "settlements": "w_ex_settle",
+                   "settlement_buffer_wind_km": "w_ex_settle_wind",
+                   "settlement_buffer_pv_km": "w_ex_settle_pv",
+                   "slope_max_wind_deg": "w_ex_slope_wind", "slope_max_pv_deg": "w_ex_slope_pv",
+                   "border_strip_km": "w_ex_border"}
+#: ``ui.i18n`` label keys of fields whose text is not ``ex_<entry id>`` (+ buffer).
+_EXCLUSION_LABELS = {"cropland_pv": ("ex_crop_pv",), "cropland_wind": ("ex_crop_wind",),
+                     "settlements": ("ex_settle",),
+                     "settlement_buffer_wind_km": ("settle_wind_km",),
+                     "settlement_buffer_pv_km": ("settle_pv_km",),
+                     "slope_max_wind_deg": ("slope_wind",), "slope_max_pv_deg": ("slope_pv",),
+                     "border_strip_km": ("border_strip",)}
+
+
+def exclusion_key(field_name: str) -> str:
+    """Widget key of an ``exclusions`` field: ``w_ex_<field>`` (or its historic key)."""
+    return _EXCLUSION_KEYS.get(field_name, f"w_ex_{field_name}")
+
+
+def exclusion_controls() -> tuple[Control, ...]:
+    """The exclusion widgets, in registry order: each entry's switch(es), then its
+    buffer(s) and limit(s). A new registry entry gets its widgets here."""
+    from siting import registry
+
+    out = []
+    for entry in registry.EXCLUSIONS:
+        layer = entry.layer if entry.optional else None
+        switches = registry.fields_of(entry.switch)
+        for name in switches:
+            out.append(Control(exclusion_key(name), f"exclusions.{name}", "checkbox",
+                               _EXCLUSION_LABELS.get(name, (f"ex_{entry.id}",)), entry.id,
+                               layer=layer))
+        follows = exclusion_key(switches[0]) if len(switches) == 1 else None
+        for name in registry.fields_of(entry.buffer) + registry.fields_of(entry.threshold):
+            out.append(Control(exclusion_key(name), f"exclusions.{name}", "slider",
+                               _EXCLUSION_LABELS.get(name, (f"ex_{entry.id}", "buffer_km")),
+                               entry.id, follows=follows, layer=layer))
+    return tuple(out)
+
+
+def control_label(control: Control, lang: str = "zh") -> str:
+    """The text of an exclusion widget: '生态保护红线 · 缓冲距离（千米）'."""
+    from ui.i18n import t
+
+    return " · ".join(t(key, lang) for key in control.label)
+
 
 #: (widget key, scenario path) of every scalar widget in the sidebar.
 WIDGET_PATHS = {
     "w_tech": "tech",
-    "w_ex_redline": "exclusions.redline",
-    "w_ex_redline_buf": "exclusions.redline_buffer_km",
-    "w_ex_water": "exclusions.water",
-    "w_ex_water_buf": "exclusions.water_buffer_km",
-    "w_ex_urban": "exclusions.urban",
-    "w_ex_urban_buf": "exclusions.urban_buffer_km",
-    "w_ex_forest": "exclusions.forest",
-    "w_ex_crop_pv": "exclusions.cropland_pv",
-    "w_ex_crop_wind": "exclusions.cropland_wind",
-    "w_ex_settle": "exclusions.settlements",
-    "w_ex_settle_wind": "exclusions.settlement_buffer_wind_km",
-    "w_ex_settle_pv": "exclusions.settlement_buffer_pv_km",
-    "w_ex_slope_wind": "exclusions.slope_max_wind_deg",
-    "w_ex_slope_pv": "exclusions.slope_max_pv_deg",
-    "w_ex_border": "exclusions.border_strip_km",
+    **{control.key: control.path for control in exclusion_controls() if control.layer is None},
     "w_bonus_desert": "encouragement.desert_bonus",
     "w_bonus_sandy": "encouragement.sandy_bonus",
     "w_bonus_mine": "encouragement.mine_bonus",
@@ -70,6 +137,15 @@ WIDGET_PATHS = {
     "w_grid_over": "grid.over_capacity",
     "w_target": "targets.target_gw",
 }
+#: (widget key, scenario path) of the widgets of optional registry entries, drawn only
+#: when their layer is supplied (the custom exclusion zones, 三区三线 layers).
+LAYER_WIDGET_PATHS = {control.key: control.path for control in exclusion_controls()
+                      if control.layer is not None}
+
+
+def all_widget_paths() -> dict[str, str]:
+    """Every widget key and its scenario path: ``WIDGET_PATHS`` and ``LAYER_WIDGET_PATHS``."""
+    return {**WIDGET_PATHS, **LAYER_WIDGET_PATHS}
 
 
 def get_path(data: dict, path: str):
@@ -90,7 +166,7 @@ def set_path(data: dict, path: str, value) -> None:
 def widget_values(scenario_dict: dict) -> dict:
     """{widget key: value} for a scenario (to load it into the widgets)."""
     values = {}
-    for key, path in WIDGET_PATHS.items():
+    for key, path in all_widget_paths().items():
         try:
             value = get_path(scenario_dict, path)
         except KeyError:
@@ -102,7 +178,7 @@ def widget_values(scenario_dict: dict) -> dict:
 def apply_widgets(base: dict, state) -> dict:
     """A copy of ``base`` with every widget value present in ``state`` applied."""
     out = copy.deepcopy(base)
-    for key, path in WIDGET_PATHS.items():
+    for key, path in all_widget_paths().items():
         if key in state:
             set_path(out, path, state[key])
     return out
@@ -208,75 +284,10 @@ def seed_values(scenario_dict: dict, state, *, force: bool) -> dict:
 
 # --- AHP pairwise editor ------------------------------------------------------------
 
-#: Saaty's 1-9 scale and its reciprocals, as codes (widget values) and numbers.
-SAATY_CODES = tuple([f"1/{n}" for n in range(9, 1, -1)] + [str(n) for n in range(1, 10)])
-SAATY_VALUES = {code: (1.0 / int(code[2:]) if code.startswith("1/") else float(code))
-                for code in SAATY_CODES}
 #: Label key (ui.i18n) of each Saaty intensity 1-9.
 SAATY_WORDS = {1: "saaty_1", 2: "saaty_between", 3: "saaty_3", 4: "saaty_between",
                5: "saaty_5", 6: "saaty_between", 7: "saaty_7", 8: "saaty_between",
                9: "saaty_9"}
-
-
-def saaty_code(ratio: float) -> str:
-    """The Saaty value nearest to ``ratio`` (compared on a log scale), as a code.
-
-    Ratios beyond 9 or below 1/9 snap to 9 and 1/9.
-    """
-    if not ratio > 0 or not math.isfinite(ratio):
-        raise ValueError(f"a pairwise ratio must be positive and finite, got {ratio!r}")
-    target = math.log(ratio)
-    return min(SAATY_CODES, key=lambda c: abs(math.log(SAATY_VALUES[c]) - target))
-
-
-def criteria_pairs(n: int) -> list[tuple[int, int]]:
-    """The (i, j) pairs of the upper triangle, i < j (n criteria → n(n-1)/2 pairs)."""
-    return [(i, j) for i in range(n) for j in range(i + 1, n)]
-
-
-def pairs_from_weights(weights) -> dict[tuple[int, int], str]:
-    """Upper-triangle judgements implied by direct weights: w_i / w_j snapped to Saaty.
-
-    A zero weight has no ratio: it is judged as weak as the scale allows
-    (1/9 against a positive weight, 1 against another zero).
-    """
-    w = [float(v) for v in weights]
-    out = {}
-    for i, j in criteria_pairs(len(w)):
-        if w[i] > 0 and w[j] > 0:
-            out[(i, j)] = saaty_code(w[i] / w[j])
-        elif w[i] == w[j]:
-            out[(i, j)] = "1"
-        else:
-            out[(i, j)] = "9" if w[i] > w[j] else "1/9"
-    return out
-
-
-def pairs_from_matrix(matrix) -> dict[tuple[int, int], str]:
-    """Upper-triangle judgements of a pairwise matrix, snapped to Saaty codes."""
-    matrix = np.asarray(matrix, dtype=float)
-    return {(i, j): saaty_code(matrix[i, j]) for i, j in criteria_pairs(matrix.shape[0])}
-
-
-def matrix_from_pairs(pairs: dict[tuple[int, int], str], n: int) -> np.ndarray:
-    """The full reciprocal matrix (diagonal 1) from upper-triangle Saaty codes."""
-    upper = np.ones((n, n))
-    for (i, j), code in pairs.items():
-        upper[i, j] = SAATY_VALUES[code]
-    return ahp_from_upper(upper)
-
-
-def worst_pairs(matrix, weights, *, count: int = 3) -> list[tuple[int, int]]:
-    """The judgements that disagree most with the derived weights, worst first.
-
-    A judgement a_ij is compared with the ratio the weights imply, w_i / w_j,
-    on a log scale; the largest gaps are the ones to revise when CR ≥ 0.1.
-    """
-    matrix = np.asarray(matrix, dtype=float)
-    weights = np.asarray(weights, dtype=float)
-    gaps = [(abs(math.log(matrix[i, j] * weights[j] / weights[i])), (i, j))
-            for i, j in criteria_pairs(len(weights))]
-    return [pair for _, pair in sorted(gaps, key=lambda g: -g[0])[:count]]
 
 
 def fraction_text(value: float) -> str:
@@ -289,18 +300,6 @@ def fraction_text(value: float) -> str:
 def pair_key(i: int, j: int) -> str:
     """Widget key of the judgement of criterion i against j."""
     return f"w_ahp_{i}_{j}"
-
-
-def ahp_from_upper(upper: np.ndarray) -> np.ndarray:
-    """Complete a pairwise matrix from its upper triangle (reciprocal, diagonal 1)."""
-    upper = np.asarray(upper, dtype=float)
-    n = upper.shape[0]
-    full = np.ones((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            full[i, j] = upper[i, j]
-            full[j, i] = 1.0 / upper[i, j]
-    return full
 
 
 def copy_name(name: str, taken, *, suffix: str) -> str:

@@ -64,6 +64,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "ex_crop_pv": ("耕地（光伏）", "Cropland (PV)"),
     "ex_crop_wind": ("耕地（风电）", "Cropland (wind)"),
     "ex_settle": ("居民点缓冲区", "Settlement buffers"),
+    "ex_custom": ("自定义排除区", "Custom exclusion zones"),
+    "ex_basic_farmland": ("永久基本农田", "Permanent basic farmland"),
+    "ex_urban_boundary": ("城镇开发边界", "Urban development boundary"),
+    "ex_needs_layer": ("需导入该图层后生效（未内置）", "applies once you import this layer "
+                       "(not bundled)"),
     "buffer_km": ("缓冲距离（千米）", "buffer (km)"),
     "settle_wind_km": ("风电居民点缓冲（千米）", "wind settlement buffer (km)"),
     "settle_pv_km": ("光伏居民点缓冲（千米）", "PV settlement buffer (km)"),

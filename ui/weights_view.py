@@ -1,8 +1,8 @@
 """The AHP pairwise editor (main area): one Saaty slider per pair of criteria,
 the derived full matrix, the weights and the consistency verdict.
 
-The arithmetic lives in ``ui.controls`` (seeding, matrix) and
-``siting.weights`` (eigenvector, CR); this module only draws.
+The arithmetic lives in ``siting.weights`` (Saaty scale, pairs, matrix,
+eigenvector, CR); this module only draws.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from siting import scenario as sc
+from siting import weights as wt
 from siting.weights import ahp, is_consistent
 from ui import controls
 from ui.i18n import t
@@ -24,14 +25,14 @@ def seed_pairs(base: dict, *, from_direct: bool, force: bool) -> None:
     matrix, or from the direct weights when it has none.
     """
     names = list(sc.CRITERIA)
-    keys = [controls.pair_key(i, j) for i, j in controls.criteria_pairs(len(names))]
+    keys = [controls.pair_key(i, j) for i, j in wt.criteria_pairs(len(names))]
     if not (from_direct or force or any(k not in st.session_state for k in keys)):
         return
     weights = base["weights"]
     if from_direct or not weights.get("ahp_matrix"):
-        pairs = controls.pairs_from_weights([weights["direct"].get(n, 0.0) for n in names])
+        pairs = wt.pairs_from_weights([weights["direct"].get(n, 0.0) for n in names])
     else:
-        pairs = controls.pairs_from_matrix(weights["ahp_matrix"])
+        pairs = wt.pairs_from_matrix(weights["ahp_matrix"])
     for (i, j), code in pairs.items():
         key = controls.pair_key(i, j)
         if from_direct or force or key not in st.session_state:
@@ -39,7 +40,7 @@ def seed_pairs(base: dict, *, from_direct: bool, force: bool) -> None:
 
 
 def _judgement(code: str, left: str, right: str, lang: str) -> str:
-    value = controls.SAATY_VALUES[code]
+    value = wt.SAATY_VALUES[code]
     if value == 1:
         return f"{t('saaty_1', lang)} (1)"
     intensity = round(value if value > 1 else 1 / value)
@@ -56,12 +57,12 @@ def ahp_editor(lang: str) -> list[list[float]]:
         st.caption(t("ahp_pairs_help", lang))
         left, right = st.columns([3, 2])
         with left:
-            for i, j in controls.criteria_pairs(len(names)):
+            for i, j in wt.criteria_pairs(len(names)):
                 pairs[(i, j)] = st.select_slider(
-                    f"{labels[i]} ⟷ {labels[j]}", options=controls.SAATY_CODES,
+                    f"{labels[i]} ⟷ {labels[j]}", options=wt.SAATY_CODES,
                     key=controls.pair_key(i, j),
                     format_func=lambda c, a=labels[i], b=labels[j]: _judgement(c, a, b, lang))
-        matrix = controls.matrix_from_pairs(pairs, len(names))
+        matrix = wt.matrix_from_pairs(pairs, len(names))
         weights, ratio = ahp(matrix, labels=names)
         with right:
             st.markdown(f"**{t('ahp_matrix', lang)}**")
@@ -77,6 +78,6 @@ def ahp_editor(lang: str) -> list[list[float]]:
                 st.success(f"{t('cr', lang)} = {ratio:.3f} — {t('cr_ok', lang)}")
             else:
                 worst = "；".join(f"{labels[i]} ⟷ {labels[j]}" for i, j in
-                                 controls.worst_pairs(matrix, weights))
+                                 wt.worst_pairs(matrix, weights))
                 st.warning(f"{t('cr', lang)} = {ratio:.3f} — {t('cr_revise', lang)} {worst}")
     return matrix.tolist()
