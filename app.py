@@ -58,7 +58,7 @@ def main():
         with map_col:
             prepared(key, scenario, lang)
     prep = prepared(key, scenario, lang)
-    result = pipeline.evaluate(prep, scenario, lang=lang,
+    result = pipeline.evaluate(prep, scenario,
                                provenance=layers[1].provenance,
                                memo=memo(key), connections=connection_points(scenario))
     with metrics_slot:

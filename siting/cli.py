@@ -179,12 +179,12 @@ def write_mask(path, inputs, scenario, parcels, *, resolution_m: float | None = 
     from siting import exclusions as ex
     from siting.features import exclusion_shapes
     from siting.grid import grid_for_bounds
-    from siting.scoring import tech_columns
+    from siting.tech import kinds
 
     shapes = exclusion_shapes(inputs, scenario.exclusions)
     sources = {f"{name}_{tech}": geoms
                for tech, column in (("wind", "w"), ("pv", "pv"))
-               if column in tech_columns(scenario.tech)
+               if column in kinds(scenario.tech)
                for name, geoms in shapes[tech].items()}
     grid = grid_for_bounds(tuple(parcels.total_bounds), resolution_m or ex.MASK_RESOLUTION_M,
                            min_resolution_m=10.0)
@@ -236,10 +236,10 @@ def _cmd_run(args) -> int:
     print(f"{s['n_parcels']} parcels, {s['n_shortlist']} shortlisted, {s['n_bases']} bases; "
           f"{s['capacity_gw']:.1f} GW, {s['energy_twh']:.1f} TWh/yr = "
           f"{s['share_of_target']:.0%} of the {s['target_gw']:g} GW target")
-    from siting.shortlist import shortfall_message
+    from siting.labels import shortfall_text
 
-    if shortfall_message(s, "en"):
-        print(f"note: {shortfall_message(s, 'en')}", file=sys.stderr)
+    if shortfall_text(s, "en"):
+        print(f"note: {shortfall_text(s, 'en')}", file=sys.stderr)
     for path in paths:
         print(path)
     return 0
@@ -268,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from siting.outputs import formats
     from siting.outputs.crs import DEFAULT_EXPORT_CRS
-    from siting.scenario import PRESETS, TECHS
+    from siting.scenario import PRESETS
+    from siting.tech import TECHS
 
     p_run = sub.add_parser("run", help="score parcels, build the shortlist and bases")
     p_run.add_argument("--tech", choices=TECHS, help="technology (overrides the scenario)")

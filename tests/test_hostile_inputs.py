@@ -21,9 +21,9 @@ import rasterio
 from affine import Affine
 
 from layers import importer
+from layers.errors import UnsafeFileError
 from siting import scenario as sc
 from siting.cli import main
-from layers.errors import UnsafeFileError
 from siting.errors import SitingError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from layers import errors as layer_errors
 from layers.catalog import load_catalog
 from layers.importer import IMPORT_ROLES
 from siting.errors import (
@@ -97,6 +98,11 @@ def test_progress_counters_and_layer_names():
     (DataFileError("bad raster"), "数据文件有误"),
     (UnsafeFileError("zip bomb"), "文件不安全，已拒绝"),
     (LayerNotFoundError("unknown layer id 'wind'"), "找不到图层或文件"),
+    (layer_errors.CRSError("x.shp has no CRS"), "坐标系有误"),
+    (layer_errors.DataFileError("bad raster"), "数据文件有误"),
+    (layer_errors.UnsafeFileError("zip bomb"), "文件不安全，已拒绝"),
+    (layer_errors.LayerNotFoundError("unknown layer id 'wind'"), "找不到图层或文件"),
+    (layer_errors.WorkspaceError("bad name"), "输入有误"),
     (LibraryError("no scenario 'a'"), "情景库操作失败"),
     (SitingError("invalid scenario (sidebar): weights …"), "情景参数有误"),
     (SitingError("unknown export format 'doc'"), "输入有误"),
@@ -192,7 +198,8 @@ def test_catalog_entry_without_chinese_provenance_is_refused(tmp_path):
         "layers:\n  - {id: x, name_zh: 甲, name_en: X, role: context, kind: vector, "
         "file: x.gpkg, provenance: {type: real, source: s, licence: l, method: m, "
         "source_zh: 源, licence_zh: 许可}}\n", encoding="utf-8")
-    with pytest.raises(SitingError, match=r"lacks the Chinese text\(s\) \['method_zh'\]"):
+    with pytest.raises(layer_errors.LayerError,
+                       match=r"lacks the Chinese text\(s\) \['method_zh'\]"):
         load_catalog(tmp_path / "catalog.yaml", tmp_path)
 
 

@@ -13,6 +13,7 @@ from siting import pipeline
 from siting import scenario as sc
 from siting.cli import main
 from siting.inputs import load_run_inputs, prepare_key
+from siting.labels import why_text
 
 #: South-west corner of the parcel block and the parcel edge, degrees (Ordos, west).
 WEST, SOUTH, STEP = 107.2, 39.6, 0.05
@@ -49,7 +50,7 @@ def write_tif(path, value, *, west=WEST - 0.1, north=SOUTH + N_SIDE * STEP + 0.1
 
 def run(files, **changes):
     scenario = sc.from_dict({**SMALL_RUN, "parcels_file": str(files / "parcels.gpkg"), **changes})
-    return pipeline.run(load_run_inputs(scenario), scenario, lang="en")
+    return pipeline.run(load_run_inputs(scenario), scenario)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +218,7 @@ def test_custom_exclusion_removes_the_top_parcels(baseline, with_roles):
     np.testing.assert_allclose(after.loc[top, "score"], 0.0)
     # to 100 m² of 18 km²: the polygon and the parcel are projected separately
     np.testing.assert_allclose(after.loc[top, "avail_km2"], 0.0, atol=1e-4)
-    assert all("custom exclusion 100%" in why for why in after.loc[top, "why"])
+    assert all("custom exclusion 100%" in why_text(why, "en") for why in after.loc[top, "why"])
     assert (before.loc[top, "score"] > 70).all()
 
 

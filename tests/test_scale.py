@@ -13,9 +13,9 @@ from rasterio.features import rasterize
 from rasterio.windows import Window
 
 from layers.align import grid_windows, warp_array_to_grid, warp_grid, warp_to_grid
+from layers.errors import CRSError, DataFileError
 from layers.io import RasterData, RasterFile, open_raster
 from siting import distributed, zonal
-from siting.errors import CRSError, DataFileError
 from siting.grid import ALBERS_CRS, AnalysisGrid, grid_for_bounds
 
 #: 8 × 8 cells of 1 km; the source below is 4 × 4 cells of 2 km over the same area.

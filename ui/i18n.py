@@ -459,20 +459,24 @@ _DETAILS_ZH = (
 
 def error_headline(exc: BaseException, lang: str = "zh") -> str:
     """The kind of problem, by error class: 数据文件有误, 坐标系有误, 情景参数有误 …"""
+    from layers import errors as layer_errors
     from siting import errors
 
     try:
         from siting.distributed import DaskError
     except ImportError:  # pragma: no cover - distributed is part of the engine
         DaskError = ()  # noqa: N806
-    kinds = ((errors.UnsafeFileError, "err_unsafe"), (errors.CRSError, "err_crs"),
+    kinds = ((layer_errors.UnsafeFileError, "err_unsafe"), (layer_errors.CRSError, "err_crs"),
+             (layer_errors.LayerNotFoundError, "err_layer"),
+             (layer_errors.DataFileError, "err_data"),
+             (errors.UnsafeFileError, "err_unsafe"), (errors.CRSError, "err_crs"),
              (errors.LayerNotFoundError, "err_layer"), (errors.DataFileError, "err_data"),
              (errors.GridError, "err_grid"), (errors.LibraryError, "err_library"),
              (DaskError, "err_dask"), (UnicodeError, "err_encoding"))
     for cls, key in kinds:
         if cls and isinstance(exc, cls):
             return t(key, lang)
-    if isinstance(exc, errors.SitingError):
+    if isinstance(exc, (errors.SitingError, layer_errors.LayerError)):
         scenario = str(exc).startswith(_SCENARIO_PREFIXES)
         return t("err_scenario" if scenario else "err_input", lang)
     return t("err_unexpected", lang)
@@ -480,13 +484,13 @@ def error_headline(exc: BaseException, lang: str = "zh") -> str:
 
 def error_detail(exc: BaseException, lang: str = "zh") -> tuple[str, bool]:
     """(detail text, translated?) for ``exc``; unknown details stay in English."""
-    from siting.errors import SitingError
+    from ui.user_errors import USER_ERRORS
 
     message = str(exc)
-    if not isinstance(exc, SitingError):  # the class name says what failed
+    if not isinstance(exc, USER_ERRORS):  # the class name says what failed
         message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     if lang == "zh":
-        if getattr(exc, "zh", None) and isinstance(exc, SitingError):
+        if getattr(exc, "zh", None) and isinstance(exc, USER_ERRORS):
             return exc.zh, True
         for pattern, template in _DETAILS_ZH:
             found = pattern.match(message)

@@ -87,7 +87,7 @@ def library_panel(scenario, result, lang: str):
         for choice in (a, b):
             chosen = scenario if choice == current else library.load(choice, _store())
             runs.append(result if choice == current else pipeline.evaluate(
-                prepared(prepare_key(chosen), chosen, lang), chosen, lang=lang,
+                prepared(prepare_key(chosen), chosen, lang), chosen,
                 connections=connection_points(chosen)))
         diff = library.compare(*runs)
         m1, m2, m3 = st.columns(3)

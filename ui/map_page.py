@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit_folium import st_folium
 
-from siting import colours
+from siting import colours, labels
 from siting.criteria import (
     SOLAR_CLASS_LABELS_EN,
     SOLAR_CLASS_LABELS_ZH,
@@ -19,6 +19,7 @@ from siting.criteria import (
 from siting.errors import SitingError
 from siting.inputs import prepare_key
 from siting.shortlist import map_subset
+from siting.tech import builds_pv, builds_wind
 from ui import mapview, results
 from ui import supply as supply_view
 from ui.cache import catalog, parcel_geometries, pixel_index, raster_overlay, vector_layer
@@ -240,14 +241,15 @@ def details(result, clicked, lang: str):
                 f"{as_markdown(row['banner'])} · "
                 f"{t('score_layer', lang)} **{row['score']:.1f}** · {status}")
     if row["why"]:
-        st.markdown(f"{t('why', lang)}: {as_markdown(str(row['why']))}")
+        why = labels.why_text(row["why"], lang, synthetic_layers=row.get("synthetic", "") or "")
+        st.markdown(f"{t('why', lang)}: {as_markdown(why)}")
     solar_labels = SOLAR_CLASS_LABELS_ZH if lang == "zh" else SOLAR_CLASS_LABELS_EN
     note = WIND_CLASS_NOTE_ZH if lang == "zh" else WIND_CLASS_NOTE_EN
     classes = []  # the resource class of the technology chosen (both for a hybrid)
-    if result.scenario.tech in ("wind", "hybrid"):
+    if builds_wind(result.scenario.tech):
         classes.append(f"{t('wind_class', lang)}: **{int(row['wind_cls'])}** "
                        f"({row['wpd50']:.0f} W/m²; {note})")
-    if result.scenario.tech in ("solar", "hybrid"):
+    if builds_pv(result.scenario.tech):
         classes.append(f"{t('solar_class', lang)}: **{row['solar_cls']}** "
                        f"{solar_labels.get(row['solar_cls'], '')}")
     st.markdown("  \n".join(classes))

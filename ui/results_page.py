@@ -44,7 +44,7 @@ def other_order(result, prep, key: str, lang: str):
     wanted = (key, sc.dumps(other))
     if wanted not in cache:
         cache.clear()  # one entry: the current scenario's other order
-        cache[wanted] = pipeline.evaluate(prep, other, lang=lang, provenance=result.provenance,
+        cache[wanted] = pipeline.evaluate(prep, other, provenance=result.provenance,
                                           memo=memo(key),
                                           connections=connection_points(other)).summary
     return cache[wanted]

@@ -14,6 +14,7 @@ from siting.inputs import check_scenario_paths
 from siting.shortlist import TARGET_2030_GW, TARGET_2030_RAISED_GW
 from ui import controls, weights_view
 from ui.cache import bundled_inputs
+from ui.exclusions_view import exclusion_widgets
 from ui.i18n import as_markdown, contiguity_name, error_text, t
 from ui.state import load_scenario, page_lang
 from ui.user_errors import USER_ERRORS
@@ -53,13 +54,13 @@ def _load_uploaded():
 
 def _slider(parent, label: str, key: str, **kwargs):
     """A slider whose range and step come from the scenario model."""
-    rng = controls.field_range(controls.WIDGET_PATHS[key])
+    rng = controls.field_range(controls.all_widget_paths()[key])
     return parent.slider(label, key=key, **rng.kwargs(), **kwargs)
 
 
 def _number(parent, label: str, key: str, **kwargs):
     """A number input whose range and step come from the scenario model."""
-    rng = controls.field_range(controls.WIDGET_PATHS[key])
+    rng = controls.field_range(controls.all_widget_paths()[key])
     return parent.number_input(label, key=key, **rng.kwargs(), **kwargs)
 
 
@@ -75,22 +76,8 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
              horizontal=True, format_func=lambda v: t(f"tech_{v}", lang))
 
     with sb.expander(t("exclusions", lang)):
-        for flag, buf, label in (("w_ex_redline", "w_ex_redline_buf", "ex_redline"),
-                                 ("w_ex_water", "w_ex_water_buf", "ex_water"),
-                                 ("w_ex_urban", "w_ex_urban_buf", "ex_urban")):
-            st.checkbox(t(label, lang), key=flag)
-            _slider(st, f"{t(label, lang)} · {t('buffer_km', lang)}", buf,
-                    disabled=not st.session_state[flag])
-        st.checkbox(t("ex_forest", lang), key="w_ex_forest")
-        st.checkbox(t("ex_crop_pv", lang), key="w_ex_crop_pv")
-        st.checkbox(t("ex_crop_wind", lang), key="w_ex_crop_wind")
-        st.checkbox(t("ex_settle", lang), key="w_ex_settle")
-        _slider(st, t("settle_wind_km", lang), "w_ex_settle_wind")
-        _slider(st, t("settle_pv_km", lang), "w_ex_settle_pv")
-        _slider(st, t("slope_wind", lang), "w_ex_slope_wind")
-        _slider(st, t("slope_pv", lang), "w_ex_slope_pv")
-        st.caption(t("slope_note", lang))
-        _slider(st, t("border_strip", lang), "w_ex_border")
+        exclusion_widgets(st, lang,
+                          supplied_layers=st.session_state["scenario_base"].get("layers") or {})
 
     with sb.expander(t("encouragement", lang)):
         for key, label in (("w_bonus_desert", "bonus_desert"), ("w_bonus_sandy", "bonus_sandy"),

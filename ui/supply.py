@@ -8,8 +8,8 @@ import pandas as pd
 
 from siting import supply
 from siting.fields import label as field_label
+from siting.labels import shortfall_text
 from siting.scoring import BREAKDOWN_COLUMNS
-from siting.shortlist import shortfall_message
 
 #: Group codes in display order with their labels (zh, en).
 GROUPS = {"west": ("西部", "west"), "central": ("中部", "centre"), "east": ("东部", "east")}
@@ -145,4 +145,4 @@ def breakdown_table(row, lang: str) -> pd.DataFrame:
 
 def shortfall_note(summary: dict, lang: str) -> str:
     """A plain sentence when eligible land runs out before the target; '' otherwise."""
-    return shortfall_message(summary, lang)
+    return shortfall_text(summary, lang)

@@ -11,9 +11,10 @@ import numpy as np
 from siting import clock, colours
 from siting import fields as fl
 from siting.errors import SitingError
+from siting.labels import tech_label
 from siting.outputs.crs import LONLAT_DECIMALS
 from siting.outputs.tables import provenance_text
-from siting.outputs.text import TECH_ZH, disclaimer, generated_at, plain_text
+from siting.outputs.text import disclaimer, generated_at, plain_text
 from siting.outputs.vectors import round_lonlat
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -113,7 +114,7 @@ _BASE_FIGURES = ("score", "leagues", "land_type", "n_parcels", "cap_mw", "energy
 def _document_description(result, notice: dict | None = None) -> str:
     s = result.summary
     tech = result.scenario.tech
-    parts = [f"情景 scenario: {result.scenario.name}; 技术 {TECH_ZH.get(tech, tech)} ({tech})",
+    parts = [f"情景 scenario: {result.scenario.name}; 技术 {tech_label(tech, 'zh')} ({tech})",
              f"入选地块 {s.get('n_shortlist', len(result.shortlist))} 个，候选基地 "
              f"{s.get('n_bases', len(result.bases))} 个；{s.get('capacity_gw', 0):.1f} GW，"
              f"{s.get('energy_twh', 0):.1f} TWh/年，为目标 {s.get('target_gw', 0):g} GW 的 "

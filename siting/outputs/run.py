@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from siting import labels
 from siting.errors import SitingError
 from siting.outputs import formats as of
 from siting.outputs.crs import DEFAULT_EXPORT_CRS, resolve_crs
+
+
+def worded(result, lang: str = "zh"):
+    """``result`` with the parcels' and the shortlist's ``why`` codes in words
+    (``siting.labels``): the outputs' one call, at their edge."""
+    import dataclasses
+
+    return dataclasses.replace(result, parcels=labels.word_table(result.parcels, lang),
+                               shortlist=labels.word_table(result.shortlist, lang))
 
 
 def render(result, fmt: str, *, crs=DEFAULT_EXPORT_CRS, encoding: of.Encoding = "utf-8",
@@ -36,6 +46,8 @@ def render(result, fmt: str, *, crs=DEFAULT_EXPORT_CRS, encoding: of.Encoding = 
         The data's disclaimer texts ``{'zh', 'en'}`` (``siting.inputs.disclaimer_texts``).
     """
     from siting.outputs import kmz, tables, vectors
+
+    result = worded(result, "en" if header == "en" else "zh")
 
     if fmt not in of.BY_ID:
         raise SitingError(f"unknown export format {fmt!r}; choose from {', '.join(of.BY_ID)}",
@@ -95,6 +107,7 @@ def write_run(result, folder, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
     from siting import supply
     from siting.outputs.tables import provenance_text
 
+    result = worded(result)
     crs = resolve_crs(crs, result)
     encoding = of.check_encoding(encoding)
     formats = of.parse_formats(",".join(formats))

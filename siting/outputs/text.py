@@ -18,7 +18,6 @@ from siting import clock
 DISCLAIMER = {"zh": "边界仅供分析，不作出版用；正式地图须有审图号。合成图层仅为示意。",
               "en": "Boundaries are for analysis, not for publication; official maps need a "
                     "review number (审图号). Synthetic layers are illustrations."}
-TECH_ZH = {"wind": "风电", "solar": "光伏", "hybrid": "风光互补"}
 
 
 # --- user text in outputs ------------------------------------------------------

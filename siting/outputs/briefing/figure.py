@@ -7,6 +7,7 @@ from datetime import date as Date
 from siting import clock, supply
 from siting.colours import score_cmap
 from siting.grid import ALBERS_CRS
+from siting.labels import tech_label
 from siting.outputs.briefing.content import (
     BASE_METHOD_ZH,
     SYNTHETIC_STAMP_COLOUR,
@@ -29,7 +30,6 @@ from siting.outputs.briefing.drawing import (
     place_labels,
 )
 from siting.outputs.briefing.style import (
-    _TECH_EN,
     BASE_COLOUR,
     BOUNDARY_SIMPLIFY_M,
     DPI,
@@ -41,7 +41,7 @@ from siting.outputs.briefing.style import (
     _literal_text,
     _rc,
 )
-from siting.outputs.text import TECH_ZH, disclaimer
+from siting.outputs.text import disclaimer
 from siting.units import Units, convert, format_power, power_unit
 
 
@@ -285,9 +285,9 @@ def figure(result, leagues, province, *, date: Date | None = None, units: Units 
     with matplotlib.rc_context(_rc()):
         fig = Figure(figsize=FIGSIZE_IN, dpi=DPI, facecolor="white")
         FigureCanvasAgg(fig)
-        fig.text(0.012, 0.975, f"内蒙古{TECH_ZH.get(tech, tech)}基地选址简报", fontsize=19,
+        fig.text(0.012, 0.975, f"内蒙古{tech_label(tech, 'zh')}基地选址简报", fontsize=19,
                  fontweight="bold", va="top")
-        fig.text(0.012, 0.922, f"Inner Mongolia {_TECH_EN.get(tech, tech)} base siting  ·  "
+        fig.text(0.012, 0.922, f"Inner Mongolia {tech_label(tech, 'en')} base siting  ·  "
                                f"情景 scenario: {result.scenario.name}  ·  "
                                f"{date.isoformat()}", fontsize=9.5, va="top", color="#333333")
         stamp = synthetic_stamp(result)

@@ -5,6 +5,7 @@ import io
 from datetime import date as Date
 
 from siting import clock, supply
+from siting.labels import tech_label
 from siting.outputs.briefing.content import (
     SYNTHETIC_STAMP_COLOUR,
     briefing_table,
@@ -14,8 +15,7 @@ from siting.outputs.briefing.content import (
     target_line,
 )
 from siting.outputs.briefing.figure import supply_curve_png
-from siting.outputs.briefing.style import _TECH_EN
-from siting.outputs.text import TECH_ZH, plain_text
+from siting.outputs.text import plain_text
 from siting.units import Units
 
 #: East Asian typeface asked for in the slide (PowerPoint on Chinese Windows has it;
@@ -70,9 +70,9 @@ def pptx_bytes(result, map_png: bytes, *, date: Date | None = None,
         return frame
 
     text_box(_MARGIN, 0.15, _SLIDE_W - 2 * _MARGIN, 0.6,
-             f"内蒙古{TECH_ZH.get(tech, tech)}基地选址简报", 26, bold=True)
+             f"内蒙古{tech_label(tech, 'zh')}基地选址简报", 26, bold=True)
     text_box(_MARGIN, 0.75, _SLIDE_W - 2 * _MARGIN, 0.4,
-             f"Inner Mongolia {_TECH_EN.get(tech, tech)} base siting · "
+             f"Inner Mongolia {tech_label(tech, 'en')} base siting · "
              f"情景 scenario: {result.scenario.name} · {date.isoformat()}", 12,
              colour="404040")
 

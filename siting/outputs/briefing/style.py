@@ -27,7 +27,6 @@ CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 EXCLUDED_COLOUR = "#d9d9d9"
 BASE_COLOUR = "#1f5ab3"
 
-_TECH_EN = {"wind": "wind", "solar": "solar PV", "hybrid": "hybrid wind + solar"}
 #: zlib level of the PNG: 3 is ~30% faster than Pillow's default 6 for ~3% more bytes.
 PNG_COMPRESS_LEVEL = 3
 
