@@ -361,17 +361,17 @@ def values_overlay(pixels: PixelIndex, values, *, cmap, vmin: float, vmax: float
     from matplotlib import colormaps
 
     values = np.asarray(values, dtype=float)
-    idx = pixels.index
-    inside = idx >= 0
-    per_pixel = np.full(idx.shape, np.nan)
-    per_pixel[inside] = values[idx[inside]]
-    show = np.isfinite(per_pixel)
+    # colour each parcel once, then look its colour up per pixel (one take, no per-pixel
+    # colour mapping: the redraw after a weight change)
+    show = np.isfinite(values)
     if hide_zero:
-        show &= per_pixel > 0
-    rgba = np.zeros(idx.shape + (4,), dtype="uint8")
-    scaled = np.clip((per_pixel[show] - vmin) / (vmax - vmin), 0, 1)
+        show &= values > 0
     colour_map = colormaps[cmap] if isinstance(cmap, str) else cmap
-    rgba[show] = np.round(colour_map(scaled) * 255).astype("uint8")
+    palette = np.zeros((len(values) + 1, 4), dtype="uint8")  # last row: no parcel
+    scaled = np.clip((values[show] - vmin) / (vmax - vmin), 0, 1)
+    palette[:-1][show] = np.round(colour_map(scaled) * 255).astype("uint8")
+    idx = pixels.index
+    rgba = palette[np.where(idx >= 0, idx, len(values))]
     return Overlay(image=rgba, bounds=pixels.bounds)
 
 
