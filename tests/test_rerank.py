@@ -1,7 +1,6 @@
 """The other ranking order from the scored table (``siting.rerank``) equals a full
 ``pipeline.evaluate`` with that order (issue 15, app interactions)."""
 import pandas as pd
-import pytest
 
 from siting import pipeline, rerank
 from siting import scenario as sc
@@ -23,10 +22,10 @@ def _same(a, b):
     pd.testing.assert_frame_equal(a.leagues, b.leagues)
 
 
-@pytest.mark.parametrize("tech", ["wind", "hybrid"])
-def test_reselect_equals_a_full_evaluate_in_the_other_order(small_inputs, small_prepared, tech):
-    by_score = sc.from_dict({"tech": tech, "shortlist": {"rank_by": "score"}})
-    by_lcoe = sc.from_dict({"tech": tech, "shortlist": {"rank_by": "lcoe"}})
+def test_reselect_equals_a_full_evaluate_in_the_other_order(small_inputs, small_prepared):
+    # hybrid: wind and PV columns both enter the cost the LCOE order ranks by
+    by_score = sc.from_dict({"tech": "hybrid", "shortlist": {"rank_by": "score"}})
+    by_lcoe = sc.from_dict({"tech": "hybrid", "shortlist": {"rank_by": "lcoe"}})
     scored = _evaluate(small_prepared, small_inputs, by_score)
     costed = _evaluate(small_prepared, small_inputs, by_lcoe)
     # the two orders choose differently, or the test would prove nothing
@@ -34,7 +33,6 @@ def test_reselect_equals_a_full_evaluate_in_the_other_order(small_inputs, small_
     _same(rerank.reselect(scored), costed)
     _same(rerank.reselect(costed), scored)
     _same(rerank.reselect(scored, "score"), scored)
-    assert scored.shortlist.equals(_evaluate(small_prepared, small_inputs, by_score).shortlist)
 
 
 def test_reselect_with_contiguity_bases(small_inputs, small_prepared):
