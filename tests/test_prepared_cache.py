@@ -14,9 +14,12 @@ from siting import scenario as sc
 
 
 @pytest.fixture(scope="module")
-def small_run(small_inputs, tmp_path_factory):
-    """(folder, prepared) of the fixture region, computed once into a fresh cache."""
+def small_run(small_inputs, small_prepared, shared_prepared_cache, tmp_path_factory):
+    """(folder, prepared) of the fixture region in a cache folder of its own, holding
+    the session's entry (computed once for the session by ``small_prepared``)."""
     folder = tmp_path_factory.mktemp("cache")
+    key = prepared_cache.fingerprint(small_inputs, sc.Scenario())
+    shutil.copy(shared_prepared_cache / f"{key}{parcel_cache.SUFFIX}", folder)
     return folder, prepared_cache.prepare(small_inputs, sc.Scenario(), folder=folder)
 
 
