@@ -1,4 +1,5 @@
 """Real-browser test: the app in headless Chromium, offline, on loopback only."""
+import contextlib
 import os
 import shutil
 import time
@@ -52,7 +53,8 @@ def test_planner_session_offline():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     timings = Timings()
     warm = any(prepared_cache_folder().glob("*.parquet"))
-    with streamlit_server() as url, browser_page() as page:
+    with streamlit_server() as url, browser_page() as page, \
+            _reported(timings, ARTIFACTS / "timings.json"):
         with timings.measure("cold start → first results",
                              "prepared parcels " + ("on disk" if warm else "computed")):
             page.goto(url, wait_until="domcontentloaded")
@@ -86,8 +88,13 @@ def test_planner_session_offline():
         frame = wait_for_map(page)
 
         # widen the red-line buffer by one step (an exclusion: new prepared parcels)
-        page.get_by_text(t("exclusions", "zh"), exact=True).first.click()
         thumb = page.locator(".st-key-w_ex_redline_buf [role=slider]")
+        if not thumb.is_visible():  # open the sidebar's exclusions expander
+            expander = page.locator("[data-testid=stSidebar] [data-testid=stExpander] summary",
+                                    has_text=t("exclusions", "zh")).first
+            expander.scroll_into_view_if_needed()
+            expander.click()
+        thumb.scroll_into_view_if_needed()
         thumb.wait_for(state="visible", timeout=30_000)
         buffer_before = thumb.get_attribute("aria-valuenow")
         runs_before = page.script_runs.finished
@@ -113,7 +120,15 @@ def test_planner_session_offline():
         outside = [u for u in page.requested if not is_loopback(u)]
         assert outside == [], f"requests left the machine: {outside[:5]}"
         assert any("/app/static/leaflet/leaflet.js" in u for u in page.requested)
-    timings.report(ARTIFACTS / "timings.json")
+
+
+@contextlib.contextmanager
+def _reported(timings, path):
+    """Print and save ``timings`` at the end, also when a step fails (what was measured)."""
+    try:
+        yield
+    finally:
+        timings.report(path)
 
 
 def prepared_cache_folder() -> Path:
