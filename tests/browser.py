@@ -490,3 +490,26 @@ def wait_run_finished(page, finished_before: int, timeout_ms: int = 120_000):
         if time.monotonic() > deadline:
             raise TimeoutError(f"no script run finished within {timeout_ms} ms")
         page.wait_for_timeout(20)
+
+
+def open_expander_of(page, key: str, timeout_ms: int = 30_000):
+    """Open the expander holding the widget with ``key=`` (if it is closed)."""
+    widget = page.locator(f".st-key-{key}")
+    if widget.count() and widget.first.is_visible():
+        return
+    holder = page.locator("[data-testid=stExpander]", has=widget)
+    if holder.count() == 0:
+        raise AssertionError(f"no expander holds the widget {key!r} "
+                             f"({widget.count()} elements with its key on the page)")
+    summary = holder.first.locator("summary").first
+    summary.scroll_into_view_if_needed()
+    summary.click()
+    widget.first.wait_for(state="visible", timeout=timeout_ms)
+
+
+def slider_thumb(page, key: str):
+    """The thumb of the slider with ``key=``, visible (its expander opened)."""
+    open_expander_of(page, key)
+    thumb = page.locator(f".st-key-{key} [role=slider]").first
+    thumb.scroll_into_view_if_needed()
+    return thumb

@@ -23,6 +23,7 @@ from tests.browser import (
     radio_selected,
     screenshot,
     set_number,
+    slider_thumb,
     streamlit_server,
     tab_labels,
     wait_for_map,
@@ -88,14 +89,7 @@ def test_planner_session_offline():
         frame = wait_for_map(page)
 
         # widen the red-line buffer by one step (an exclusion: new prepared parcels)
-        thumb = page.locator(".st-key-w_ex_redline_buf [role=slider]")
-        if not thumb.is_visible():  # open the sidebar's exclusions expander
-            expander = page.locator("[data-testid=stSidebar] [data-testid=stExpander] summary",
-                                    has_text=t("exclusions", "zh")).first
-            expander.scroll_into_view_if_needed()
-            expander.click()
-        thumb.scroll_into_view_if_needed()
-        thumb.wait_for(state="visible", timeout=30_000)
+        thumb = slider_thumb(page, "w_ex_redline_buf")
         buffer_before = thumb.get_attribute("aria-valuenow")
         runs_before = page.script_runs.finished
         thumb.focus()
