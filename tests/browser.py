@@ -510,6 +510,13 @@ def open_expander_of(page, key: str, timeout_ms: int = 30_000):
 def slider_thumb(page, key: str):
     """The thumb of the slider with ``key=``, visible (its expander opened)."""
     open_expander_of(page, key)
-    thumb = page.locator(f".st-key-{key} [role=slider]").first
-    thumb.scroll_into_view_if_needed()
+    thumb = page.locator(f".st-key-{key} input[type=range], .st-key-{key} [role=slider]").first
+    if not thumb.count():  # a thumb without a focusable input: the shown value's handle
+        thumb = page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").first
+    page.locator(f".st-key-{key}").first.scroll_into_view_if_needed()
     return thumb
+
+
+def slider_text(page, key: str) -> str:
+    """The value the slider with ``key=`` shows on its thumb."""
+    return page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").first.inner_text()

@@ -23,6 +23,7 @@ from tests.browser import (
     radio_selected,
     screenshot,
     set_number,
+    slider_text,
     slider_thumb,
     streamlit_server,
     tab_labels,
@@ -90,13 +91,13 @@ def test_planner_session_offline():
 
         # widen the red-line buffer by one step (an exclusion: new prepared parcels)
         thumb = slider_thumb(page, "w_ex_redline_buf")
-        buffer_before = thumb.get_attribute("aria-valuenow")
+        buffer_before = slider_text(page, "w_ex_redline_buf")
         runs_before = page.script_runs.finished
         thumb.focus()
         with timings.measure("exclusion change (red-line buffer) → numbers"):
             page.keyboard.press("ArrowRight")
             wait_run_finished(page, runs_before, timeout_ms=180_000)
-        assert thumb.get_attribute("aria-valuenow") != buffer_before
+        assert slider_text(page, "w_ex_redline_buf") != buffer_before
         wait_idle(page)
 
         # click the best shortlisted parcel and see its details
