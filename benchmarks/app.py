@@ -1,6 +1,8 @@
 """App speed and payload: cold start to first map, to results, rerun after a weight change.
 
-    python benchmarks/app.py
+    python benchmarks/app.py            # in a real browser (below)
+    python benchmarks/app.py server     # the engine calls behind each interaction, direct
+    python benchmarks/app.py walk       # the last browser walk test's timings vs targets
 
 Starts ``streamlit run app.py`` on loopback and drives it in headless Chromium
 (Debian chromium + pip playwright). The baseline, measured in the same run, is a
@@ -82,5 +84,100 @@ def main():
           "(served locally, cached by the browser)")
 
 
+# --- server side: the engine calls behind each interaction, timed directly ----------------
+
+#: Issue 15 targets of the engine part of an interaction, seconds.
+SERVER_TARGETS_S = {"weight change: evaluate": 0.3, "rank order: rerank.reselect": 0.3,
+                    "parcel click: parcel_at (prepared index)": 0.5}
+
+
+def _timed(label, call, repeat=3, rows=None):
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(repeat):
+        out = call()
+    wall, cpu = (time.perf_counter() - wall) / repeat, (time.process_time() - cpu) / repeat
+    target = SERVER_TARGETS_S.get(label)
+    verdict = "" if target is None else f"  target ≤ {target:g} s " + \
+        ("met" if cpu <= target else "NOT met")
+    print(f"  {label:<46} cpu {cpu:7.3f} s  wall {wall:7.3f} s{verdict}", flush=True)
+    if rows is not None:
+        rows[label] = {"cpu_s": round(cpu, 4), "wall_s": round(wall, 4)}
+    return out
+
+
+def server(scenario=None):
+    """Time, on the default full region, what each app interaction runs on the server.
+
+    CPU time is printed beside wall time: on a machine shared with other work the
+    wall time says more about the neighbours than about the code.
+    """
+    import os
+
+    import geopandas as gpd
+
+    from layers.bundle import load_inputs
+    from siting import pipeline, prepared_cache, rerank
+    from siting import scenario as sc
+    from ui import mapview, results
+
+    rows: dict = {}
+    print(f"server-side interaction timings (default region; load {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores)")
+    inputs = _timed("load bundled inputs", load_inputs, 1, rows)
+    scenario = scenario or sc.Scenario()
+    prep = _timed("prepare (cold or warm cache)",
+                  lambda: prepared_cache.prepare(inputs, scenario), 1, rows)
+    _timed("prepare (warm cache)", lambda: prepared_cache.prepare(inputs, scenario), 1, rows)
+    points = pipeline.connection_points(inputs, scenario)
+    memo: dict = {}
+    pipeline.evaluate(prep, scenario, memo=memo, connections=points,
+                      provenance=inputs.provenance)  # fills the weight-independent memo
+    result = _timed("weight change: evaluate", lambda: pipeline.evaluate(
+        prep, scenario, memo=memo, connections=points, provenance=inputs.provenance), 3, rows)
+    other = scenario.model_copy(deep=True)
+    other.shortlist.rank_by = rerank.other_rank_by(scenario.shortlist.rank_by)
+    _timed("rank order: full evaluate (before)", lambda: pipeline.evaluate(
+        prep, other, memo=memo, connections=points, provenance=inputs.provenance), 3, rows)
+    _timed("rank order: rerank.reselect", lambda: rerank.reselect(result), 3, rows)
+    plain = prep.parcels.copy()
+    plain.attrs = {}  # not from the cache: computed every time
+    _timed("map geometry: computed (before)", lambda: results.parcel_geometries_wgs84(plain),
+           1, rows)
+    results.parcel_geometries_wgs84(prep.parcels)
+    _timed("map geometry: from the cache", lambda: results.parcel_geometries_wgs84(
+        prep.parcels), 3, rows)
+    _timed("pixel index: computed (before)", lambda: mapview.parcel_pixel_index(plain), 1, rows)
+    pixels = mapview.parcel_pixel_index(prep.parcels)
+    _timed("pixel index: from the cache", lambda: mapview.parcel_pixel_index(prep.parcels),
+           3, rows)
+    _timed("weight change: score overlay", lambda: mapview.score_overlay(
+        pixels, result.parcels["score"].to_numpy()), 3, rows)
+    point = gpd.GeoSeries([result.shortlist.geometry.iloc[0].centroid],
+                          crs=result.parcels.crs).to_crs(4326).iloc[0]
+    _timed("parcel click: parcel_at (new table, before)", lambda: results.parcel_at(
+        result.parcels.copy(), point.x, point.y), 3, rows)
+    _ = prep.parcels.sindex  # built once per prepared table, kept with it
+    _timed("parcel click: parcel_at (prepared index)", lambda: results.parcel_at(
+        result.parcels.copy(), point.x, point.y, lookup=prep.parcels), 3, rows)
+    return rows
+
+
+def walk():
+    """The timings the browser walk test saved (tests/artifacts/timings.json) vs targets."""
+    import json
+
+    path = Path(__file__).resolve().parents[1] / "tests" / "artifacts" / "timings.json"
+    if not path.exists():
+        print(f"no {path}: run python -m pytest tests/test_browser.py -m browser first")
+        return
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    print(f"browser walk timings ({path.name}; load {saved.get('load_avg')})")
+    for name, seconds in saved["seconds"].items():
+        target = saved["targets_s"].get(name)
+        verdict = "" if target is None else \
+            f"target ≤ {target:g} s  {'met' if seconds <= target else 'NOT met'}"
+        print(f"  {name:<46} {seconds:7.2f} s  {verdict}")
+
+
 if __name__ == "__main__":
-    main()
+    {"server": server, "walk": walk}.get(sys.argv[1] if len(sys.argv) > 1 else "", main)()

@@ -19,6 +19,10 @@ CACHE_MB_ENV = "SITING_CACHE_MB"
 #: Default size limit, MB: ~20 full-region tables at 1 km, ~4 at 250 m with 2.5 km parcels.
 DEFAULT_CACHE_MB = 1024
 SUFFIX = ".parquet"
+#: Derived arrays of an entry (e.g. map geometry, a pixel index): ``KEY.NAME.npz``.
+ARRAYS_SUFFIX = ".npz"
+#: The npz member holding an arrays file's JSON metadata.
+_META = "__meta__"
 
 
 def cache_dir(override=None) -> Path | None:
@@ -47,6 +51,60 @@ def _path(folder: Path, key: str) -> Path:
     if not key.isalnum():
         raise ValueError(f"cache key must be alphanumeric, got {key!r}")
     return folder / f"{key}{SUFFIX}"
+
+
+def _arrays_path(folder: Path, key: str, name: str) -> Path:
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"arrays name must be alphanumeric (with - or _), got {name!r}")
+    return _path(folder, key).with_name(f"{key}.{name}{ARRAYS_SUFFIX}")
+
+
+def store_arrays(folder: Path, key: str, name: str, arrays: dict, metadata: dict, *,
+                 limit_bytes: int | None = None) -> Path:
+    """Write numeric ``arrays`` (name → ndarray, no Python objects) with JSON ``metadata``
+    as ``KEY.NAME.npz`` (atomically), then evict as :func:`store` does."""
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = _arrays_path(folder, key, name)
+    members = {k: np.asarray(v) for k, v in arrays.items()}
+    if _META in members:
+        raise ValueError(f"{_META!r} is reserved")
+    members[_META] = np.frombuffer(json.dumps(metadata, sort_keys=True).encode(), dtype="uint8")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        np.savez(handle, **members)
+    os.replace(tmp, path)
+    evict(folder, size_limit_bytes() if limit_bytes is None else limit_bytes, keep=path)
+    return path
+
+
+def load_arrays(folder: Path, key: str, name: str):
+    """(arrays dict, metadata dict) stored by :func:`store_arrays`, or None."""
+    import zipfile
+
+    import numpy as np
+
+    path = _arrays_path(folder, key, name)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        meta = json.loads(arrays.pop(_META).tobytes().decode())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # damaged or foreign
+        _remove(path)
+        return None
+    os.utime(path)
+    return arrays, meta
+
+
+def _entries(folder: Path) -> list[Path]:
+    """Every stored file (tables and derived arrays), least recently used first."""
+    if not folder.is_dir():
+        return []
+    files = [*folder.glob(f"*{SUFFIX}"), *folder.glob(f"*{ARRAYS_SUFFIX}")]
+    return sorted(files, key=lambda p: p.stat().st_mtime_ns)
 
 
 def load(folder: Path, key: str):
@@ -111,9 +169,9 @@ def store(folder: Path, key: str, gdf, metadata: dict, *, limit_bytes: int | Non
 
 
 def evict(folder: Path, limit_bytes: int, *, keep: Path | None = None) -> list[Path]:
-    """Delete least recently used entries until the folder holds ≤ ``limit_bytes``
-    (``keep`` is never deleted). Returns the deleted paths."""
-    entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
+    """Delete least recently used entries (tables and derived arrays) until the folder
+    holds ≤ ``limit_bytes`` (``keep`` is never deleted). Returns the deleted paths."""
+    entries = _entries(folder)
     total = sum(p.stat().st_size for p in entries)
     removed = []
     for path in entries:

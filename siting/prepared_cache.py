@@ -8,6 +8,11 @@ source of the engine modules that compute the table. Any change gives a new
 key; old entries age out under the size limit. When only the exclusion settings
 changed, an entry with the same parcels, resource means and distances is
 reused and only the exclusion columns are recomputed.
+
+What is derived from the parcel geometry alone (the simplified WGS84 outlines the
+map draws, the pixel index of the score overlay) is stored beside the table by
+:func:`derived`, keyed by the geometry's fingerprint (everything but the
+exclusion settings), so a warm app start and an exclusion change skip it too.
 """
 from __future__ import annotations
 
@@ -22,6 +27,10 @@ CACHE_FORMAT = 1
 ENGINE_MODULES = ("siting/features.py", "siting/parcels.py", "siting/zonal.py",
                   "siting/overlay.py", "siting/exclusions.py", "siting/grid.py",
                   "siting/distributed.py", "layers/align.py", "layers/io.py")
+
+
+#: ``parcels.attrs`` key of a prepared table's geometry fingerprint (set by :func:`prepare`).
+GEOMETRY_ATTR = "siting_geometry_key"
 
 
 def _noop(fraction, message):
@@ -106,13 +115,14 @@ def prepare(inputs, scenario, *, progress=_noop, folder=None):
     if where is None:
         return pipeline.prepare(inputs, scenario, progress=progress)
     key = fingerprint(inputs, scenario)
+    base = fingerprint(inputs, scenario, exclusions=False)
     hit = parcel_cache.load(where, key)
     if hit is not None:
         parcels, meta = hit
+        parcels.attrs[GEOMETRY_ATTR] = _stamp(base, parcels)
         progress(1.0, "features ready")
         return Prepared(parcels=parcels,
                         exclusion_area_km2=dict(meta.get("exclusion_area_km2", {})))
-    base = fingerprint(inputs, scenario, exclusions=False)
     same_parcels = parcel_cache.find(where, "base", base)
     if same_parcels is not None:
         # only the exclusions changed: keep parcels, resource means and distances
@@ -131,5 +141,66 @@ def prepare(inputs, scenario, *, progress=_noop, folder=None):
 
         warnings.warn(f"prepared parcels not cached in {where}: {exc.strerror or exc}",
                       RuntimeWarning, stacklevel=2)
+    prepared.parcels.attrs[GEOMETRY_ATTR] = _stamp(base, prepared.parcels)
     progress(1.0, "features ready")
     return prepared
+
+
+def _stamp(base: str, parcels) -> str:
+    """The geometry stamp of a prepared table: its key and its row count (pandas copies
+    ``attrs`` to every row subset; a subset must not pass for the whole table)."""
+    return f"{base}:{len(parcels)}"
+
+
+def _code_digest(functions) -> str:
+    import inspect
+
+    digest = hashlib.sha256()
+    for function in functions:
+        digest.update(inspect.getsource(function).encode())
+    return digest.hexdigest()[:12]
+
+
+def derived(parcels, name: str, build, *, code=(), folder=None):
+    """Arrays derived from the geometry of a prepared table, through the cache.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        A table from :func:`prepare` (it carries its geometry fingerprint in
+        ``attrs``); any other table is built every time.
+    name : str
+        What is derived, with its parameters (letters, digits, ``-``, ``_``),
+        e.g. ``"pixels-1400"``.
+    build : callable
+        ``build() -> (arrays, metadata)``: numeric ndarrays by name and a
+        JSON-able dict; called on a miss.
+    code : sequence of functions
+        Functions whose source shapes the result: a change in them is a miss.
+    folder : path, optional
+        The cache folder (default ``layers.parcel_cache.cache_dir()``).
+
+    Returns
+    -------
+    (dict, dict)
+        The arrays and the metadata, as ``build`` returned them.
+    """
+    from layers import parcel_cache
+
+    base, _, rows = str(parcels.attrs.get(GEOMETRY_ATTR, "")).partition(":")
+    where = parcel_cache.cache_dir(folder)
+    if not base or rows != str(len(parcels)) or where is None:
+        return build()
+    stored_name = f"{name}-{_code_digest(code)}"
+    hit = parcel_cache.load_arrays(where, base, stored_name)
+    if hit is not None:
+        return hit
+    arrays, meta = build()
+    try:
+        parcel_cache.store_arrays(where, base, stored_name, arrays, meta)
+    except OSError as exc:  # a read-only or full workspace: used uncached
+        import warnings
+
+        warnings.warn(f"{name} not cached in {where}: {exc.strerror or exc}",
+                      RuntimeWarning, stacklevel=2)
+    return arrays, meta

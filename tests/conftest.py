@@ -92,6 +92,16 @@ def small_inputs(bundled_inputs):
     return fixture_region(bundled_inputs)
 
 
+@pytest.fixture(scope="session")
+def small_prepared(small_inputs, shared_prepared_cache):
+    """The small fixture region prepared with the default scenario, through the
+    session's cache (one preparation shared by every test that asks)."""
+    from siting import prepared_cache
+    from siting import scenario as sc
+
+    return prepared_cache.prepare(small_inputs, sc.Scenario())
+
+
 @pytest.fixture
 def tiny_raster_file(tmp_path):
     """A 3×3 GeoTIFF of np.arange(9) in EPSG:4326 at 1° cells, nodata 8 at the corner."""

@@ -7,7 +7,7 @@ from siting import scenario as sc
 from ui import mapview
 
 APP = str(REPO_DIR / "app.py")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.full_region]
 
 
 def new_app():

@@ -1,12 +1,15 @@
 """Real-browser test: the app in headless Chromium, offline, on loopback only."""
+import contextlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.browser import (
     CHROMIUM,
+    Timings,
     assert_page_clean,
     best_shortlisted_parcel,
     browser_page,
@@ -16,15 +19,20 @@ from tests.browser import (
     metric_values,
     numbers_only,
     open_tab,
+    overlay_source,
     radio_selected,
     screenshot,
     set_number,
+    slider_text,
+    slider_thumb,
     streamlit_server,
     tab_labels,
     wait_for_map,
     wait_idle,
     wait_metrics,
     wait_metrics_change,
+    wait_overlay_change,
+    wait_run_finished,
     wait_text,
     walk_step,
 )
@@ -42,43 +50,87 @@ ENERGY_METRIC = "document.querySelectorAll('[data-testid=stMetricValue]')[1]"
 
 
 def test_planner_session_offline():
-    """Open the page, see the map and results, move a weight, click a parcel."""
+    """Open the page, see the map and results, move a weight, widen the red-line buffer,
+    click a parcel; print how long each took (``tests/artifacts/timings.json``)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as url, browser_page() as page:
-        page.goto(url, wait_until="domcontentloaded")
-        page.get_by_text("内蒙古新能源基地选址").first.wait_for(timeout=60_000)
-        frame = wait_for_map(page)
-        page.get_by_text("优选装机").first.wait_for(timeout=180_000)
-        frame = wait_for_map(page)
+    timings = Timings()
+    warm = any(prepared_cache_folder().glob("*.parquet"))
+    with streamlit_server() as url, browser_page() as page, \
+            _reported(timings, ARTIFACTS / "timings.json"):
+        with timings.measure("cold start → first results",
+                             "prepared parcels " + ("on disk" if warm else "computed")):
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_text("内蒙古新能源基地选址").first.wait_for(timeout=60_000)
+            page.get_by_text("优选装机").first.wait_for(timeout=180_000)
+            page.locator("[data-testid=stMetricValue]").first.wait_for(timeout=180_000)
+        with timings.measure("cold start → map with results"):
+            frame = wait_for_map(page)
+            # the score overlay arrives with the results (a feature group added in place)
+            frame.locator(".leaflet-image-layer").first.wait_for(state="attached",
+                                                                 timeout=60_000)
         assert frame.locator(".leaflet-overlay-pane canvas").count() > 0
-        # the score overlay arrives with the results (a feature group added in place)
-        frame.locator(".leaflet-image-layer").first.wait_for(state="attached",
-                                                             timeout=60_000)
-        page.wait_for_timeout(1500)
+        wait_idle(page)
         page.screenshot(path=str(ARTIFACTS / "app.png"))
 
         # raise the resource weight (a number input of the weights panel)
         before = page.evaluate(f"{ENERGY_METRIC}.innerText")
+        overlay = overlay_source(page)
         weight = page.get_by_label("资源（风速/辐射）")
         weight.fill("0.9")
+        start = time.perf_counter()
         weight.press("Enter")
         page.wait_for_function(f"b => {ENERGY_METRIC}.innerText != b", arg=before,
                                timeout=60_000)
+        timings.seconds["weight change → numbers"] = time.perf_counter() - start
+        wait_overlay_change(page, overlay)
+        timings.seconds["weight change → map"] = time.perf_counter() - start
         after = page.evaluate(f"{ENERGY_METRIC}.innerText")
         assert after != before
+        wait_idle(page)
         frame = wait_for_map(page)
 
-        # click a parcel near Bayan Obo (Baotou) and see its details
+        # widen the red-line buffer by one step (an exclusion: new prepared parcels)
+        thumb = slider_thumb(page, "w_ex_redline_buf")
+        buffer_before = slider_text(page, "w_ex_redline_buf")
+        runs_before = page.script_runs.finished
+        thumb.focus()
+        with timings.measure("exclusion change (red-line buffer) → numbers"):
+            page.keyboard.press("ArrowRight")
+            wait_run_finished(page, runs_before, timeout_ms=180_000)
+        assert slider_text(page, "w_ex_redline_buf") != buffer_before
         wait_idle(page)
+
+        # click the best shortlisted parcel and see its details
         wait_for_map(page)
-        click_map_at(page, 41.9, 110.2)
-        page.get_by_text("风功率密度等级").first.wait_for(timeout=60_000)
+        parcel = best_shortlisted_parcel(page)
+        page.locator("iframe[title='streamlit_folium.st_folium']").last \
+            .scroll_into_view_if_needed()
+        with timings.measure("parcel click → details"):
+            click_map_at(page, parcel["lat"], parcel["lon"])
+            page.get_by_text("风功率密度等级").first.wait_for(timeout=60_000)
+            wait_text(page, parcel["parcel_id"])
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "app_after.png"))
 
         outside = [u for u in page.requested if not is_loopback(u)]
         assert outside == [], f"requests left the machine: {outside[:5]}"
         assert any("/app/static/leaflet/leaflet.js" in u for u in page.requested)
+
+
+@contextlib.contextmanager
+def _reported(timings, path):
+    """Print and save ``timings`` at the end, also when a step fails (what was measured)."""
+    try:
+        yield
+    finally:
+        timings.report(path)
+
+
+def prepared_cache_folder() -> Path:
+    """Where the app under test finds prepared parcels (the session's cache folder)."""
+    from layers.parcel_cache import cache_dir
+
+    return cache_dir() or Path(os.devnull)
 
 
 def _metric_texts(page) -> list[str]:

@@ -413,6 +413,7 @@ def cli_run(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.full_region
 def test_cli_writes_every_file(cli_run):
     expected = {"shortlist.gpkg", "shortlist_shp.zip", "shortlist.geojson", "shortlist.csv",
                 "shortlist.kmz", "briefing.png", "briefing.pdf", "briefing.pptx",
@@ -421,6 +422,7 @@ def test_cli_writes_every_file(cli_run):
 
 
 @pytest.mark.slow
+@pytest.mark.full_region
 def test_cli_formats_agree_on_rows(cli_run, tmp_path):
     summary = json.loads((cli_run / "summary.json").read_text(encoding="utf-8"))
     n, n_bases = summary["n_shortlist"], summary["n_bases"]
@@ -440,6 +442,7 @@ def test_cli_formats_agree_on_rows(cli_run, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.full_region
 def test_cli_auto_gk_picks_the_zone_of_the_shortlist_centre(cli_run, tmp_path):
     table = pd.read_csv(cli_run / "shortlist.csv", encoding="utf-8-sig")
     # the exporter uses the centre of the centroids' bounding box
@@ -451,6 +454,7 @@ def test_cli_auto_gk_picks_the_zone_of_the_shortlist_centre(cli_run, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.full_region
 def test_rerun_from_exported_scenario_gives_the_same_shortlist(cli_run, tmp_path):
     done = run_cli("run", "--quiet", "--scenario", str(cli_run / "scenario.yaml"),
                    "--format", "csv", "--out", str(tmp_path))

@@ -17,7 +17,7 @@ from siting import cli
 from siting import scenario as sc
 from tests.test_app import current_yaml, metric, new_app
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.full_region]
 
 
 def _app_shortlist(at) -> pd.DataFrame:

@@ -14,9 +14,12 @@ from siting import scenario as sc
 
 
 @pytest.fixture(scope="module")
-def small_run(small_inputs, tmp_path_factory):
-    """(folder, prepared) of the fixture region, computed once into a fresh cache."""
+def small_run(small_inputs, small_prepared, shared_prepared_cache, tmp_path_factory):
+    """(folder, prepared) of the fixture region in a cache folder of its own, holding
+    the session's entry (computed once for the session by ``small_prepared``)."""
     folder = tmp_path_factory.mktemp("cache")
+    key = prepared_cache.fingerprint(small_inputs, sc.Scenario())
+    shutil.copy(shared_prepared_cache / f"{key}{parcel_cache.SUFFIX}", folder)
     return folder, prepared_cache.prepare(small_inputs, sc.Scenario(), folder=folder)
 
 
@@ -113,9 +116,71 @@ def test_an_exclusion_change_recomputes_only_the_exclusions(small_inputs, small_
     cached = prepared_cache.prepare(small_inputs, changed, folder=folder,
                                     progress=lambda f, m: calls.append(m))
     assert "parcels" not in calls and "distances" not in calls  # geometry untouched
+    # the map geometry and pixel index stored for the old exclusions still serve
+    geometry = prepared_cache.GEOMETRY_ATTR
+    assert cached.parcels.attrs[geometry] == small_run[1].parcels.attrs[geometry]
     direct = pipeline.prepare(small_inputs, changed)
     pd.testing.assert_frame_equal(pd.DataFrame(cached.parcels.drop(columns="geometry")),
                                   pd.DataFrame(direct.parcels.drop(columns="geometry")),
                                   check_exact=True)
     assert cached.exclusion_area_km2 == direct.exclusion_area_km2
     assert "x_cropland_pv" not in cached.parcels
+
+
+def test_derived_arrays_are_built_once_then_read_back(small_run, tmp_path):
+    _, prepared = small_run
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"n": np.arange(len(prepared.parcels))}, {"note": "x"}
+
+    first = prepared_cache.derived(prepared.parcels, "rows", build, folder=tmp_path)
+    again = prepared_cache.derived(prepared.parcels, "rows", build, folder=tmp_path)
+    assert len(calls) == 1
+    assert again[1] == {"note": "x"}
+    np.testing.assert_array_equal(again[0]["n"], first[0]["n"])
+    # a subset of rows carries the table's attrs but is not the table: built afresh
+    prepared_cache.derived(prepared.parcels.iloc[:10], "rows", build, folder=tmp_path)
+    assert len(calls) == 2
+    # other code, other entry
+    prepared_cache.derived(prepared.parcels, "rows", build, code=(build,), folder=tmp_path)
+    assert len(calls) == 3
+
+
+def test_map_geometry_and_pixel_index_read_back_equal(small_run):
+    from ui import mapview, results
+
+    _, prepared = small_run
+    parcels = prepared.parcels
+    plain = parcels.copy()
+    plain.attrs = {}  # not from the cache: always computed
+    cached_pixels = mapview.parcel_pixel_index(parcels)  # stored on first use
+    read_pixels = mapview.parcel_pixel_index(parcels)
+    fresh_pixels = mapview.parcel_pixel_index(plain)
+    for pixels in (cached_pixels, read_pixels):
+        np.testing.assert_array_equal(pixels.index, fresh_pixels.index)
+        assert pixels.bounds == fresh_pixels.bounds
+    stored = results.parcel_geometries_wgs84(parcels)
+    read = results.parcel_geometries_wgs84(parcels)
+    fresh = results.parcel_geometries_wgs84(plain)
+    assert len(read) == len(fresh) == len(parcels)
+    for i in (0, len(parcels) // 2, len(parcels) - 1):
+        assert stored[i] == read[i] == fresh[i]
+        assert read[i]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_a_click_finds_the_same_parcel_through_the_prepared_index(small_run):
+    import geopandas as gpd
+
+    from ui import results
+
+    _, prepared = small_run
+    table = prepared.parcels.copy()
+    for i in (0, 7, len(table) - 1):
+        centre = gpd.GeoSeries([table.geometry.iloc[i].representative_point()],
+                               crs=table.crs).to_crs(4326).iloc[0]
+        via_lookup = results.parcel_at(table, centre.x, centre.y, lookup=prepared.parcels)
+        direct = results.parcel_at(table, centre.x, centre.y)
+        assert via_lookup.name == direct.name == table.index[i]
+    assert results.parcel_at(table, 0.0, 0.0, lookup=prepared.parcels) is None

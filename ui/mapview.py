@@ -311,11 +311,8 @@ class PixelIndex:
     bounds: tuple[tuple[float, float], tuple[float, float]]
 
 
-def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelIndex:
-    """Burn parcel row numbers into a Web Mercator image once per parcel set.
-
-    Colouring a new score is then one ``take`` (fast re-render after a weight change).
-    """
+def _burn_pixel_index(parcels, max_px: int) -> tuple[dict, dict]:
+    """(arrays, metadata) of :func:`parcel_pixel_index`, computed."""
     from pyproj import Transformer
     from rasterio.features import rasterize
     from rasterio.transform import from_bounds
@@ -330,7 +327,23 @@ def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelI
                       out_shape=(height, width), transform=transform, fill=-1, dtype="int32")
     to_lonlat = Transformer.from_crs(WEB_MERCATOR, "EPSG:4326", always_xy=True)
     (lon0, lon1), (lat0, lat1) = to_lonlat.transform([west, east], [south, north])
-    return PixelIndex(index=index, bounds=((lat0, lon0), (lat1, lon1)))
+    return {"index": index}, {"bounds": [[lat0, lon0], [lat1, lon1]]}
+
+
+def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelIndex:
+    """Burn parcel row numbers into a Web Mercator image once per parcel set.
+
+    Colouring a new score is then one ``take`` (fast re-render after a weight change).
+    For a prepared table (``siting.prepared_cache.prepare``) the image is stored beside
+    it on disk, so a warm start or an exclusion change reads it back.
+    """
+    from siting import prepared_cache
+
+    arrays, meta = prepared_cache.derived(parcels, f"pixels-{int(max_px)}",
+                                          lambda: _burn_pixel_index(parcels, max_px),
+                                          code=(_burn_pixel_index,))
+    (lat0, lon0), (lat1, lon1) = meta["bounds"]
+    return PixelIndex(index=arrays["index"], bounds=((lat0, lon0), (lat1, lon1)))
 
 
 def score_overlay(pixels: PixelIndex, scores) -> Overlay:
@@ -348,17 +361,17 @@ def values_overlay(pixels: PixelIndex, values, *, cmap, vmin: float, vmax: float
     from matplotlib import colormaps
 
     values = np.asarray(values, dtype=float)
-    idx = pixels.index
-    inside = idx >= 0
-    per_pixel = np.full(idx.shape, np.nan)
-    per_pixel[inside] = values[idx[inside]]
-    show = np.isfinite(per_pixel)
+    # colour each parcel once, then look its colour up per pixel (one take, no per-pixel
+    # colour mapping: the redraw after a weight change)
+    show = np.isfinite(values)
     if hide_zero:
-        show &= per_pixel > 0
-    rgba = np.zeros(idx.shape + (4,), dtype="uint8")
-    scaled = np.clip((per_pixel[show] - vmin) / (vmax - vmin), 0, 1)
+        show &= values > 0
     colour_map = colormaps[cmap] if isinstance(cmap, str) else cmap
-    rgba[show] = np.round(colour_map(scaled) * 255).astype("uint8")
+    palette = np.zeros((len(values) + 1, 4), dtype="uint8")  # last row: no parcel
+    scaled = np.clip((values[show] - vmin) / (vmax - vmin), 0, 1)
+    palette[:-1][show] = np.round(colour_map(scaled) * 255).astype("uint8")
+    idx = pixels.index
+    rgba = palette[np.where(idx >= 0, idx, len(values))]
     return Overlay(image=rgba, bounds=pixels.bounds)
 
 

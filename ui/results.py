@@ -4,6 +4,8 @@ the per-league chart, and the parcel under a clicked point. No streamlit here.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -39,13 +41,51 @@ def _land_label(value: str, lang: str) -> str:
     return LAND_TYPES.get(value, (value, value))[0 if lang == "zh" else 1]
 
 
-def parcel_geometries_wgs84(parcels) -> list[dict]:
+class ParcelShapes(Sequence):
+    """Simplified WGS84 parcel outlines by row position; ``shapes[i]`` is the GeoJSON
+    geometry dict of row ``i`` (made when asked: the map draws only the shortlist)."""
+
+    def __init__(self, geometries):
+        self._geometries = geometries
+
+    def __len__(self) -> int:
+        return len(self._geometries)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return json.loads(json.dumps(self._geometries[i].__geo_interface__))
+
+
+def _wgs84_wkb(parcels) -> tuple[dict, dict]:
+    """The simplified WGS84 outlines as one WKB byte array and its offsets."""
+    import shapely
+
+    geoms = parcels.geometry.simplify(MAP_SIMPLIFY_M).to_crs("EPSG:4326").to_numpy()
+    blobs = shapely.to_wkb(geoms)
+    sizes = np.fromiter((len(b) for b in blobs), dtype="int64", count=len(blobs))
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    data = np.frombuffer(b"".join(blobs), dtype="uint8")
+    return {"wkb": data, "offsets": offsets}, {"simplify_m": MAP_SIMPLIFY_M}
+
+
+def parcel_geometries_wgs84(parcels) -> ParcelShapes:
     """Simplified WGS84 GeoJSON geometry of every parcel, by row position.
 
-    Computed once per parcel set so redrawing the shortlist is a lookup.
+    Computed once per parcel set so redrawing the shortlist is a lookup; for a
+    prepared table (``siting.prepared_cache.prepare``) stored beside it on disk,
+    so a warm start or an exclusion change reads it back.
     """
-    geoms = parcels.geometry.simplify(MAP_SIMPLIFY_M).to_crs("EPSG:4326")
-    return [json.loads(json.dumps(g.__geo_interface__)) for g in geoms]
+    import shapely
+
+    from siting import prepared_cache
+
+    arrays, _ = prepared_cache.derived(parcels, "map-wgs84", lambda: _wgs84_wkb(parcels),
+                                       code=(_wgs84_wkb,))
+    data, offsets = arrays["wkb"].tobytes(), arrays["offsets"]
+    blobs = np.array([data[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)],
+                     dtype=object)
+    return ParcelShapes(shapely.from_wkb(blobs))
 
 
 def shortlist_geojson(shortlist, geometries: list[dict] | None = None) -> dict:
@@ -115,16 +155,28 @@ def corridor_table(fill, lang: str) -> pd.DataFrame:
         ("含假设" if zh else "assumed"): fill["synthetic"]})
 
 
-def parcel_at(parcels, lon: float, lat: float):
-    """The parcel row containing a lon/lat point, or None."""
-    import geopandas as gpd
+def parcel_at(parcels, lon: float, lat: float, *, lookup=None):
+    """The parcel row containing a lon/lat point, or None.
+
+    ``lookup`` (the prepared table ``parcels`` was scored from: same rows, same order)
+    answers the spatial query with its spatial index, built once and kept with it,
+    instead of building one for every new result table.
+    """
     from shapely.geometry import Point
 
-    point = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs(parcels.crs).iloc[0]
-    hits = parcels.sindex.query(point, predicate="intersects")
+    where = parcels if lookup is None else lookup
+    x, y = _from_lonlat(where.crs).transform(lon, lat)
+    hits = where.sindex.query(Point(x, y), predicate="intersects")
     if len(hits) == 0:
         return None
     return parcels.iloc[int(hits[0])]
+
+
+@lru_cache(maxsize=8)
+def _from_lonlat(crs):
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
 
 def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
