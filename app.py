@@ -11,10 +11,9 @@ import logging
 
 import streamlit as st
 
-from siting import pipeline
 from siting.inputs import inputs_key, prepare_key
 from ui.about import about
-from ui.cache import connection_points, leaflet_ready, memo, prepared, prepared_store, run_inputs
+from ui.cache import leaflet_ready, prepared, prepared_store, run_inputs, scored
 from ui.downloads import downloads_panel
 from ui.i18n import as_markdown, error_text, t
 from ui.import_page import import_panel
@@ -58,16 +57,14 @@ def main():
         with map_col:
             prepared(key, scenario, lang)
     prep = prepared(key, scenario, lang)
-    result = pipeline.evaluate(prep, scenario,
-                               provenance=layers[1].provenance,
-                               memo=memo(key), connections=connection_points(scenario))
+    result = scored(key, scenario, prep, layers[1].provenance)
     with metrics_slot:
         metrics(result, lang)
     with map_slot.container():
         clicked = draw_map(result, prep, choice, layers, lang)
     caption_slot.caption(t("map_offline_note", lang) if choice.basemap == "none" else "")
     with detail_col:
-        details(result, clicked, lang)
+        details(result, prep, clicked, lang)
     tables(result, lang)
     supply_panel(result, prep, key, lang)
     tabs = st.tabs([t("downloads", lang), t("import", lang), t("library", lang),

@@ -116,8 +116,9 @@ def server(scenario=None):
     import geopandas as gpd
 
     from layers.bundle import load_inputs
-    from siting import pipeline, prepared_cache, rerank
+    from siting import pipeline, rerank
     from siting import scenario as sc
+    from siting.inputs import prepared_cache
     from ui import mapview, results
 
     rows: dict = {}

@@ -4,7 +4,7 @@ Usage: ``python benchmarks/cache.py [--resolution 1000] [--parcel-size 5]``. Pri
 the embedded region with a fresh cache folder:
 
 1. the baseline: a full ``pipeline.prepare`` (what every change cost before);
-2. the same inputs again through ``siting.prepared_cache`` (a cache hit);
+2. the same inputs again through ``siting.inputs.prepared_cache`` (a cache hit);
 3. a red-line buffer change (only the exclusion columns recomputed, exact overlay);
 4. the same change with the rasterised exclusions (50 m, ``exclusions_method="raster"``).
 """
@@ -36,8 +36,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from layers.bundle import load_inputs
-    from siting import features, pipeline, prepared_cache
+    from siting import features, pipeline
     from siting import scenario as sc
+    from siting.inputs import prepared_cache
 
     inputs = load_inputs()
     scenario = sc.from_dict({"resolution_m": args.resolution,

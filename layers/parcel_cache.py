@@ -1,7 +1,7 @@
 """On-disk store of prepared parcel tables: one GeoParquet file per key, under the
 workspace, oldest-used entries dropped beyond a size limit.
 
-The store knows nothing of what a key means (``siting.prepared_cache`` makes
+The store knows nothing of what a key means (``siting.inputs.prepared_cache`` makes
 them); it only reads, writes and evicts files. A damaged or unreadable entry
 is treated as missing.
 """

@@ -195,8 +195,8 @@ def write_mask(path, inputs, scenario, parcels, *, resolution_m: float | None = 
 
 
 def _cmd_run(args) -> int:
-    from siting import distributed, pipeline, prepared_cache
-    from siting.inputs import briefing_boundaries, disclaimer_texts, load_run_inputs
+    from siting import distributed, pipeline
+    from siting.inputs import briefing_boundaries, disclaimer_texts, load_run_inputs, prepared_cache
     from siting.scoring import resolve_weights
 
     scenario = scenario_from_args(args)

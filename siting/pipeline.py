@@ -247,8 +247,11 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
     foot_pv = np.zeros(n)
     if "w" in techs:
         wind = wind_yield(parcels, scenario, memo)
-        density_w = np.array([wind_density(t, cap_cfg) for t in wind["turbine"]]) if n else \
-            np.zeros(0)
+        # one density per turbine model, not per parcel (a per-parcel call was ~80 %
+        # of a weight change's re-scoring)
+        density_w = np.zeros(n)
+        for turbine in set(wind["turbine"]):
+            density_w[wind["turbine"] == turbine] = wind_density(turbine, cap_cfg)
         density_w = np.where(density_w > 0, density_w, cap_cfg.wind_mw_per_km2)
         cap_w = energy.capacity_mw(parcels["avail_w_km2"].to_numpy(), density_w)
         foot_w = cap_w / density_w

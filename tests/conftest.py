@@ -1,7 +1,7 @@
 """Shared fixtures: tiny in-memory rasters and vectors with hand-checkable values, a small
 fixture region, and the one full-region preparation every full-region test shares.
 
-The prepared-parcel cache (``siting.prepared_cache``) lives in one folder for the whole
+The prepared-parcel cache (``siting.inputs.prepared_cache``) lives in one folder for the whole
 session (``$SITING_CACHE_DIR``, inherited by CLI subprocesses and the app under test): the
 default full region is prepared once, by whichever test asks first, and every later run of
 the same inputs — in process, through the CLI or the app — reads it back.
@@ -45,8 +45,8 @@ def bundled_inputs():
 def default_prepared(bundled_inputs, shared_prepared_cache):
     """The full region prepared with the default scenario (any technology: the prepared
     table holds wind and PV columns), through the session's cache."""
-    from siting import prepared_cache
     from siting import scenario as sc
+    from siting.inputs import prepared_cache
 
     return prepared_cache.prepare(bundled_inputs, sc.Scenario())
 
@@ -96,8 +96,8 @@ def small_inputs(bundled_inputs):
 def small_prepared(small_inputs, shared_prepared_cache):
     """The small fixture region prepared with the default scenario, through the
     session's cache (one preparation shared by every test that asks)."""
-    from siting import prepared_cache
     from siting import scenario as sc
+    from siting.inputs import prepared_cache
 
     return prepared_cache.prepare(small_inputs, sc.Scenario())
 

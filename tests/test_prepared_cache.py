@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from layers import parcel_cache
-from siting import pipeline, prepared_cache
+from siting import pipeline
 from siting import scenario as sc
+from siting.inputs import prepared_cache
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,9 @@ def test_reselect_equals_a_full_evaluate_in_the_other_order(small_inputs, small_
 
 
 def test_reselect_with_contiguity_bases(small_inputs, small_prepared):
-    """Without connection points bases merge touching parcels; the re-rank does too."""
-    scenario = sc.from_dict({"shortlist": {"rank_by": "score"}})
+    """Bases that merge touching parcels (bases.method contiguity): the re-rank does too."""
+    scenario = sc.from_dict({"shortlist": {"rank_by": "score"},
+                             "bases": {"method": "contiguity"}})
     scored = pipeline.evaluate(small_prepared, scenario, provenance=small_inputs.provenance)
     other = scenario.model_copy(deep=True)
     other.shortlist.rank_by = "lcoe"

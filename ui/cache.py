@@ -11,9 +11,9 @@ import streamlit as st
 
 from layers.catalog import load_catalog
 from layers.io import read_raster
-from siting import connection, pipeline, prepared_cache
+from siting import connection, pipeline
 from siting import scenario as sc
-from siting.inputs import inputs_key, load_run_inputs
+from siting.inputs import inputs_key, load_run_inputs, prepared_cache
 from ui import mapview, results
 from ui.assets import install_leaflet
 from ui.i18n import progress_text, t
@@ -98,6 +98,20 @@ def prepared(key: str, scenario, lang: str):
 def memo(key: str) -> dict:
     """Weight-independent pieces of evaluation (e.g. wind full-load hours) per parcel set."""
     return {}
+
+
+def scored(key: str, scenario, prep, provenance):
+    """The evaluated result of ``scenario`` on the prepared table ``key``, kept for
+    the session: a map click, a pan or a tab change re-use it (no re-scoring); any
+    change of the scenario evaluates again."""
+    wanted = (key, sc.dumps(scenario))
+    kept = st.session_state.get("_scored")
+    if kept is not None and kept[0] == wanted:
+        return kept[1]
+    result = pipeline.evaluate(prep, scenario, provenance=provenance, memo=memo(key),
+                               connections=connection_points(scenario))
+    st.session_state["_scored"] = (wanted, result)
+    return result
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -17,7 +17,7 @@ from siting.criteria import (
     WIND_CLASS_NOTE_ZH,
 )
 from siting.errors import SitingError
-from siting.inputs import prepare_key
+from siting.inputs import prepared_cache
 from siting.shortlist import map_subset
 from siting.tech import builds_pv, builds_wind
 from ui import mapview, results
@@ -114,7 +114,7 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
     m = _static_map(choice, layers, lang)
     groups = []
     if choice.raster_id in ("score", "excl"):
-        pixels = pixel_index(prepare_key(result.scenario), prep.parcels)
+        pixels = pixel_index(geometry_key(prep), prep.parcels)
         if choice.raster_id == "score":
             overlay = mapview.score_overlay(pixels, result.parcels["score"].to_numpy())
         else:
@@ -125,7 +125,7 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
                             opacity=choice.opacity)
         groups.append(group)
     if st.session_state.get("show_shortlist", True):
-        geometries = parcel_geometries(prepare_key(result.scenario), prep.parcels)
+        geometries = parcel_geometries(geometry_key(prep), prep.parcels)
         group = folium.FeatureGroup(name=t("show_shortlist", lang))
         mapview.add_shortlist(group, results.shortlist_geojson(
             map_subset(result.shortlist, result.scenario.shortlist.size), geometries),
@@ -225,13 +225,19 @@ def legend(choice: MapChoice, lang: str):
     st.markdown(f"**{esc(t('legend', lang))}**<br>" + "<br>".join(rows), unsafe_allow_html=True)
 
 
-def details(result, clicked, lang: str):
+def geometry_key(prep) -> str:
+    """The key of the parcels' geometry: the same across exclusion changes, so the
+    map pieces built from it are reused (``siting.inputs.prepared_cache.GEOMETRY_ATTR``)."""
+    return prep.parcels.attrs.get(prepared_cache.GEOMETRY_ATTR) or str(id(prep.parcels))
+
+
+def details(result, prep, clicked, lang: str):
     """Everything about the clicked parcel (and its base)."""
     st.subheader(t("details", lang))
     if not clicked:
         st.caption(t("click_hint", lang))
         return
-    row = results.parcel_at(result.parcels, clicked["lng"], clicked["lat"])
+    row = results.parcel_at(result.parcels, clicked["lng"], clicked["lat"], lookup=prep.parcels)
     if row is None:
         st.info(f"{t('no_parcel', lang)} ({clicked['lng']:.3f}°E, {clicked['lat']:.3f}°N)")
         return

@@ -334,10 +334,10 @@ def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelI
     """Burn parcel row numbers into a Web Mercator image once per parcel set.
 
     Colouring a new score is then one ``take`` (fast re-render after a weight change).
-    For a prepared table (``siting.prepared_cache.prepare``) the image is stored beside
+    For a prepared table (``siting.inputs.prepared_cache.prepare``) the image is stored beside
     it on disk, so a warm start or an exclusion change reads it back.
     """
-    from siting import prepared_cache
+    from siting.inputs import prepared_cache
 
     arrays, meta = prepared_cache.derived(parcels, f"pixels-{int(max_px)}",
                                           lambda: _burn_pixel_index(parcels, max_px),

@@ -73,12 +73,12 @@ def parcel_geometries_wgs84(parcels) -> ParcelShapes:
     """Simplified WGS84 GeoJSON geometry of every parcel, by row position.
 
     Computed once per parcel set so redrawing the shortlist is a lookup; for a
-    prepared table (``siting.prepared_cache.prepare``) stored beside it on disk,
+    prepared table (``siting.inputs.prepared_cache.prepare``) stored beside it on disk,
     so a warm start or an exclusion change reads it back.
     """
     import shapely
 
-    from siting import prepared_cache
+    from siting.inputs import prepared_cache
 
     arrays, _ = prepared_cache.derived(parcels, "map-wgs84", lambda: _wgs84_wkb(parcels),
                                        code=(_wgs84_wkb,))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siting import connection, pipeline, units
+from siting import connection, rerank, units
 from siting import scenario as sc
 from ui import results
 from ui import supply as supply_view
-from ui.cache import connection_points, corridors, memo
+from ui.cache import corridors
 from ui.i18n import as_markdown, t
 from ui.state import display_units
 from ui.synthetic_banner import synthetic_banner
@@ -37,16 +37,15 @@ def metrics(result, lang: str):
 
 
 def other_order(result, prep, key: str, lang: str):
-    """The same scenario ranked the other way (score ↔ LCOE), re-scored in memory."""
+    """The same scenario ranked the other way (score ↔ LCOE): a selection-only
+    re-rank of the scored table (``siting.rerank``), no re-scoring."""
     other = result.scenario.model_copy(deep=True)
     other.shortlist.rank_by = "lcoe" if other.shortlist.rank_by == "score" else "score"
     cache = st.session_state.setdefault("_other_order", {})
     wanted = (key, sc.dumps(other))
     if wanted not in cache:
         cache.clear()  # one entry: the current scenario's other order
-        cache[wanted] = pipeline.evaluate(prep, other, provenance=result.provenance,
-                                          memo=memo(key),
-                                          connections=connection_points(other)).summary
+        cache[wanted] = rerank.reselect(result).summary
     return cache[wanted]
 
 

@@ -26,7 +26,8 @@ CACHE_FORMAT = 1
 #: Engine and layer-reading modules whose code shapes the prepared table (repo paths).
 ENGINE_MODULES = ("siting/features.py", "siting/parcels.py", "siting/zonal.py",
                   "siting/overlay.py", "siting/exclusions.py", "siting/grid.py",
-                  "siting/distributed.py", "layers/align.py", "layers/io.py")
+                  "siting/distributed.py", "siting/registry.py", "layers/align.py",
+                  "layers/io.py")
 
 
 #: ``parcels.attrs`` key of a prepared table's geometry fingerprint (set by :func:`prepare`).
@@ -56,7 +57,7 @@ def file_checksum(path) -> str:
 
 
 def _engine_digest() -> str:
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()
     for name in ENGINE_MODULES:
         digest.update(file_checksum(repo / name).encode())
