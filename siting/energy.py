@@ -38,6 +38,8 @@ from siting.energy_pv import (  # noqa: F401
     PV_ARRAY_SHARE,
     PV_LAND_USE_SHARE,
     PV_MODULE_W_PER_M2,
+    PV_MOUNT_DEFAULT,
+    PV_MOUNT_LAYERS,
     PV_PACKING_MW_PER_KM2,
     PV_PERFORMANCE_RATIO,
     PV_RESTORATION_MW_PER_KM2,
@@ -49,6 +51,7 @@ from siting.energy_pv import (  # noqa: F401
     pv_energy_per_mw,
     pv_ground_coverage_ratio,
     pv_mw_per_km2,
+    pv_yield_layer,
     winter_solstice_sun,
 )
 from siting.energy_wind import (  # noqa: F401

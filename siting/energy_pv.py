@@ -20,6 +20,13 @@ PV_TILT_GAIN = 1.15
 PV_PERFORMANCE_RATIO = 0.80
 #: Irradiance at standard test conditions, kW/m²: kWh/m² ÷ this = kWh/kWp at PR 1.
 STC_IRRADIANCE_KW_M2 = 1.0
+#: PV mounts with a bundled pvlib yield raster, and the catalog layer of each
+#: (data/build/pv_yield.py: Erbs, Hay-Davies, SAPM temperature, PVWatts; docs/yields.md).
+#: ``fixed``: south-facing rack at the latitude's optimal tilt; ``tracker``: horizontal
+#: north-south single-axis tracker (±60°, backtracking).
+PV_MOUNT_LAYERS = {"fixed": "pv_yield", "tracker": "pv_yield_tracker"}
+#: Default mount: fixed racks, the bulk of the region's desert bases ⚠️.
+PV_MOUNT_DEFAULT = "fixed"
 
 #: PV packing density inside a desert base, MW/km² gross (Inner Mongolia bases 50-60:
 #: 1 GW on 30,000 mu; domain.md).
@@ -49,9 +56,19 @@ PV_ARRAY_SHARE = 0.65
 
 
 # --- PV yield -----------------------------------------------------------------------------
+def pv_yield_layer(mount: str = PV_MOUNT_DEFAULT) -> str:
+    """Catalog id of the bundled pvlib yield raster of a mount (:data:`PV_MOUNT_LAYERS`)."""
+    if mount not in PV_MOUNT_LAYERS:
+        raise SitingError(f"PV mount must be one of {sorted(PV_MOUNT_LAYERS)}, got {mount!r}",
+                          zh=f"光伏支架类型须为 {sorted(PV_MOUNT_LAYERS)} 之一（当前值："
+                             f"{mount!r}）")
+    return PV_MOUNT_LAYERS[mount]
+
+
 def pv_energy_per_mw(ghi_kwh_m2: ArrayLike, *, tilt_gain: float = PV_TILT_GAIN,
                      performance_ratio: float = PV_PERFORMANCE_RATIO,
-                     pvout_kwh_kwp: ArrayLike | None = None) -> NDArray[np.float64]:
+                     pvout_kwh_kwp: ArrayLike | None = None,
+                     model_yield_kwh_kwp: ArrayLike | None = None) -> NDArray[np.float64]:
     """Annual net energy per MW of PV installed (= kWh/kWp = full-load hours).
 
     Parameters
@@ -64,8 +81,11 @@ def pv_energy_per_mw(ghi_kwh_m2: ArrayLike, *, tilt_gain: float = PV_TILT_GAIN,
         System performance ratio in (0, 1] (default :data:`PV_PERFORMANCE_RATIO`).
     pvout_kwh_kwp : array_like, optional
         Specific yield layer (e.g. Global Solar Atlas PVOUT), kWh/kWp·yr, already
-        net of losses; where finite it overrides the GHI estimate, where NaN the
-        GHI estimate is kept.
+        net of losses; where finite it overrides everything else.
+    model_yield_kwh_kwp : array_like, optional
+        The bundled pvlib yield raster of the mount (:func:`pv_yield_layer`), kWh/kWp·yr
+        AC; where finite (and no PVOUT) it replaces ``GHI × gain × PR``, which is
+        kept only where it is NaN.
 
     Returns
     -------
@@ -85,6 +105,11 @@ def pv_energy_per_mw(ghi_kwh_m2: ArrayLike, *, tilt_gain: float = PV_TILT_GAIN,
     ghi = _as_float(ghi_kwh_m2, "ghi_kwh_m2")
     _raise_if_any(ghi < 0, ghi, "ghi_kwh_m2", "non-negative kWh/m²·yr")
     energy = ghi * tilt_gain * performance_ratio / STC_IRRADIANCE_KW_M2
+    if model_yield_kwh_kwp is not None:
+        model = _as_float(model_yield_kwh_kwp, "model_yield_kwh_kwp")
+        _raise_if_any((model < 0) | (model > HOURS_PER_YEAR), model, "model_yield_kwh_kwp",
+                      "kWh/kWp·yr in [0, 8760]")
+        energy = np.where(np.isnan(model), energy, model)
     if pvout_kwh_kwp is None:
         return energy
     pvout = _as_float(pvout_kwh_kwp, "pvout_kwh_kwp")
