@@ -224,7 +224,7 @@ def annual_yields(lons, lats, elevations_m, *, year=rasters.CLEAR_SKY_YEAR,
 # --- rasters -------------------------------------------------------------------------------
 
 def _coarse_sample(elevation_m, transform):
-    """Centres of the PV_STRIDE × PV_STRIDE blocks (every block, land or not)."""
+    """Cell centres (lons, lats) of the PV_STRIDE × PV_STRIDE sample of the 1/12° grid."""
     offset = PV_STRIDE // 2
     lons, lats = rasters.cell_centres(transform, elevation_m.shape)
     return lons[offset::PV_STRIDE], lats[offset::PV_STRIDE]
@@ -233,8 +233,9 @@ def _coarse_sample(elevation_m, transform):
 def yield_per_ghi_fields(elevation_m, transform):
     """Specific yield per unit GHI (kWh/kWp per kWh/m²) on the coarse sample.
 
-    Sea cells of the sample use the nearest land elevation's 0 m stand-in (they only
-    serve interpolation near coasts; the bundle has none within the region).
+    The chain runs on the sample cells near the province (:func:`_near_province`); the
+    others take the nearest computed value. A sample cell without elevation (sea; none
+    lies near the province) counts at 0 m.
     """
     c_lons, c_lats = _coarse_sample(elevation_m, transform)
     offset = PV_STRIDE // 2
