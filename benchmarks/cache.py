@@ -35,12 +35,11 @@ def main(argv=None) -> int:
     parser.add_argument("--parcel-size", type=float, default=5.0)
     args = parser.parse_args(argv)
 
-    from layers.bundle import load_inputs
     from siting import features, pipeline
     from siting import scenario as sc
-    from siting.inputs import prepared_cache
+    from siting.inputs import load_run_inputs, prepared_cache
 
-    inputs = load_inputs()
+    inputs = load_run_inputs(sc.preset("default"))
     scenario = sc.from_dict({"resolution_m": args.resolution,
                              "parcel_size_km": args.parcel_size})
     changed = sc.from_dict({**scenario.model_dump(),

@@ -14,14 +14,6 @@ from layers.catalog import load_catalog, resolve_layer
 from layers.errors import DataFileError
 from layers.io import RasterFile, RasterSource, read_raster, read_vector
 
-#: Raster and vector layers a run reads, by catalog id.
-RUN_RASTERS = ("elevation", "slope", "landcover", "ghi", "wind_speed_100m", "weibull_k")
-RUN_VECTORS = ("province", "leagues", "banners", "border", "redline", "desert", "mine",
-               "substations", "lines", "settlements")
-#: Import roles a run reads only when the user gives them (no bundled default):
-#: a PV yield raster and the user's own exclusion and encouragement zones.
-RUN_ROLES = ("pvout", "custom_exclusion", "custom_encouragement")
-
 
 @dataclass
 class Inputs:
@@ -45,15 +37,18 @@ class UserLayer:
     name_en: str
 
 
-def load_inputs(user_layers: dict[str, UserLayer] | None = None, *, parcels=None,
-                progress=None) -> Inputs:
+def load_inputs(raster_ids, vector_ids, user_layers: dict[str, UserLayer] | None = None, *,
+                parcels=None, progress=None) -> Inputs:
     """The bundled layers of a run, with the user's checked layers in their place.
 
     Parameters
     ----------
+    raster_ids, vector_ids : sequence of str
+        Catalog ids of the bundled rasters and vectors the run reads (the engine's
+        list: ``siting.registry.RUN_RASTERS`` / ``RUN_VECTORS``).
     user_layers : dict, optional
         ``{layer id or role: UserLayer}`` (from ``siting.inputs.load_run_inputs``):
-        catalog ids replace the bundled layer, ``RUN_ROLES`` are added.
+        catalog ids replace the bundled layer, other roles are added.
     parcels : geopandas.GeoDataFrame, optional
         The user's own parcel polygons, already checked.
     progress : callable, optional
@@ -67,7 +62,7 @@ def load_inputs(user_layers: dict[str, UserLayer] | None = None, *, parcels=None
                             f"(UserLayer), got {type(layer).__name__}; read a scenario's "
                             "files with siting.inputs.load_run_inputs")
     rasters, vectors, provenance, sources = {}, {}, {}, {}
-    ids = RUN_RASTERS + RUN_VECTORS
+    ids = tuple(raster_ids) + tuple(vector_ids)
     for i, layer_id in enumerate(ids):
         if progress:
             progress(i / len(ids), f"reading {layer_id}")

@@ -33,7 +33,11 @@ RASTER_FEATURES = {"wind_ms": ("wind_speed_100m", "bilinear"),
 #: How exclusions are overlaid on parcels (see ``prepare``).
 ExclusionsMethod = Literal["exact", "raster"]
 #: Optional raster features, read only when the user gives the layer (NaN otherwise).
-OPTIONAL_RASTER_FEATURES = {"pvout_kwh": ("pvout", "bilinear")}
+OPTIONAL_RASTER_FEATURES = {"pvout_kwh": ("pvout", "bilinear"),
+                            # the bundled pvlib yields (dropped when the user's GHI replaces
+                            # the bundled one: PV then falls back to GHI × gain × PR)
+                            "pv_yield_kwh": ("pv_yield", "bilinear"),
+                            "pv_yield_trk_kwh": ("pv_yield_tracker", "bilinear")}
 
 
 @dataclass

@@ -278,8 +278,12 @@ def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[st
         foot_pv = cap_pv / density
         ghi = parcels["ghi_kwh"].to_numpy()
         ok = np.isfinite(ghi)
+        model_col = "pv_yield_trk_kwh" if en_cfg.pv_mount == "tracker" else "pv_yield_kwh"
+        model = (parcels[model_col].to_numpy() if model_col in parcels
+                 else np.full(n, np.nan))
         flh_pv[ok] = energy.pv_energy_per_mw(ghi[ok], tilt_gain=en_cfg.pv_tilt_gain,
-                                             performance_ratio=en_cfg.pv_performance_ratio)
+                                             performance_ratio=en_cfg.pv_performance_ratio,
+                                             model_yield_kwh_kwp=model[ok])
         # PVOUT is already a specific yield after system losses (kWh/kWp·yr = MWh/MW =
         # full-load hours): where the user gives it, it replaces the modelled yield
         # as is, without tilt gain or performance ratio.

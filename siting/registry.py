@@ -161,6 +161,18 @@ OPTIONAL_LAYERS = tuple(dict.fromkeys(
                                                    if e.optional]))
 
 
+#: Raster and vector layers a run reads, by catalog id: the bundled data, each of
+#: which a scenario's own file may replace (``siting.inputs.load_run_inputs``).
+RUN_RASTERS: tuple[str, ...] = ("elevation", "slope", "landcover", "ghi", "wind_speed_100m",
+                                "weibull_k", "pv_yield", "pv_yield_tracker")
+RUN_VECTORS: tuple[str, ...] = ("province", "leagues", "banners", "border", "redline", "desert",
+                                "mine", "substations", "lines", "settlements")
+#: Import roles a run reads only when the user gives them (no bundled default): a
+#: PV yield raster, and the layers of the optional exclusions and encouragements.
+RUN_ROLES: tuple[str, ...] = tuple(dict.fromkeys(
+    ("pvout", "custom_exclusion", "custom_encouragement", *OPTIONAL_LAYERS)))
+
+
 def exclusion(entry_id: str) -> Exclusion:
     """The exclusion entry with this id (KeyError names the known ids)."""
     for entry in EXCLUSIONS:

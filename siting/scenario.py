@@ -614,15 +614,15 @@ class Scenario(Section):
     @field_validator("layers")
     @classmethod
     def _known_layers(cls, value):
-        from layers.bundle import RUN_RASTERS, RUN_ROLES, RUN_VECTORS
+        from siting.registry import RUN_RASTERS, RUN_ROLES, RUN_VECTORS
 
         replaceable = RUN_RASTERS + RUN_VECTORS
         unknown = sorted(set(value) - set(replaceable) - set(RUN_ROLES))
         if unknown:
-            raise _BadValue(f"unknown layer ids {unknown}; a run can replace: "
-                            f"{', '.join(replaceable)}; and add: {', '.join(RUN_ROLES)}",
-                            f"未知图层编号 {unknown}；运行时可替换：{', '.join(replaceable)}；"
-                            f"可新增：{', '.join(RUN_ROLES)}")
+            raise _BadValue(f"unknown layer ids {unknown}; a run can add: "
+                            f"{', '.join(RUN_ROLES)}; and replace: {', '.join(replaceable)}",
+                            f"未知图层编号 {unknown}；运行时可新增：{', '.join(RUN_ROLES)}；"
+                            f"可替换：{', '.join(replaceable)}")
         return value
 
 

@@ -35,10 +35,12 @@ def shared_prepared_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def bundled_inputs():
-    """The bundled layers (``layers.bundle.load_inputs()``), read once per session."""
-    from layers.bundle import load_inputs
+    """The bundled layers (``siting.inputs.load_run_inputs`` of the default
+    scenario), read once per session."""
+    from siting import scenario as sc
+    from siting.inputs import load_run_inputs
 
-    return load_inputs()
+    return load_run_inputs(sc.preset("default"))
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ def test_layers_json_lists_every_layer():
     result = run_cli("layers", "--json")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert len(rows) == 16
+    assert len(rows) == 18
     keys = {"id", "name_zh", "name_en", "role", "kind", "provenance", "source", "path"}
     assert all(keys <= set(r) for r in rows)
     by_id = {r["id"]: r for r in rows}

@@ -222,8 +222,8 @@ def _farmland():
 
 
 def test_statutory_entries_are_declared_without_a_bundled_layer():
-    from layers.bundle import RUN_RASTERS, RUN_VECTORS
     from siting import registry
+    from siting.registry import RUN_RASTERS, RUN_VECTORS
 
     for entry_id in ("basic_farmland", "urban_boundary"):
         entry = registry.exclusion(entry_id)

@@ -142,7 +142,7 @@ def test_prepare_key_changes_when_a_file_is_replaced(tmp_path, files):
 
 
 def test_scenario_layers_name_what_a_run_accepts():
-    with pytest.raises(sc.SitingError, match="and add: pvout, custom_exclusion, "
+    with pytest.raises(sc.SitingError, match="can add: pvout, custom_exclusion, "
                                              "custom_encouragement"):
         sc.from_dict({"layers": {"pvout_daily": "x.tif"}})
 

@@ -15,8 +15,8 @@ from layers.io import read_raster, read_vector
 from siting.grid import ALBERS_CRS, AnalysisGrid, grid_for_bounds
 
 FIXED_IDS = ["province", "leagues", "banners", "border", "elevation", "slope", "landcover",
-             "ghi", "wind_speed_100m", "weibull_k", "redline", "desert", "mine",
-             "substations", "lines", "settlements"]
+             "ghi", "pv_yield", "pv_yield_tracker", "wind_speed_100m", "weibull_k", "redline",
+             "desert", "mine", "substations", "lines", "settlements"]
 
 
 def test_catalog_has_every_fixed_layer_with_provenance():

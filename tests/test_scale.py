@@ -135,9 +135,10 @@ def test_nan_cells_are_skipped_and_an_all_nan_parcel_falls_back_to_its_point():
 
 @pytest.fixture(scope="module")
 def bundled():
-    from layers.bundle import load_inputs
+    from siting import scenario as sc
+    from siting.inputs import load_run_inputs
 
-    return load_inputs()
+    return load_run_inputs(sc.preset("default"))
 
 
 @pytest.fixture(scope="module")

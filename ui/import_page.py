@@ -11,7 +11,7 @@ from ui.user_errors import USER_ERRORS
 
 def _use_import(summary_dict: dict):
     """Point the scenario at an imported layer (callback: runs before the widgets)."""
-    from layers.bundle import RUN_RASTERS, RUN_VECTORS
+    from siting.registry import RUN_RASTERS, RUN_VECTORS
 
     base = st.session_state["scenario_base"]
     role, path = summary_dict["role"], summary_dict["path"]

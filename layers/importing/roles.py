@@ -132,6 +132,11 @@ IMPORT_ROLES: dict[str, RoleSpec] = {spec.role: spec for spec in (
              geometries=(_POLY,)),
     RoleSpec("custom_encouragement", "vector", "custom encouraged zones", "自定义鼓励区",
              geometries=(_POLY,)),
+    # the statutory layers of 三区三线 (from the land-use plan; not bundled)
+    RoleSpec("basic_farmland", "vector", "permanent basic farmland", "永久基本农田",
+             geometries=(_POLY,)),
+    RoleSpec("urban_boundary", "vector", "urban development boundary", "城镇开发边界",
+             geometries=(_POLY,)),
 )}
 
 

@@ -74,7 +74,14 @@ def load_run_inputs(scenario, *, progress=None):
         user_layers[key] = UserLayer(data=data, source=str(Path(path).expanduser().resolve()),
                                      name_zh=spec.name_zh, name_en=spec.name_en)
     start = 0.5 * len(files) / n_steps
-    return load_inputs(user_layers, parcels=parcels,
+    from siting.registry import RUN_RASTERS, RUN_VECTORS
+
+    raster_ids = RUN_RASTERS
+    if "ghi" in user_layers and not {"pvout", "pv_yield", "pv_yield_tracker"} & set(user_layers):
+        # the bundled PV yield was modelled from the bundled GHI: with the user's GHI
+        # it would disagree, so PV falls back to the user's GHI × tilt gain × PR
+        raster_ids = tuple(i for i in RUN_RASTERS if i not in ("pv_yield", "pv_yield_tracker"))
+    return load_inputs(raster_ids, RUN_VECTORS, user_layers, parcels=parcels,
                        progress=lambda f, m: report(start + (1 - start) * f, m))
 
 
