@@ -142,6 +142,7 @@ def job_zonal_ours(job: dict) -> dict:
     """Mean of one raster file per parcel with ``siting.zonal.raster_means``."""
     from layers.io import open_raster
     from siting.grid import grid_for_bounds
+    from siting.inputs import open_warper
     from siting.zonal import Layer, raster_means
 
     parcels = _read_parcels(job["parcels"])
@@ -149,7 +150,7 @@ def job_zonal_ours(job: dict) -> dict:
     grid = grid_for_bounds(tuple(parcels.total_bounds), job["resolution_m"])
     before = rss_mb()
     start = time.perf_counter()
-    means = raster_means({"v": Layer(source)}, parcels, grid)["v"]
+    means = raster_means({"v": Layer(source)}, parcels, grid, open_warper=open_warper)["v"]
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "peak_mb": peak_mb(), "before_mb": before,
             "n": len(parcels), "valid": int((means == means).sum()),

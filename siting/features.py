@@ -328,6 +328,7 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
         Cell size of the "raster" method, metres.
     """
     from siting import distributed
+    from siting.inputs import open_warper
     from siting.zonal import Layer, raster_means
 
     if exclusions_method not in ("exact", "raster"):
@@ -348,7 +349,7 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
               if layer_id in inputs.rasters}
     for column in OPTIONAL_RASTER_FEATURES:
         out[column] = np.nan
-    means = raster_means(layers, out, grid, runner=runner,
+    means = raster_means(layers, out, grid, open_warper=open_warper, runner=runner,
                          progress=lambda f, m: progress(0.05 + 0.3 * f, m))
     for column, values in means.items():
         out[column] = values
