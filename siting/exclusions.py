@@ -7,6 +7,9 @@ available area never counts excluded land.
 """
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import numpy as np
 
 from siting.grid import ALBERS_CRS
@@ -31,12 +34,33 @@ EXCLUSION_LABELS = {
 }
 
 
+#: How many polygonised masks are kept in memory (an exclusion change then does not
+#: polygonise the unchanged land-cover classes again). Assumption: ~6 masks per setting.
+MEMO_MASKS = 16
+
+_MASKS: OrderedDict = OrderedDict()
+
+
 def mask_to_polygons(mask, transform, crs):
     """Polygons (equal-area CRS, shapely array) of the True cells of ``mask``.
 
     Each polygon is the exact outline of its cells in the raster's CRS,
-    reprojected to the equal-area CRS.
+    reprojected to the equal-area CRS. The same mask, transform and CRS give
+    back the same array from memory (``MEMO_MASKS``).
     """
+    from siting.overlay import remember
+
+    mask = np.ascontiguousarray(mask, dtype="uint8")
+    digest = hashlib.blake2b(mask.tobytes(), digest_size=16)
+    digest.update(repr((mask.shape, tuple(transform), str(crs))).encode())
+    key = digest.hexdigest()
+    if key in _MASKS:
+        _MASKS.move_to_end(key)
+        return _MASKS[key]
+    return remember(_MASKS, key, _mask_to_polygons(mask, transform, crs), MEMO_MASKS)
+
+
+def _mask_to_polygons(mask, transform, crs):
     import geopandas as gpd
     from rasterio.features import shapes
     from shapely.geometry import shape

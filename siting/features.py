@@ -8,6 +8,7 @@ runner (``siting.distributed``), so a Dask run computes the same table.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,7 +17,14 @@ import numpy as np
 from siting import exclusions as ex
 from siting.errors import SitingError
 from siting.grid import ALBERS_CRS, grid_for_bounds
-from siting.overlay import TiledUnion, combine, covered_area_km2, tiled_union
+from siting.overlay import (
+    TiledUnion,
+    covered_area_km2,
+    group_covered_km2,
+    remember,
+    shapes_key,
+    tiled_union,
+)
 
 #: Desert-layer kinds that count as desert/gobi and as sandy land.
 DESERT_KINDS = ("gobi_desert", "desert", "gobi")
@@ -114,6 +122,42 @@ def covered_partition(geoms, *, unions: dict) -> dict:
     one call over all parcels.
     """
     return {key: covered_area_km2(geoms, union) for key, union in unions.items()}
+
+
+#: How many per-parcel covers (one float array per parcel set and union) are kept in
+#: memory, so an exclusion change overlays only the changed source. Assumption: as
+#: ``siting.overlay.MEMO_UNIONS`` (~1.5 MB each at 185k parcels).
+MEMO_COVERS = 48
+
+_COVERS: OrderedDict = OrderedDict()
+
+
+def memoised_covers(geoms, unions: dict, *, runner, progress=None) -> dict:
+    """``covered_area_km2`` of ``geoms`` by each union, reusing earlier results.
+
+    A union built by ``tiled_union`` carries a digest of its shapes; with a digest of
+    the parcels it keys the memo (``MEMO_COVERS``). The others are overlaid on
+    partitions of the parcels by ``runner``.
+    """
+    parcels_key = shapes_key(geoms)
+    out, todo = {}, {}
+    for name, union in unions.items():
+        key = (parcels_key, union.key)
+        if union.key and key in _COVERS:
+            _COVERS.move_to_end(key)
+            out[name] = _COVERS[key]
+        else:
+            todo[name] = union
+    if todo:
+        pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
+        kwargs = {"progress": progress} if progress else {}
+        done = _concatenate(runner.map(covered_partition, pieces, shared={"unions": todo},
+                                       **kwargs), todo)
+        for name, union in todo.items():
+            out[name] = done[name]
+            if union.key:
+                remember(_COVERS, (parcels_key, union.key), done[name], MEMO_COVERS)
+    return out
 
 
 def distance_partition(geoms, *, targets: dict) -> dict:
@@ -242,14 +286,15 @@ def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_n
         shares = ex.excluded_fractions(geoms, unions, groups, fine)
         covered = {key: share * area for key, share in shares.items()}
     else:
+        # each source's cover comes from memory when only another source changed; a
+        # group's union is overlaid only where two of its sources share a parcel
+        covered = memoised_covers(
+            geoms, unions, runner=runner,
+            progress=lambda done, total: progress(0.4 + 0.5 * done / total,
+                                                  f"exclusion overlays {done}/{total}"))
         for group, members in groups.items():
-            unions[group] = combine([unions[key] for key in members])
-        pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
-        covered = _concatenate(runner.map(
-            covered_partition, pieces, shared={"unions": unions},
-            progress=lambda done, total: progress(0.4 + 0.6 * done / total,
-                                                  f"exclusion overlays {done}/{total}")),
-            unions)
+            covered[group] = group_covered_km2(geoms, [unions[key] for key in members],
+                                               [covered[key] for key in members])
     columns, total_excluded = {}, {}
     for tech, tech_sources in sources.items():
         suffix = "w" if tech == "wind" else "pv"
@@ -373,9 +418,8 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
                "load_km": split_lines(_albers(big if len(big) else towns)),
                "border_km": split_lines(_albers(inputs.vectors["border"]))}
 
+    covered = memoised_covers(geoms, unions, runner=runner)
     pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
-    covered = _concatenate(runner.map(covered_partition, pieces, shared={"unions": unions}),
-                           unions)
     progress(0.85, "distances")
     nearest = _concatenate(runner.map(distance_partition, pieces, shared={"targets": targets}),
                            targets)
