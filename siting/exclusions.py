@@ -87,10 +87,18 @@ def class_mask(landcover, classes) -> np.ndarray:
     return out
 
 
+#: How many buffered shape sets are kept in memory (an exclusion change then buffers
+#: only the changed source). Assumption: ~5 buffered sources per setting.
+MEMO_BUFFERS = 16
+
+_BUFFERS: OrderedDict = OrderedDict()
+
+
 def buffered(geoms, buffer_km: float):
     """Buffer shapes (metres) by ``buffer_km``; 0 returns polygons unchanged.
 
-    Points and lines need a positive buffer to exclude any area.
+    Points and lines need a positive buffer to exclude any area. The same
+    shapes and distance give back the same array from memory (``MEMO_BUFFERS``).
     """
     import shapely
 
@@ -102,7 +110,14 @@ def buffered(geoms, buffer_km: float):
                           zh=f"缓冲距离须 ≥ 0 千米，当前为 {buffer_km}")
     if buffer_km == 0:
         return geoms
-    return shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16)
+    from siting.overlay import remember, shapes_key
+
+    key = shapes_key(geoms, float(buffer_km))
+    if key in _BUFFERS:
+        _BUFFERS.move_to_end(key)
+        return _BUFFERS[key]
+    return remember(_BUFFERS, key, shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16),
+                    MEMO_BUFFERS)
 
 
 def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",

@@ -115,13 +115,15 @@ def _nearest_km(geoms, targets) -> np.ndarray:
     return out
 
 
-def covered_partition(geoms, *, unions: dict) -> dict:
+def covered_partition(geoms, *, unions: dict, parcels_key: str = "") -> dict:
     """Covered km² of each parcel by each union, for some parcels (a Dask task).
 
     Every parcel is computed on its own, so partitions give the same numbers as
-    one call over all parcels.
+    one call over all parcels. ``parcels_key`` (only for all the parcels in one
+    partition) keeps the parcel-piece pairs in memory.
     """
-    return {key: covered_area_km2(geoms, union) for key, union in unions.items()}
+    return {key: covered_area_km2(geoms, union, parcels_key=parcels_key)
+            for key, union in unions.items()}
 
 
 #: How many per-parcel covers (one float array per parcel set and union) are kept in
@@ -132,14 +134,15 @@ MEMO_COVERS = 48
 _COVERS: OrderedDict = OrderedDict()
 
 
-def memoised_covers(geoms, unions: dict, *, runner, progress=None) -> dict:
+def memoised_covers(geoms, unions: dict, *, runner, progress=None,
+                    parcels_key: str = "") -> dict:
     """``covered_area_km2`` of ``geoms`` by each union, reusing earlier results.
 
     A union built by ``tiled_union`` carries a digest of its shapes; with a digest of
     the parcels it keys the memo (``MEMO_COVERS``). The others are overlaid on
     partitions of the parcels by ``runner``.
     """
-    parcels_key = shapes_key(geoms)
+    parcels_key = parcels_key or shapes_key(geoms)
     out, todo = {}, {}
     for name, union in unions.items():
         key = (parcels_key, union.key)
@@ -151,7 +154,9 @@ def memoised_covers(geoms, unions: dict, *, runner, progress=None) -> dict:
     if todo:
         pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
         kwargs = {"progress": progress} if progress else {}
-        done = _concatenate(runner.map(covered_partition, pieces, shared={"unions": todo},
+        whole = parcels_key if len(pieces) == 1 else ""
+        done = _concatenate(runner.map(covered_partition, pieces,
+                                       shared={"unions": todo, "parcels_key": whole},
                                        **kwargs), todo)
         for name, union in todo.items():
             out[name] = done[name]
@@ -288,13 +293,15 @@ def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_n
     else:
         # each source's cover comes from memory when only another source changed; a
         # group's union is overlaid only where two of its sources share a parcel
+        parcels_key = shapes_key(geoms)
         covered = memoised_covers(
-            geoms, unions, runner=runner,
+            geoms, unions, runner=runner, parcels_key=parcels_key,
             progress=lambda done, total: progress(0.4 + 0.5 * done / total,
                                                   f"exclusion overlays {done}/{total}"))
         for group, members in groups.items():
             covered[group] = group_covered_km2(geoms, [unions[key] for key in members],
-                                               [covered[key] for key in members])
+                                               [covered[key] for key in members],
+                                               parcels_key=parcels_key)
     columns, total_excluded = {}, {}
     for tech, tech_sources in sources.items():
         suffix = "w" if tech == "wind" else "pv"

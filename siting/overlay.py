@@ -201,20 +201,64 @@ def _box_or_overlay(parcels, pieces) -> np.ndarray:
     return out
 
 
-def group_covered_km2(parcels, members: list[TiledUnion], covered: list) -> np.ndarray:
+#: How many (parcel, piece) pair lists of ``touching`` are kept in memory. Assumption: as
+#: ``MEMO_UNIONS``.
+MEMO_PAIRS = 48
+
+_PAIRS: OrderedDict = OrderedDict()
+
+
+def touching(parcels, union: TiledUnion, *, parcels_key: str = "") -> tuple:
+    """(parcel index, piece index) of every parcel and piece of ``union`` that intersect.
+
+    Kept in memory (``MEMO_PAIRS``) when ``parcels_key`` (``shapes_key`` of the
+    parcels) and the union's key are given.
+    """
+    import shapely
+
+    key = (parcels_key, union.key)
+    if parcels_key and union.key and key in _PAIRS:
+        _PAIRS.move_to_end(key)
+        return _PAIRS[key]
+    if len(union.pieces) == 0 or len(parcels) == 0:
+        pairs = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    else:
+        pairs = tuple(shapely.STRtree(union.pieces).query(parcels, predicate="intersects"))
+    if parcels_key and union.key:
+        remember(_PAIRS, key, pairs, MEMO_PAIRS)
+    return pairs
+
+
+def group_covered_km2(parcels, members: list[TiledUnion], covered: list, *,
+                      parcels_key: str = "") -> np.ndarray:
     """Area of each parcel inside the union of ``members``, km², from their own covers.
 
     ``covered[k]`` is ``covered_area_km2(parcels, members[k])``. A parcel that
     at most one member touches, or that one member covers whole, takes that
     member's area as it is; only parcels that two or more members cover in part
     are overlaid, with the union of the pieces cut to the parcel (snapped to
-    ``PRECISION_M`` like ``combine``). Equal to ``covered_area_km2(parcels,
+    ``PRECISION_M`` like ``combine``). ``parcels_key`` keeps the parcel-piece pairs
+    in memory (``touching``). Equal to ``covered_area_km2(parcels,
     combine(members))`` to float rounding, without a union over the region: an
     exclusion change then costs the changed source and the parcels it shares.
     """
+    parcels = np.asarray(parcels, dtype=object)
+    key = (parcels_key, tuple(m.key for m in members))
+    if parcels_key and all(key[1]) and key in _GROUPS:
+        _GROUPS.move_to_end(key)
+        return _GROUPS[key]
+    out = _group_covered_km2(parcels, members, covered, parcels_key)
+    if parcels_key and all(key[1]):
+        remember(_GROUPS, key, out, MEMO_PAIRS)
+    return out
+
+
+_GROUPS: OrderedDict = OrderedDict()
+
+
+def _group_covered_km2(parcels, members, covered, parcels_key) -> np.ndarray:
     import shapely
 
-    parcels = np.asarray(parcels, dtype=object)
     n = len(parcels)
     if not members or n == 0:
         return np.zeros(n)
@@ -222,11 +266,7 @@ def group_covered_km2(parcels, members: list[TiledUnion], covered: list) -> np.n
     touched = np.zeros(n, dtype=np.int64)
     pairs = []
     for union in members:
-        if len(union.pieces) == 0:
-            pairs.append((np.zeros(0, np.int64), np.zeros(0, np.int64)))
-            continue
-        parcel_idx, piece_idx = shapely.STRtree(union.pieces).query(parcels,
-                                                                    predicate="intersects")
+        parcel_idx, piece_idx = touching(parcels, union, parcels_key=parcels_key)
         pairs.append((parcel_idx, piece_idx))
         touched += np.bincount(np.unique(parcel_idx), minlength=n)
     area_km2 = shapely.area(parcels) / 1e6
@@ -258,16 +298,19 @@ def group_covered_km2(parcels, members: list[TiledUnion], covered: list) -> np.n
     return out
 
 
-def covered_area_km2(parcels, union: TiledUnion) -> np.ndarray:
-    """Area of each parcel (shapely array, metres) inside ``union``, km²."""
+def covered_area_km2(parcels, union: TiledUnion, *, parcels_key: str = "") -> np.ndarray:
+    """Area of each parcel (shapely array, metres) inside ``union``, km².
+
+    ``parcels_key`` (``shapes_key`` of all the parcels) keeps the parcel-piece
+    pairs in memory for ``group_covered_km2``.
+    """
     import shapely
 
     parcels = np.asarray(parcels, dtype=object)
     out = np.zeros(len(parcels))
     if len(union.pieces) == 0 or len(parcels) == 0:
         return out
-    tree = shapely.STRtree(union.pieces)
-    parcel_idx, piece_idx = tree.query(parcels, predicate="intersects")
+    parcel_idx, piece_idx = touching(parcels, union, parcels_key=parcels_key)
     if len(parcel_idx) == 0:
         return out
     areas = intersection_areas(parcels[parcel_idx], union.pieces[piece_idx])
