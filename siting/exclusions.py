@@ -8,11 +8,11 @@ available area never counts excluded land.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 
 import numpy as np
 
 from siting.grid import ALBERS_CRS
+from siting.overlay import Memo
 
 #: IGBP land-cover classes of each land-cover exclusion (MODIS MCD12C1).
 WATER_CLASSES = (0, 11)          # water bodies, permanent wetlands
@@ -38,7 +38,7 @@ EXCLUSION_LABELS = {
 #: polygonise the unchanged land-cover classes again). Assumption: ~6 masks per setting.
 MEMO_MASKS = 16
 
-_MASKS: OrderedDict = OrderedDict()
+_MASKS = Memo(MEMO_MASKS)
 
 
 def mask_to_polygons(mask, transform, crs):
@@ -48,16 +48,14 @@ def mask_to_polygons(mask, transform, crs):
     reprojected to the equal-area CRS. The same mask, transform and CRS give
     back the same array from memory (``MEMO_MASKS``).
     """
-    from siting.overlay import remember
-
     mask = np.ascontiguousarray(mask, dtype="uint8")
     digest = hashlib.blake2b(mask.tobytes(), digest_size=16)
     digest.update(repr((mask.shape, tuple(transform), str(crs))).encode())
     key = digest.hexdigest()
-    if key in _MASKS:
-        _MASKS.move_to_end(key)
-        return _MASKS[key]
-    return remember(_MASKS, key, _mask_to_polygons(mask, transform, crs), MEMO_MASKS)
+    hit = _MASKS.get(key)
+    if hit is not None:
+        return hit
+    return _MASKS.put(key, _mask_to_polygons(mask, transform, crs))
 
 
 def _mask_to_polygons(mask, transform, crs):
@@ -91,7 +89,7 @@ def class_mask(landcover, classes) -> np.ndarray:
 #: only the changed source). Assumption: ~5 buffered sources per setting.
 MEMO_BUFFERS = 16
 
-_BUFFERS: OrderedDict = OrderedDict()
+_BUFFERS = Memo(MEMO_BUFFERS)
 
 
 def buffered(geoms, buffer_km: float):
@@ -110,14 +108,13 @@ def buffered(geoms, buffer_km: float):
                           zh=f"缓冲距离须 ≥ 0 千米，当前为 {buffer_km}")
     if buffer_km == 0:
         return geoms
-    from siting.overlay import remember, shapes_key
+    from siting.overlay import shapes_key
 
     key = shapes_key(geoms, float(buffer_km))
-    if key in _BUFFERS:
-        _BUFFERS.move_to_end(key)
-        return _BUFFERS[key]
-    return remember(_BUFFERS, key, shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16),
-                    MEMO_BUFFERS)
+    hit = _BUFFERS.get(key)
+    if hit is not None:
+        return hit
+    return _BUFFERS.put(key, shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16))
 
 
 def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",

@@ -8,7 +8,6 @@ runner (``siting.distributed``), so a Dask run computes the same table.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,10 +17,10 @@ from siting import exclusions as ex
 from siting.errors import SitingError
 from siting.grid import ALBERS_CRS, grid_for_bounds
 from siting.overlay import (
+    Memo,
     TiledUnion,
     covered_area_km2,
     group_covered_km2,
-    remember,
     shapes_key,
     tiled_union,
 )
@@ -131,7 +130,7 @@ def covered_partition(geoms, *, unions: dict, parcels_key: str = "") -> dict:
 #: ``siting.overlay.MEMO_UNIONS`` (~1.5 MB each at 185k parcels).
 MEMO_COVERS = 48
 
-_COVERS: OrderedDict = OrderedDict()
+_COVERS = Memo(MEMO_COVERS)
 
 
 def memoised_covers(geoms, unions: dict, *, runner, progress=None,
@@ -146,9 +145,9 @@ def memoised_covers(geoms, unions: dict, *, runner, progress=None,
     out, todo = {}, {}
     for name, union in unions.items():
         key = (parcels_key, union.key)
-        if union.key and key in _COVERS:
-            _COVERS.move_to_end(key)
-            out[name] = _COVERS[key]
+        hit = _COVERS.get(key) if union.key else None
+        if hit is not None:
+            out[name] = hit
         else:
             todo[name] = union
     if todo:
@@ -161,7 +160,7 @@ def memoised_covers(geoms, unions: dict, *, runner, progress=None,
         for name, union in todo.items():
             out[name] = done[name]
             if union.key:
-                remember(_COVERS, (parcels_key, union.key), done[name], MEMO_COVERS)
+                _COVERS.put((parcels_key, union.key), done[name])
     return out
 
 

@@ -8,6 +8,7 @@ All geometries are in the equal-area CRS (metres).
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -77,12 +78,43 @@ def _tile_index(x, y, tile_m):
     return np.floor(x / tile_m).astype(np.int64), np.floor(y / tile_m).astype(np.int64)
 
 
+class Memo:
+    """A least-recently-used memo of at most ``limit`` items, safe across threads (the
+    app serves each browser session on its own thread)."""
+
+    def __init__(self, limit: int):
+        self.limit = int(limit)
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The value under ``key`` (now the most recent), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key, value):
+        """Keep ``value`` under ``key``, dropping the least recently used beyond the limit."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 #: How many tiled unions are kept in memory (least recently used dropped first), so
 #: that an exclusion change rebuilds only the changed source's union. Assumption: the
 #: app's sources (~15) for two or three recent settings; each holds a few MB.
 MEMO_UNIONS = 48
 
-_UNIONS: OrderedDict = OrderedDict()
+_UNIONS = Memo(MEMO_UNIONS)
 
 
 def shapes_key(geoms, *extra) -> str:
@@ -97,15 +129,6 @@ def shapes_key(geoms, *extra) -> str:
     return digest.hexdigest()
 
 
-def remember(memo: OrderedDict, key, value, limit: int):
-    """Put ``value`` in the LRU ``memo`` under ``key``, keeping at most ``limit`` items."""
-    memo[key] = value
-    memo.move_to_end(key)
-    while len(memo) > limit:
-        memo.popitem(last=False)
-    return value
-
-
 def tiled_union(geoms, *, tile_m: float = TILE_SIZE_M) -> TiledUnion:
     """Union ``geoms`` (shapely array, metres) tile by tile.
 
@@ -115,11 +138,11 @@ def tiled_union(geoms, *, tile_m: float = TILE_SIZE_M) -> TiledUnion:
     """
     geoms = np.asarray(geoms, dtype=object)
     key = shapes_key(geoms, tile_m)
-    if key in _UNIONS:
-        _UNIONS.move_to_end(key)
-        return _UNIONS[key]
+    hit = _UNIONS.get(key)
+    if hit is not None:
+        return hit
     union = _tiled_union(geoms, tile_m)
-    return remember(_UNIONS, key, TiledUnion(union.pieces, union.tile_ids, key), MEMO_UNIONS)
+    return _UNIONS.put(key, TiledUnion(union.pieces, union.tile_ids, key))
 
 
 def _tiled_union(geoms, tile_m: float) -> TiledUnion:
@@ -205,7 +228,7 @@ def _box_or_overlay(parcels, pieces) -> np.ndarray:
 #: ``MEMO_UNIONS``.
 MEMO_PAIRS = 48
 
-_PAIRS: OrderedDict = OrderedDict()
+_PAIRS = Memo(MEMO_PAIRS)
 
 
 def touching(parcels, union: TiledUnion, *, parcels_key: str = "") -> tuple:
@@ -217,15 +240,15 @@ def touching(parcels, union: TiledUnion, *, parcels_key: str = "") -> tuple:
     import shapely
 
     key = (parcels_key, union.key)
-    if parcels_key and union.key and key in _PAIRS:
-        _PAIRS.move_to_end(key)
-        return _PAIRS[key]
+    hit = _PAIRS.get(key) if parcels_key and union.key else None
+    if hit is not None:
+        return hit
     if len(union.pieces) == 0 or len(parcels) == 0:
         pairs = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     else:
         pairs = tuple(shapely.STRtree(union.pieces).query(parcels, predicate="intersects"))
     if parcels_key and union.key:
-        remember(_PAIRS, key, pairs, MEMO_PAIRS)
+        _PAIRS.put(key, pairs)
     return pairs
 
 
@@ -244,16 +267,16 @@ def group_covered_km2(parcels, members: list[TiledUnion], covered: list, *,
     """
     parcels = np.asarray(parcels, dtype=object)
     key = (parcels_key, tuple(m.key for m in members))
-    if parcels_key and all(key[1]) and key in _GROUPS:
-        _GROUPS.move_to_end(key)
-        return _GROUPS[key]
+    hit = _GROUPS.get(key) if parcels_key and all(key[1]) else None
+    if hit is not None:
+        return hit
     out = _group_covered_km2(parcels, members, covered, parcels_key)
     if parcels_key and all(key[1]):
-        remember(_GROUPS, key, out, MEMO_PAIRS)
+        _GROUPS.put(key, out)
     return out
 
 
-_GROUPS: OrderedDict = OrderedDict()
+_GROUPS = Memo(MEMO_PAIRS)
 
 
 def _group_covered_km2(parcels, members, covered, parcels_key) -> np.ndarray:
@@ -304,7 +327,6 @@ def covered_area_km2(parcels, union: TiledUnion, *, parcels_key: str = "") -> np
     ``parcels_key`` (``shapes_key`` of all the parcels) keeps the parcel-piece
     pairs in memory for ``group_covered_km2``.
     """
-    import shapely
 
     parcels = np.asarray(parcels, dtype=object)
     out = np.zeros(len(parcels))
