@@ -260,6 +260,13 @@ def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_n
                       exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M):
     """The exclusion columns of parcels: what an exclusion change recomputes.
 
+    With the exact method, what did not change comes from memory: buffers and
+    polygonised masks (``siting.exclusions``), each source's tiled union and
+    per-parcel cover (``memoised_covers``); a technology's total cover is built
+    from its sources' covers, overlaying only parcels that two sources share
+    (``siting.overlay.group_covered_km2``). A red-line buffer change then
+    buffers, unions and overlays the red line alone.
+
     Returns
     -------
     (dict, dict)
