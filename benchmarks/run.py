@@ -384,6 +384,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         return child_main(args.child)
+    # the runs must compute, not find the prepared parcels of an earlier run (children
+    # inherit this)
+    os.environ["SITING_CACHE_DIR"] = "off"
     report = Report()
     start = time.perf_counter()
     if args.sizes:
