@@ -56,7 +56,9 @@ class MemorySampler:
     """Samples resident memory (this process and its children) in a thread.
 
     ``mark(name)`` closes the current stage and starts another; ``stages``
-    holds ``(name, seconds, peak MB)``.
+    holds ``(name, seconds, peak MB)`` and ``cpu`` ``{name: CPU seconds of this
+    process}`` (all its threads: less sensitive than wall time to other work on a
+    shared machine).
     """
 
     def __init__(self, interval_s: float = 0.02):
@@ -66,6 +68,8 @@ class MemorySampler:
         self.interval_s = interval_s
         self.stages: list[tuple[str, float, float]] = []
         self._name, self._start, self._peak = None, time.perf_counter(), 0.0
+        self.cpu: dict[str, float] = {}
+        self._cpu_start = time.process_time()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -92,7 +96,9 @@ class MemorySampler:
         if self._name is not None:
             self._peak = max(self._peak, self.rss_mb())
             self.stages.append((self._name, now - self._start, self._peak))
+            self.cpu[self._name] = time.process_time() - self._cpu_start
         self._name, self._start, self._peak = name, now, self.rss_mb()
+        self._cpu_start = time.process_time()
 
     def __exit__(self, *exc):
         self.mark(None)
@@ -142,6 +148,7 @@ def job_zonal_ours(job: dict) -> dict:
     """Mean of one raster file per parcel with ``siting.zonal.raster_means``."""
     from layers.io import open_raster
     from siting.grid import grid_for_bounds
+    from siting.inputs import open_warper
     from siting.zonal import Layer, raster_means
 
     parcels = _read_parcels(job["parcels"])
@@ -149,7 +156,7 @@ def job_zonal_ours(job: dict) -> dict:
     grid = grid_for_bounds(tuple(parcels.total_bounds), job["resolution_m"])
     before = rss_mb()
     start = time.perf_counter()
-    means = raster_means({"v": Layer(source)}, parcels, grid)["v"]
+    means = raster_means({"v": Layer(source)}, parcels, grid, open_warper=open_warper)["v"]
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "peak_mb": peak_mb(), "before_mb": before,
             "n": len(parcels), "valid": int((means == means).sum()),

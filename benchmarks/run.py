@@ -6,6 +6,7 @@ Usage::
     python benchmarks/run.py            # full region, 250 m grid, 2.5 km parcels (~6 min)
     python benchmarks/run.py --quick    # one league (乌兰察布市), same resolution (< 1 min)
     python benchmarks/run.py --sizes    # the scaling sweep of docs/scaling.md instead (~8 min)
+    python benchmarks/run.py --stages-only   # only the in-process stage table, wall + CPU
 
 Inputs: a Global-Wind-Atlas-like wind layer at 0.0025° (~250 m) over the region's box, made
 once from the bundled layer with a fixed seed and cached outside the repository
@@ -238,13 +239,18 @@ def job_pipeline(job: dict) -> dict:
                             .tobytes()).hexdigest()[:16]
     stages = [list(s) for s in mem.stages if s[0] is not None]
     bases_s = next(s for name, s, _ in mem.stages if name.startswith("bases"))
+    cpu = dict(mem.cpu)
+    bases_cpu = next(c for name, c in cpu.items() if name.startswith("bases"))
     for stage in stages:  # evaluate() includes the bases: move their share
         if stage[0] == "scoring":
             stage[1] -= bases_s
+            cpu["scoring + shortlist"] = cpu.pop("scoring") - bases_cpu
             stage[0] = "scoring + shortlist"
         if stage[0].startswith("bases"):
+            cpu["bases"] = cpu.pop(stage[0])
             stage[0] = "bases"
-    return {"stages": stages, "peak_mb": max(mem.peak, peak_mb()), "n_parcels": len(parcels),
+    return {"stages": stages, "cpu": cpu, "peak_mb": max(mem.peak, peak_mb()),
+            "n_parcels": len(parcels),
             "grid_cells": grid.width * grid.height, "grid_shape": list(grid.shape),
             "n_shortlist": len(result.shortlist), "n_bases": len(result.bases),
             "digest": digest, "warped": warped}
@@ -270,11 +276,14 @@ def run_here(job: dict) -> dict:
 
 
 def stage_table(result: dict) -> list[str]:
-    lines = [f"  {'stage':<26}{'s':>8}{'peak MB':>10}"]
+    cpu = result.get("cpu", {})
+    lines = [f"  {'stage':<26}{'s':>8}{'CPU s':>8}{'peak MB':>10}"]
     for name, seconds, peak in result["stages"]:
-        lines.append(f"  {name:<26}{seconds:>8.1f}{peak:>10.0f}")
+        lines.append(f"  {name:<26}{seconds:>8.1f}{cpu.get(name, float('nan')):>8.1f}"
+                     f"{peak:>10.0f}")
     total = sum(s for _, s, _ in result["stages"])
-    lines.append(f"  {'total (in process)':<26}{total:>8.1f}{result['peak_mb']:>10.0f}")
+    lines.append(f"  {'total (in process)':<26}{total:>8.1f}{sum(cpu.values()):>8.1f}"
+                 f"{result['peak_mb']:>10.0f}")
     return lines
 
 
@@ -369,15 +378,27 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", action="store_true",
                         help="run the scaling sweep at several sizes instead")
     parser.add_argument("--no-dask", action="store_true", help="skip the LocalCluster runs")
+    parser.add_argument("--stages-only", action="store_true",
+                        help="only the in-process stage table (wall and CPU time) of the case")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child_main(args.child)
+    # the runs must compute, not find the prepared parcels of an earlier run (children
+    # inherit this)
+    os.environ["SITING_CACHE_DIR"] = "off"
     report = Report()
     start = time.perf_counter()
     if args.sizes:
         report.add(f"machine: {machine()}")
         sweep(report)
+    elif args.stages_only:
+        size = QUICK if args.quick else FULL
+        result = run_here({"job": "pipeline", "size": asdict(size),
+                           "overrides": layer_overrides(size)})
+        report.data["serial"] = result
+        report.add(f"machine: {machine()}", f"case: {size.name}, {result['n_parcels']:,} parcels",
+                   *stage_table(result))
     elif args.quick:
         main_run(QUICK, cli=False, dask_variants=() if args.no_dask else ("threads",),
                  report=report)
@@ -387,6 +408,7 @@ def main(argv=None) -> int:
                  report=report)
     report.add("", f"benchmark wall time {time.perf_counter() - start:.0f} s")
     latest = CACHE / ("latest-sizes.json" if args.sizes else
+                      "latest-stages.json" if args.stages_only else
                       "latest-quick.json" if args.quick else "latest.json")
     latest.write_text(json.dumps({"machine": machine(), "lines": report.lines, **report.data},
                                  ensure_ascii=False, indent=1), encoding="utf-8")

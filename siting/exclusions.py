@@ -7,9 +7,12 @@ available area never counts excluded land.
 """
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from siting.grid import ALBERS_CRS
+from siting.overlay import Memo
 
 #: IGBP land-cover classes of each land-cover exclusion (MODIS MCD12C1).
 WATER_CLASSES = (0, 11)          # water bodies, permanent wetlands
@@ -31,12 +34,31 @@ EXCLUSION_LABELS = {
 }
 
 
+#: How many polygonised masks are kept in memory (an exclusion change then does not
+#: polygonise the unchanged land-cover classes again). Assumption: ~6 masks per setting.
+MEMO_MASKS = 16
+
+_MASKS = Memo(MEMO_MASKS)
+
+
 def mask_to_polygons(mask, transform, crs):
     """Polygons (equal-area CRS, shapely array) of the True cells of ``mask``.
 
     Each polygon is the exact outline of its cells in the raster's CRS,
-    reprojected to the equal-area CRS.
+    reprojected to the equal-area CRS. The same mask, transform and CRS give
+    back the same array from memory (``MEMO_MASKS``).
     """
+    mask = np.ascontiguousarray(mask, dtype="uint8")
+    digest = hashlib.blake2b(mask.tobytes(), digest_size=16)
+    digest.update(repr((mask.shape, tuple(transform), str(crs))).encode())
+    key = digest.hexdigest()
+    hit = _MASKS.get(key)
+    if hit is not None:
+        return hit
+    return _MASKS.put(key, _mask_to_polygons(mask, transform, crs))
+
+
+def _mask_to_polygons(mask, transform, crs):
     import geopandas as gpd
     from rasterio.features import shapes
     from shapely.geometry import shape
@@ -63,10 +85,18 @@ def class_mask(landcover, classes) -> np.ndarray:
     return out
 
 
+#: How many buffered shape sets are kept in memory (an exclusion change then buffers
+#: only the changed source). Assumption: ~5 buffered sources per setting.
+MEMO_BUFFERS = 16
+
+_BUFFERS = Memo(MEMO_BUFFERS)
+
+
 def buffered(geoms, buffer_km: float):
     """Buffer shapes (metres) by ``buffer_km``; 0 returns polygons unchanged.
 
-    Points and lines need a positive buffer to exclude any area.
+    Points and lines need a positive buffer to exclude any area. The same
+    shapes and distance give back the same array from memory (``MEMO_BUFFERS``).
     """
     import shapely
 
@@ -78,7 +108,13 @@ def buffered(geoms, buffer_km: float):
                           zh=f"缓冲距离须 ≥ 0 千米，当前为 {buffer_km}")
     if buffer_km == 0:
         return geoms
-    return shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16)
+    from siting.overlay import shapes_key
+
+    key = shapes_key(geoms, float(buffer_km))
+    hit = _BUFFERS.get(key)
+    if hit is not None:
+        return hit
+    return _BUFFERS.put(key, shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16))
 
 
 def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",

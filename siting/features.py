@@ -16,7 +16,14 @@ import numpy as np
 from siting import exclusions as ex
 from siting.errors import SitingError
 from siting.grid import ALBERS_CRS, grid_for_bounds
-from siting.overlay import TiledUnion, combine, covered_area_km2, tiled_union
+from siting.overlay import (
+    Memo,
+    TiledUnion,
+    covered_area_km2,
+    group_covered_km2,
+    shapes_key,
+    tiled_union,
+)
 from siting.tech import KINDS
 
 #: Desert-layer kinds that count as desert/gobi and as sandy land.
@@ -112,13 +119,54 @@ def _nearest_km(geoms, targets) -> np.ndarray:
     return out
 
 
-def covered_partition(geoms, *, unions: dict) -> dict:
+def covered_partition(geoms, *, unions: dict, parcels_key: str = "") -> dict:
     """Covered km² of each parcel by each union, for some parcels (a Dask task).
 
     Every parcel is computed on its own, so partitions give the same numbers as
-    one call over all parcels.
+    one call over all parcels. ``parcels_key`` (only for all the parcels in one
+    partition) keeps the parcel-piece pairs in memory.
     """
-    return {key: covered_area_km2(geoms, union) for key, union in unions.items()}
+    return {key: covered_area_km2(geoms, union, parcels_key=parcels_key)
+            for key, union in unions.items()}
+
+
+#: How many per-parcel covers (one float array per parcel set and union) are kept in
+#: memory, so an exclusion change overlays only the changed source. Assumption: as
+#: ``siting.overlay.MEMO_UNIONS`` (~1.5 MB each at 185k parcels).
+MEMO_COVERS = 48
+
+_COVERS = Memo(MEMO_COVERS)
+
+
+def memoised_covers(geoms, unions: dict, *, runner, progress=None,
+                    parcels_key: str = "") -> dict:
+    """``covered_area_km2`` of ``geoms`` by each union, reusing earlier results.
+
+    A union built by ``tiled_union`` carries a digest of its shapes; with a digest of
+    the parcels it keys the memo (``MEMO_COVERS``). The others are overlaid on
+    partitions of the parcels by ``runner``.
+    """
+    parcels_key = parcels_key or shapes_key(geoms)
+    out, todo = {}, {}
+    for name, union in unions.items():
+        key = (parcels_key, union.key)
+        hit = _COVERS.get(key) if union.key else None
+        if hit is not None:
+            out[name] = hit
+        else:
+            todo[name] = union
+    if todo:
+        pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
+        kwargs = {"progress": progress} if progress else {}
+        whole = parcels_key if len(pieces) == 1 else ""
+        done = _concatenate(runner.map(covered_partition, pieces,
+                                       shared={"unions": todo, "parcels_key": whole},
+                                       **kwargs), todo)
+        for name, union in todo.items():
+            out[name] = done[name]
+            if union.key:
+                _COVERS.put((parcels_key, union.key), done[name])
+    return out
 
 
 def distance_partition(geoms, *, targets: dict) -> dict:
@@ -224,6 +272,13 @@ def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_n
                       exclusion_resolution_m: float = ex.RASTER_RESOLUTION_M):
     """The exclusion columns of parcels: what an exclusion change recomputes.
 
+    With the exact method, what did not change comes from memory: buffers and
+    polygonised masks (``siting.exclusions``), each source's tiled union and
+    per-parcel cover (``memoised_covers``); a technology's total cover is built
+    from its sources' covers, overlaying only parcels that two sources share
+    (``siting.overlay.group_covered_km2``). A red-line buffer change then
+    buffers, unions and overlays the red line alone.
+
     Returns
     -------
     (dict, dict)
@@ -254,14 +309,17 @@ def exclusion_columns(inputs, scenario, geoms, area, *, runner=None, progress=_n
         shares = ex.excluded_fractions(geoms, unions, groups, fine)
         covered = {key: share * area for key, share in shares.items()}
     else:
+        # each source's cover comes from memory when only another source changed; a
+        # group's union is overlaid only where two of its sources share a parcel
+        parcels_key = shapes_key(geoms)
+        covered = memoised_covers(
+            geoms, unions, runner=runner, parcels_key=parcels_key,
+            progress=lambda done, total: progress(0.4 + 0.5 * done / total,
+                                                  f"exclusion overlays {done}/{total}"))
         for group, members in groups.items():
-            unions[group] = combine([unions[key] for key in members])
-        pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
-        covered = _concatenate(runner.map(
-            covered_partition, pieces, shared={"unions": unions},
-            progress=lambda done, total: progress(0.4 + 0.6 * done / total,
-                                                  f"exclusion overlays {done}/{total}")),
-            unions)
+            covered[group] = group_covered_km2(geoms, [unions[key] for key in members],
+                                               [covered[key] for key in members],
+                                               parcels_key=parcels_key)
     columns, total_excluded = {}, {}
     for tech, tech_sources in sources.items():
         suffix = "w" if tech == "wind" else "pv"
@@ -340,6 +398,7 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
         Cell size of the "raster" method, metres.
     """
     from siting import distributed
+    from siting.inputs import open_warper
     from siting.zonal import Layer, raster_means
 
     if exclusions_method not in ("exact", "raster"):
@@ -360,7 +419,7 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
               if layer_id in inputs.rasters}
     for column in OPTIONAL_RASTER_FEATURES:
         out[column] = np.nan
-    means = raster_means(layers, out, grid, runner=runner,
+    means = raster_means(layers, out, grid, open_warper=open_warper, runner=runner,
                          progress=lambda f, m: progress(0.05 + 0.3 * f, m))
     for column, values in means.items():
         out[column] = values
@@ -384,9 +443,8 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
                "load_km": split_lines(_albers(big if len(big) else towns)),
                "border_km": split_lines(_albers(inputs.vectors["border"]))}
 
+    covered = memoised_covers(geoms, unions, runner=runner)
     pieces = [geoms[piece] for piece in runner.partitions(len(geoms))]
-    covered = _concatenate(runner.map(covered_partition, pieces, shared={"unions": unions}),
-                           unions)
     progress(0.85, "distances")
     nearest = _concatenate(runner.map(distance_partition, pieces, shared={"targets": targets}),
                            targets)

@@ -106,10 +106,16 @@ def grid_parcels(region, *, shape: ParcelShape = "square",
     pieces = tiled_union(region_geoms).pieces
     tree = shapely.STRtree(pieces)
     cell_idx, piece_idx = tree.query(cells, predicate="intersects")
-    inside_cells, _ = tree.query(cells, predicate="within")
-    parts = cells[cell_idx].copy()
-    cut = ~np.isin(cell_idx, inside_cells)
-    parts[cut] = shapely.intersection(cells[cell_idx[cut]], pieces[piece_idx[cut]])
+    # a cell inside one piece is itself, once (it also touches the next tile's piece
+    # along the tile edge: that pair would only give an edge)
+    inside = np.zeros(len(cells), dtype=bool)
+    inside[tree.query(cells, predicate="within")[0]] = True
+    whole = np.unique(cell_idx[inside[cell_idx]])
+    cut = ~inside[cell_idx]
+    cell_idx = np.concatenate([whole, cell_idx[cut]])
+    parts = np.concatenate([cells[whole],
+                            shapely.intersection(cells[cell_idx[len(whole):]],
+                                                 pieces[piece_idx[cut]])])
     solid = shapely.area(parts) > 0  # drop edge-touch slivers (lines, points)
     cell_idx, parts = cell_idx[solid], parts[solid]
     hit = np.unique(cell_idx)

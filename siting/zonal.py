@@ -14,7 +14,8 @@ whole grid at once (``parcel_means``):
 - the burn computes each cell in whole-grid pixel coordinates, with GDAL's
   rule and arithmetic (``rasterio.features.rasterize``), whatever the block;
 - a layer's values are defined by warping the blocks of one fixed tiling
-  (``layers.align``), whichever blocks a run needs;
+  (``BLOCK_ROWS`` × ``BLOCK_COLS``, the data layer's tiling), whichever
+  blocks a run needs;
 - a parcel inside one block is summed there in row-major order, as over the
   whole grid; a parcel that spans blocks adds its per-block sums in grid
   order, which can differ from the whole-grid sum in the last bits of a
@@ -29,6 +30,14 @@ import numpy as np
 from siting.grid import AnalysisGrid
 
 NO_PARCEL = -1
+
+#: Block of the analysis grid warped and summed at once, cells (rows × columns). It must
+#: be the tiling the data layer's whole-grid warp uses (``layers.align.BLOCK_ROWS`` /
+#: ``BLOCK_COLS``, checked by tests/test_scale.py): GDAL's values depend slightly on the
+#: window warped, so one fixed tiling makes every run agree bit for bit. 512 × 1024 float32
+#: is 2 MB a layer (measured choice, see layers/align.py and docs/scaling.md).
+BLOCK_ROWS = 512
+BLOCK_COLS = 1024
 
 
 def _noop(fraction, message):
@@ -290,7 +299,7 @@ def parcel_means(layers: dict[str, np.ndarray], parcels, grid: AnalysisGrid) -> 
 class Layer:
     """A raster to average per parcel: its source and how to resample it."""
 
-    source: object  # layers.io.RasterData | layers.io.RasterFile
+    source: object  # a raster source the ``open_warper`` of ``raster_means`` reads
     resampling: str = "bilinear"
 
 
@@ -365,7 +374,7 @@ def plan_strips(parcels, grid: AnalysisGrid, *, block_rows: int, block_cols: int
     return jobs
 
 
-def strip_means(job: StripJob, layers: dict, grid: AnalysisGrid,
+def strip_means(job: StripJob, layers: dict, grid: AnalysisGrid, open_warper,
                 warp_threads: int = 1) -> StripResult:
     """Burn, warp and sum one strip, block by block (a pure task: Dask can run it).
 
@@ -375,20 +384,22 @@ def strip_means(job: StripJob, layers: dict, grid: AnalysisGrid,
     layers : dict
         ``{name: Layer}``.
     grid : siting.grid.AnalysisGrid
+    open_warper : callable
+        ``open_warper(source, grid, resampling=, threads=)``: a context manager
+        whose ``warp(window)`` gives the float32 values of a block (NaN = nodata);
+        ``siting.inputs.open_warper`` in a run.
     warp_threads : int
         GDAL threads per warp (the values do not depend on it).
     """
     from contextlib import ExitStack
 
-    from layers.align import Warper
-
     result = StripResult()
     point_id_parts, point_value_parts = [], {n: [] for n in layers}
     _, _, col0_all, col1_all, _ = _conservative_cells(job.edges.bounds, grid)
     with ExitStack() as stack:
-        warpers = {name: stack.enter_context(Warper(layer.source, grid,
-                                                    resampling=layer.resampling,
-                                                    threads=warp_threads))
+        warpers = {name: stack.enter_context(open_warper(layer.source, grid,
+                                                         resampling=layer.resampling,
+                                                         threads=warp_threads))
                    for name, layer in layers.items()}
         for window in job.windows:
             c0, w = int(window.col_off), int(window.width)
@@ -453,14 +464,14 @@ def combine_strips(results: list, names, n_parcels: int) -> dict:
     return out
 
 
-def raster_means(layers: dict, parcels, grid: AnalysisGrid, *, runner=None,
+def raster_means(layers: dict, parcels, grid: AnalysisGrid, *, open_warper, runner=None,
                  block_rows: int | None = None, block_cols: int | None = None,
                  progress=_noop) -> dict:
     """Mean of each raster layer per parcel, block by block.
 
-    At most one block (``layers.align.BLOCK_ROWS`` × ``BLOCK_COLS`` cells) of
-    each layer is in memory at a time. The same as warping every layer onto
-    the whole grid (``layers.align.warp_grid``) and calling ``parcel_means``:
+    At most one block (``BLOCK_ROWS`` × ``BLOCK_COLS`` cells) of each layer
+    is in memory at a time. The same as warping every layer onto the whole
+    grid block by block (the data layer's ``warp_grid``) and calling ``parcel_means``:
     bit for bit for a parcel inside one block, to float64 rounding (the order
     of the additions) for a parcel that spans blocks. Serial and Dask runs
     give identical numbers.
@@ -472,10 +483,13 @@ def raster_means(layers: dict, parcels, grid: AnalysisGrid, *, runner=None,
     parcels : geopandas.GeoDataFrame
         In any CRS; reprojected to the grid's.
     grid : siting.grid.AnalysisGrid
+    open_warper : callable
+        Opens a layer's warper onto blocks of ``grid`` (see ``strip_means``);
+        the boundary's ``siting.inputs.open_warper`` in a run.
     runner : siting.distributed runner, optional
         Runs the strips (default: one after the other in this process).
     block_rows, block_cols : int, optional
-        Block size in cells (default ``layers.align.BLOCK_ROWS``/``BLOCK_COLS``).
+        Block size in cells (default ``BLOCK_ROWS``/``BLOCK_COLS``).
     progress : callable
         ``progress(fraction, message)``.
 
@@ -489,7 +503,6 @@ def raster_means(layers: dict, parcels, grid: AnalysisGrid, *, runner=None,
 
     from rasterio.errors import NotGeoreferencedWarning
 
-    from layers.align import BLOCK_COLS, BLOCK_ROWS
     from siting.distributed import SerialRunner
 
     runner = runner or SerialRunner()
@@ -502,6 +515,7 @@ def raster_means(layers: dict, parcels, grid: AnalysisGrid, *, runner=None,
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         results = runner.map(strip_means, jobs,
                              shared={"layers": layers, "grid": grid,
+                                     "open_warper": open_warper,
                                      "warp_threads": runner.warp_threads},
                              progress=lambda done, total: progress(
                                  done / max(total, 1), f"zonal statistics {done}/{total}"))

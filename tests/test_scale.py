@@ -3,6 +3,8 @@
 Tiny grids with values worked out by hand (exact for every tiling); real data only at coarse
 resolution; one small pipeline run on a threaded LocalCluster, compared frame by frame.
 """
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +19,10 @@ from layers.errors import CRSError, DataFileError
 from layers.io import RasterData, RasterFile, open_raster
 from siting import distributed, zonal
 from siting.grid import ALBERS_CRS, AnalysisGrid, grid_for_bounds
+from siting.inputs import open_warper
+
+#: The engine's block means, warping through the boundary as a run does.
+raster_means = functools.partial(zonal.raster_means, open_warper=open_warper)
 
 #: 8 × 8 cells of 1 km; the source below is 4 × 4 cells of 2 km over the same area.
 GRID = AnalysisGrid(west=0.0, north=8000.0, resolution_m=1000.0, width=8, height=8)
@@ -98,7 +104,7 @@ def test_block_means_by_hand(rows, cols):
                    shapely.box(2000, 2000, 6000, 6000),   # the middle 4 × 4 cells
                    shapely.box(7100, 100, 7300, 300)])    # no cell centre: its point's cell
     layers = {"v": zonal.Layer(SOURCE, "nearest")}
-    means = zonal.raster_means(layers, parcels, GRID, block_rows=rows, block_cols=cols)["v"]
+    means = raster_means(layers, parcels, GRID, block_rows=rows, block_cols=cols)["v"]
     assert means[0] == 0.0
     assert means[1] == (5 + 6 + 9 + 10) / 4
     assert means[2] == 15.0
@@ -114,7 +120,7 @@ def test_blocks_equal_whole_array_exactly(resampling):
                                resampling=resampling)
     expected = zonal.parcel_means({"v": whole}, parcels, GRID)["v"]
     for rows, cols in block_sizes(GRID):
-        got = zonal.raster_means({"v": zonal.Layer(SOURCE, resampling)}, parcels, GRID,
+        got = raster_means({"v": zonal.Layer(SOURCE, resampling)}, parcels, GRID,
                                  block_rows=rows, block_cols=cols)["v"]
         assert np.array_equal(got, expected, equal_nan=True), (rows, cols)
 
@@ -124,7 +130,7 @@ def test_nan_cells_are_skipped_and_an_all_nan_parcel_falls_back_to_its_point():
     values[0, 0] = np.nan
     source = RasterData(values, SOURCE.transform, SOURCE.crs)
     parcels = gdf([shapely.box(0, 6000, 4000, 8000), shapely.box(0, 6000, 2000, 8000)])
-    means = zonal.raster_means({"v": zonal.Layer(source, "nearest")}, parcels, GRID,
+    means = raster_means({"v": zonal.Layer(source, "nearest")}, parcels, GRID,
                                block_rows=3, block_cols=3)["v"]
     assert means[0] == 1.0  # the four cells of value 1; the NaN ones do not count
     assert np.isnan(means[1])  # only NaN cells and a NaN cell under its point
@@ -161,7 +167,7 @@ def test_blocks_equal_the_block_tiled_whole_grid_on_real_data(bundled, league_pa
         whole = {n: warp_grid(bundled.rasters[layer], grid, resampling=r, block_rows=rows,
                               block_cols=cols) for n, (layer, r) in names.items()}
         expected = zonal.parcel_means(whole, league_parcels, grid)
-        got = zonal.raster_means({n: zonal.Layer(bundled.rasters[layer], r)
+        got = raster_means({n: zonal.Layer(bundled.rasters[layer], r)
                                   for n, (layer, r) in names.items()},
                                  league_parcels, grid, block_rows=rows, block_cols=cols)
         for n in names:
@@ -197,6 +203,13 @@ def test_file_source_equals_the_same_raster_in_memory(tmp_path, bundled):
     assert np.array_equal(warp_to_grid(path, grid), warp_grid(data, grid), equal_nan=True)
 
 
+def test_engine_blocks_are_the_data_layer_tiling():
+    """zonal warps whole blocks of the tiling that defines a layer's values on the grid."""
+    from layers import align
+
+    assert (zonal.BLOCK_ROWS, zonal.BLOCK_COLS) == (align.BLOCK_ROWS, align.BLOCK_COLS)
+
+
 def test_raster_means_holds_no_full_size_layer():
     import tracemalloc
 
@@ -208,7 +221,7 @@ def test_raster_means_holds_no_full_size_layer():
                    for x in range(0, 500_000, 20_000) for y in range(0, 500_000, 20_000)])
     layers = {f"v{i}": zonal.Layer(source) for i in range(5)}
     tracemalloc.start()
-    zonal.raster_means(layers, parcels, grid, block_rows=256, block_cols=256)
+    raster_means(layers, parcels, grid, block_rows=256, block_cols=256)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     full_layer = grid.width * grid.height * 4  # 16 MB of float32
@@ -256,10 +269,10 @@ def test_dask_blocks_equal_serial_blocks(local_cluster, bundled, league_parcels)
     grid = grid_for_bounds(tuple(league_parcels.total_bounds), 1000)
     layers = {"wind": zonal.Layer(bundled.rasters["wind_speed_100m"]),
               "elev": zonal.Layer(bundled.rasters["elevation"])}
-    serial = zonal.raster_means(layers, league_parcels, grid, block_rows=64, block_cols=128)
+    serial = raster_means(layers, league_parcels, grid, block_rows=64, block_cols=128)
     with distributed.use(local_cluster.scheduler_address) as runner:
         assert isinstance(runner, distributed.DaskRunner) and runner.threads == 2
-        on_dask = zonal.raster_means(layers, league_parcels, grid, runner=runner,
+        on_dask = raster_means(layers, league_parcels, grid, runner=runner,
                                      block_rows=64, block_cols=128)
     for name in layers:
         assert np.array_equal(on_dask[name], serial[name], equal_nan=True)

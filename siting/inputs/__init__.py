@@ -85,6 +85,19 @@ def load_run_inputs(scenario, *, progress=None):
                        progress=lambda f, m: report(start + (1 - start) * f, m))
 
 
+def open_warper(source, grid, *, resampling: str = "bilinear", threads: int = 1):
+    """The data layer's warper of ``source`` onto blocks of ``grid`` (``layers.align.Warper``).
+
+    What ``siting.zonal.raster_means`` is given as ``open_warper``: the engine
+    warps layers only through this boundary. A context manager whose
+    ``warp(window)`` returns float32 values, NaN where there is no data.
+    Module-level, so a Dask task can carry it.
+    """
+    from layers.align import Warper
+
+    return Warper(source, grid, resampling=resampling, threads=threads)
+
+
 #: Environment variable: more folders (``os.pathsep``-separated) whose files a
 #: scenario may name, for analysts who keep layers outside the workspace.
 ALLOWED_DIRS_ENV = "SITING_ALLOWED_DIRS"
