@@ -20,19 +20,6 @@ URBAN_CLASSES = (13,)            # urban and built-up
 FOREST_CLASSES = (1, 2, 3, 4, 5)  # all forest classes (key state forests; domain.md ✅)
 CROPLAND_CLASSES = (12, 14)      # croplands, cropland/natural mosaic (PV may not use; ✅)
 
-#: Label (zh, en) of each exclusion source, used in ``why``.
-EXCLUSION_LABELS = {
-    "redline": ("生态红线", "red line"),
-    "water": ("水体湿地", "water"),
-    "urban": ("城镇", "urban"),
-    "forest": ("森林", "forest"),
-    "cropland": ("耕地", "cropland"),
-    "settlements": ("居民点缓冲", "settlement buffer"),
-    "slope": ("坡度", "slope"),
-    "border": ("边境管控带", "border strip"),
-    "custom": ("自定义排除区", "custom exclusion"),
-}
-
 
 #: How many polygonised masks are kept in memory (an exclusion change then does not
 #: polygonise the unchanged land-cover classes again). Assumption: ~6 masks per setting.
@@ -92,57 +79,33 @@ MEMO_BUFFERS = 16
 _BUFFERS = Memo(MEMO_BUFFERS)
 
 
-def buffered(geoms, buffer_km: float):
-    """Buffer shapes (metres) by ``buffer_km``; 0 returns polygons unchanged.
+def buffered(geoms, buffer_km):
+    """Buffer shapes (metres) by ``buffer_km``: one distance, or one per shape (km);
+    0 returns polygons unchanged.
 
     Points and lines need a positive buffer to exclude any area. The same
-    shapes and distance give back the same array from memory (``MEMO_BUFFERS``).
+    shapes and distances give back the same array from memory (``MEMO_BUFFERS``).
     """
     import shapely
 
     geoms = np.asarray(geoms, dtype=object)
-    if buffer_km < 0:
+    distances = np.asarray(buffer_km, dtype=float)
+    if np.any(distances < 0) or not np.all(np.isfinite(distances)):
         from siting.errors import SitingError
 
-        raise SitingError(f"buffer must be ≥ 0 km, got {buffer_km}",
-                          zh=f"缓冲距离须 ≥ 0 千米，当前为 {buffer_km}")
-    if buffer_km == 0:
+        shown = buffer_km if distances.ndim == 0 else np.nanmin(distances)
+        raise SitingError(f"buffer must be ≥ 0 km, got {shown} (a finite distance)",
+                          zh=f"缓冲距离须 ≥ 0 千米，当前为 {shown}（须为有限值）")
+    if np.all(distances == 0):
         return geoms
     from siting.overlay import shapes_key
 
-    key = shapes_key(geoms, float(buffer_km))
+    key = shapes_key(geoms, distances.tobytes() if distances.ndim else float(distances))
     hit = _BUFFERS.get(key)
     if hit is not None:
         return hit
-    return _BUFFERS.put(key, shapely.buffer(geoms, buffer_km * 1000.0, quad_segs=16))
+    return _BUFFERS.put(key, shapely.buffer(geoms, distances * 1000.0, quad_segs=16))
 
-
-def why_excluded(fractions: dict[str, np.ndarray], *, lang: str = "zh",
-                 min_share: float = 0.005) -> np.ndarray:
-    """Human reason per parcel: the exclusions covering it, largest first.
-
-    Parameters
-    ----------
-    fractions : dict
-        ``{source: share of parcel area excluded by it (0-1)}``.
-
-    Returns
-    -------
-    numpy.ndarray of str, e.g. "生态红线 100%; 坡度 12%".
-    """
-    names = list(fractions)
-    if not names:
-        return np.array([], dtype=object)
-    table = np.column_stack([np.asarray(fractions[n], dtype=float) for n in names])
-    labels = [EXCLUSION_LABELS[n][0 if lang == "zh" else 1] for n in names]
-    out = np.full(len(table), "", dtype=object)
-    rows = np.flatnonzero((table >= min_share).any(axis=1))
-    order = np.argsort(-table[rows], axis=1, kind="stable")
-    percent = np.maximum(np.round(table[rows] * 100), 1).astype(int)
-    keep = table[rows] >= min_share
-    for r, idx, pct, ok in zip(rows, order, percent, keep, strict=True):
-        out[r] = "; ".join(f"{labels[j]} {pct[j]}%" for j in idx if ok[j])
-    return out
 
 
 # --- rasterised exclusions -----------------------------------------------------

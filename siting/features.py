@@ -26,6 +26,11 @@ from siting.overlay import (
 )
 from siting.tech import KINDS
 
+#: Column of a vector exclusion layer holding each feature's own extent, km, added to
+#: the entry's buffer: the settlements layer's built-up radius from population
+#: (data/build: sqrt(P / (π × 5,000 persons/km²)), clipped to 0.3-12 km).
+PER_FEATURE_BUFFER = "buffer_km"
+
 #: Desert-layer kinds that count as desert/gobi and as sandy land.
 DESERT_KINDS = ("gobi_desert", "desert", "gobi")
 SANDY_KINDS = ("sandy_land",)
@@ -187,7 +192,13 @@ def _entry_shapes(entry, inputs, settings, read_raster) -> np.ndarray | None:
     """Shapes of one registry entry (equal-area metres, buffer applied); None if empty."""
     buffer_km, threshold = settings
     if entry.source == "vector":
-        return ex.buffered(_albers(inputs.vectors[entry.layer]), buffer_km)
+        layer = inputs.vectors[entry.layer]
+        if PER_FEATURE_BUFFER in layer and buffer_km > 0:
+            # a per-feature extent (e.g. a settlement's built-up radius, km) plus the
+            # entry's setback; features without one get the setback alone
+            extra = np.nan_to_num(layer[PER_FEATURE_BUFFER].to_numpy(dtype=float), nan=0.0)
+            buffer_km = buffer_km + np.clip(extra, 0.0, None)
+        return ex.buffered(_albers(layer), buffer_km)
     raster = read_raster(entry.layer)
     if entry.source == "landcover":
         mask = ex.class_mask(raster.array, entry.classes)

@@ -13,10 +13,6 @@ import numpy as np
 
 #: Separator of layer ids in the ``synthetic`` column (CSV- and Shapefile-safe).
 SEPARATOR = ";"
-#: Label added to an exclusion reason whose layer is synthetic, (zh, en).
-SYNTHETIC_MARK = ("（合成数据）", " (synthetic)")
-#: Exclusion sources (``siting.exclusions.EXCLUSION_LABELS``) and the layer each reads.
-EXCLUSION_LAYERS = {"redline": "redline"}
 
 
 def synthetic_layer_ids(provenance: dict) -> list[str]:
@@ -73,28 +69,6 @@ def parcel_synthetic(parcels, tech: str, provenance: dict) -> np.ndarray:
     for row in np.flatnonzero(table.any(axis=1)):
         out[row] = SEPARATOR.join(layer for layer, hit in zip(ids, table[row], strict=True)
                                   if hit)
-    return out
-
-
-def mark_why(why, provenance: dict, *, lang: str = "zh") -> np.ndarray:
-    """Add 合成数据 / synthetic to each exclusion reason whose layer is synthetic.
-
-    ``"生态红线 100%"`` becomes ``"生态红线（合成数据） 100%"`` when the red line
-    of the run is the synthetic one.
-    """
-    from siting.exclusions import EXCLUSION_LABELS
-
-    synthetic = set(synthetic_layer_ids(provenance))
-    out = np.asarray(why, dtype=object).copy()
-    index = 0 if lang == "zh" else 1
-    for source, layer in EXCLUSION_LAYERS.items():
-        if layer not in synthetic:
-            continue
-        label = EXCLUSION_LABELS[source][index]
-        marked = label + SYNTHETIC_MARK[index]
-        out = np.array([text.replace(f"{label} ", f"{marked} ")
-                        if isinstance(text, str) and marked not in text else text
-                        for text in out], dtype=object)
     return out
 
 

@@ -1,16 +1,16 @@
 """Raster exclusions as exact polygons, land-cover class masks and the 'why' of a parcel."""
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from affine import Affine
 
+from siting import exclusions as ex
 from siting.exclusions import (
     CROPLAND_CLASSES,
-    EXCLUSION_LABELS,
     WATER_CLASSES,
     class_mask,
     mask_to_polygons,
-    why_excluded,
 )
 from siting.grid import ALBERS_CRS
 
@@ -73,33 +73,11 @@ def test_class_mask_of_integer_landcover():
     assert class_mask(landcover, ()).sum() == 0
 
 
-def test_why_lists_exclusions_largest_first():
-    why = why_excluded({"slope": np.array([0.12, 0.0]), "redline": np.array([1.0, 0.3])})
-    assert why.tolist() == ["生态红线 100%; 坡度 12%", "生态红线 30%"]
+def test_every_exclusion_of_the_registry_has_a_label_in_both_languages():
+    from siting import labels, registry
 
-
-def test_why_in_english():
-    why = why_excluded({"water": np.array([0.25]), "border": np.array([0.5])}, lang="en")
-    assert why.tolist() == ["border strip 50%; water 25%"]
-
-
-def test_why_ties_keep_the_order_of_the_sources():
-    why = why_excluded({"urban": np.array([0.4]), "forest": np.array([0.4])})
-    assert why.tolist() == ["城镇 40%; 森林 40%"]
-
-
-def test_why_hides_shares_below_min_share():
-    fractions = {"redline": np.array([0.004, 0.0]), "slope": np.array([0.12, 0.0])}
-    assert why_excluded(fractions).tolist() == ["坡度 12%", ""]
-    assert why_excluded(fractions, min_share=0.2).tolist() == ["", ""]
-
-
-def test_why_of_no_sources_is_empty():
-    assert why_excluded({}).size == 0
-
-
-def test_every_exclusion_label_has_zh_and_en():
-    for zh, en in EXCLUSION_LABELS.values():
+    for entry in registry.EXCLUSIONS:
+        zh, en = labels.EXCLUSION_LABELS[entry.id]
         assert zh and en and zh != en
 
 
@@ -286,3 +264,29 @@ def test_every_registry_field_is_a_scenario_field():
         assert set(entry.fields()) <= set(sc.Exclusions.model_fields), entry.id
     for entry in registry.ENCOURAGEMENTS:
         assert entry.bonus in sc.Encouragement.model_fields, entry.id
+
+
+def test_settlement_buffer_adds_each_places_own_radius_to_the_setback():
+    """A town with a 1 km built-up radius and a village without one, 0.5 km setback:
+    discs of 1.5 km and 0.5 km."""
+    from types import SimpleNamespace
+
+    from siting import features, registry
+
+    towns = gpd.GeoDataFrame({"buffer_km": [1.0, np.nan]},
+                             geometry=[shapely.Point(0, 0), shapely.Point(10_000, 0)],
+                             crs=ALBERS_CRS)
+    inputs = SimpleNamespace(vectors={"settlements": towns})
+    shapes = features._entry_shapes(registry.exclusion("settlements"), inputs, (0.5, None),
+                                    read_raster=None)
+    areas_km2 = shapely.area(shapes) / 1e6
+    np.testing.assert_allclose(areas_km2, [np.pi * 1.5 ** 2, np.pi * 0.5 ** 2], rtol=2e-3)
+
+
+def test_a_negative_or_missing_buffer_is_refused():
+    from siting.errors import SitingError
+
+    with pytest.raises(SitingError, match="≥ 0 km"):
+        ex.buffered(np.array([shapely.Point(0, 0)]), [-1.0])
+    with pytest.raises(SitingError, match="≥ 0 km"):
+        ex.buffered(np.array([shapely.Point(0, 0)]), [np.nan])

@@ -204,16 +204,6 @@ def test_synthetic_layers_per_parcel():
     assert "redline" not in synthetic.parcel_synthetic(parcels, "wind", real)[1]
 
 
-def test_why_says_synthetic_red_line():
-    why = np.array(["生态红线 100%", "坡度 12%", ""], dtype=object)
-    out = synthetic.mark_why(why, PROVENANCE, lang="zh")
-    assert out.tolist() == ["生态红线（合成数据） 100%", "坡度 12%", ""]
-    en = synthetic.mark_why(np.array(["red line 40%; slope 3%"], dtype=object), PROVENANCE,
-                            lang="en")
-    assert en.tolist() == ["red line (synthetic) 40%; slope 3%"]
-    assert synthetic.mark_why(why, {"redline": {"type": "real"}}).tolist() == why.tolist()
-
-
 def test_layers_in_a_table():
     table = pd.DataFrame({"synthetic": ["redline;substations", "", "mine"]})
     assert synthetic.layers_in(table) == ["mine", "redline", "substations"]
