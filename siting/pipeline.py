@@ -472,7 +472,8 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
     for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
         parcels.loc[zero, column] = 0.0
     parcels["why"] = why
-    parcels["synthetic"] = synthetic_mod.parcel_synthetic(parcels, scenario.tech, provenance)
+    parcels["synthetic"] = synthetic_mod.parcel_synthetic(
+        parcels, scenario.tech, provenance, pv_mount=scenario.energy.pv_mount)
     parcels["base_id"] = None
 
     cfg, targets = scenario.shortlist, scenario.targets

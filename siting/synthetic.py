@@ -29,7 +29,8 @@ def _positive(parcels, columns) -> np.ndarray:
     return out
 
 
-def parcel_synthetic(parcels, tech: str, provenance: dict) -> np.ndarray:
+def parcel_synthetic(parcels, tech: str, provenance: dict, *,
+                     pv_mount: str = "fixed") -> np.ndarray:
     """Per parcel, the ids of the synthetic layers that affected it, ``;``-joined.
 
     Parameters
@@ -41,6 +42,8 @@ def parcel_synthetic(parcels, tech: str, provenance: dict) -> np.ndarray:
         wind | solar | hybrid: wind layers count only where wind is built.
     provenance : dict
         ``{layer id: {"type": ...}}`` of the run.
+    pv_mount : {'fixed', 'tracker'}
+        Which bundled PV yield layer set the yield (``energy.pv_mount``).
 
     Returns
     -------
@@ -50,21 +53,39 @@ def parcel_synthetic(parcels, tech: str, provenance: dict) -> np.ndarray:
     synthetic = set(synthetic_layer_ids(provenance))
     n = len(parcels)
     uses_wind = tech in ("wind", "hybrid")
+    uses_pv = tech in ("solar", "hybrid")
+
+    def finite(column, used=True):
+        if not used or column not in parcels:
+            return np.zeros(n, bool)
+        return np.isfinite(parcels[column].to_numpy(dtype=float))
+
+    # the bundled PV yield counts where it set the yield: PV built, no PVOUT given
+    yield_column = "pv_yield_trk_kwh" if pv_mount == "tracker" else "pv_yield_kwh"
+    modelled_pv = finite(yield_column, uses_pv) & ~finite("pvout_kwh")
     affected = {
         "redline": _positive(parcels, [c for c in parcels.columns
                                        if str(c).startswith("x_redline_")]),
-        "wind_speed_100m": (np.isfinite(parcels["wind_ms"].to_numpy(dtype=float))
-                            if uses_wind and "wind_ms" in parcels else np.zeros(n, bool)),
-        "substations": (np.isfinite(parcels["grid_km"].to_numpy(dtype=float))
-                        if "grid_km" in parcels else np.zeros(n, bool)),
+        "wind_speed_100m": finite("wind_ms", uses_wind),
+        "substations": finite("grid_km"),
         "desert": _positive(parcels, ["desert_frac", "sandy_frac"]),
         "mine": _positive(parcels, ["mine_frac"]),
+        "pv_yield": modelled_pv if pv_mount != "tracker" else np.zeros(n, bool),
+        "pv_yield_tracker": modelled_pv if pv_mount == "tracker" else np.zeros(n, bool),
     }
     affected["weibull_k"] = affected["wind_speed_100m"]
     ids = sorted(layer for layer in affected if layer in synthetic)
     out = np.full(n, "", dtype=object)
     if not ids:
         return out
+    # one text per distinct combination of layers, not one join per parcel
+    bits = np.zeros(n, dtype=np.int64)
+    for i, layer in enumerate(ids):
+        bits |= affected[layer].astype(np.int64) << i
+    for code in np.unique(bits[bits > 0]):
+        out[bits == code] = SEPARATOR.join(layer for i, layer in enumerate(ids)
+                                           if code >> i & 1)
+    return out
     table = np.column_stack([affected[layer] for layer in ids])
     for row in np.flatnonzero(table.any(axis=1)):
         out[row] = SEPARATOR.join(layer for layer, hit in zip(ids, table[row], strict=True)

@@ -418,3 +418,17 @@ def test_settlements_carry_every_cities500_place_with_a_buffer():
     assert towns["buffer_km"].between(0.3, 12.0).all()
     hohhot = towns[towns["name_en"] == "Hohhot"].iloc[0]
     assert hohhot["buffer_km"] > 5.0
+
+
+def test_parcels_name_the_bundled_pv_yield_where_it_set_the_yield():
+    parcels = pd.DataFrame({"pv_yield_kwh": [1700.0, 1700.0, np.nan],
+                            "pv_yield_trk_kwh": [1850.0, 1850.0, np.nan],
+                            "pvout_kwh": [np.nan, 1650.0, np.nan]})
+    provenance = {"pv_yield": {"type": "real+synthetic"},
+                  "pv_yield_tracker": {"type": "real+synthetic"}}
+    fixed = synthetic.parcel_synthetic(parcels, "solar", provenance)
+    # the user's PVOUT replaced the model on the second parcel; the third has no yield
+    assert fixed.tolist() == ["pv_yield", "", ""]
+    tracker = synthetic.parcel_synthetic(parcels, "hybrid", provenance, pv_mount="tracker")
+    assert tracker.tolist() == ["pv_yield_tracker", "", ""]
+    assert synthetic.parcel_synthetic(parcels, "wind", provenance).tolist() == ["", "", ""]
