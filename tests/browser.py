@@ -205,9 +205,18 @@ def map_frame(page):
     return frames[-1]
 
 
-def click_map_at(page, lat: float, lon: float):
-    """Click the Leaflet map at a lat/lon (converted with the map's own projection)."""
+#: Zoom a click is made at: at the region-wide view a screen pixel is ~4 km, about a
+#: parcel's width, so a click there can land on the neighbour; a planner zooms in too.
+CLICK_ZOOM = 9
+
+
+def click_map_at(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM):
+    """Centre the Leaflet map on a lat/lon at ``zoom``, then click it there (converted
+    with the map's own projection)."""
     frame = map_frame(page)
+    frame.evaluate("([lat, lon, zoom]) => window.map.setView([lat, lon], zoom, "
+                   "{animate: false})", [lat, lon, zoom])
+    page.wait_for_timeout(300)
     point = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
                            "[lat, lon]); return [p.x, p.y]; }", [lat, lon])
     box = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
