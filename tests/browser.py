@@ -214,8 +214,8 @@ def click_map_at(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM):
     """Centre the Leaflet map on a lat/lon at ``zoom``, then click it there (converted
     with the map's own projection)."""
     frame = map_frame(page)
-    frame.evaluate("([lat, lon, zoom]) => window.map.setView([lat, lon], zoom, "
-                   "{animate: false})", [lat, lon, zoom])
+    frame.evaluate("([lat, lon, zoom]) => { window.map.setView([lat, lon], zoom, "
+                   "{animate: false}); return true; }", [lat, lon, zoom])
     page.wait_for_timeout(300)
     point = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
                            "[lat, lon]); return [p.x, p.y]; }", [lat, lon])
