@@ -80,6 +80,12 @@ def slugify(name: str, *, what: str = "name") -> str:
     return slug
 
 
+#: The process's file-creation mask, read once at import (``os.umask`` can only be
+#: read by setting it).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def atomic_write(path, write: Callable, *, mode: str = "wb") -> Path:
     """Write ``path`` atomically: ``write(file)`` fills a temporary file beside it,
     which then replaces ``path``. On any error the temporary file is removed and
@@ -93,6 +99,8 @@ def atomic_write(path, write: Callable, *, mode: str = "wb") -> Path:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes 0600 files: give the result the mode of an ordinary new file
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

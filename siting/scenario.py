@@ -591,4 +591,4 @@ class Scenario(Section):
 from siting.presets import PRESETS, preset  # noqa: E402, F401, I001
 from siting.scenario_yaml import (  # noqa: E402, F401
     EXCERPT_CHARS, MAX_NAME_CHARS, MAX_SCENARIO_BYTES, MAX_TEXT_CHARS, MAX_YAML_DEPTH,
-    MAX_YAML_NODES, dumps, excerpt, from_dict, load_yaml, loads, save_yaml, shown_name)
+    MAX_YAML_NODES, dumps, excerpt, from_dict, load_yaml, loads, shown_name)

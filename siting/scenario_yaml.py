@@ -374,20 +374,3 @@ def dumps(scenario: Scenario) -> str:
              "# Load with `python -m siting run --scenario FILE`; units are in the names."]
     _emit(scenario, 0, lines)
     return "\n".join(lines) + "\n"
-
-
-def save_yaml(scenario: Scenario, path) -> Path:
-    """Write the scenario as commented YAML atomically (temp file + rename)."""
-    import os
-
-    path = Path(path)
-    text = dumps(scenario)  # fails before anything is written
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path

@@ -418,7 +418,14 @@ def test_a_scenario_may_not_read_server_files(tmp_path, monkeypatch, capsys):
         check_scenario_paths(sneaky)
     check_scenario_paths(sc.from_dict({"layers": {"leagues": str(tmp_path / "ws/l.gpkg")}}))
     path = tmp_path / "s.yaml"
-    sc.save_yaml(evil, path)
+    _save_yaml(evil, path)
     out = tmp_path / "out"
     assert main(["run", "--quiet", "--scenario", str(path), "--out", str(out)]) == 2
     assert "lies outside" in capsys.readouterr().err and not out.exists()
+
+
+def _save_yaml(scenario, path):
+    """A scenario file as the library and the CLI write it (the one atomic writer)."""
+    from layers.workspace import atomic_write_text
+
+    return atomic_write_text(path, sc.dumps(scenario))

@@ -76,7 +76,7 @@ def cli_run(tmp_path, files, *layer_args):
 
 def scenario_file(tmp_path, files):
     path = tmp_path / "small.yaml"
-    sc.save_yaml(sc.from_dict({**SMALL_RUN, "parcels_file": str(files / "parcels.gpkg")}), path)
+    _save_yaml(sc.from_dict({**SMALL_RUN, "parcels_file": str(files / "parcels.gpkg")}), path)
     return path
 
 
@@ -265,3 +265,10 @@ def test_pvout_replaces_the_modelled_yield(baseline, with_roles):
     np.testing.assert_allclose(after.loc[rest, "flh"].dropna(),
                                before.loc[rest, "flh"].dropna().loc[
                                    after.loc[rest, "flh"].dropna().index], rtol=1e-9)
+
+
+def _save_yaml(scenario, path):
+    """A scenario file as the library and the CLI write it (the one atomic writer)."""
+    from layers.workspace import atomic_write_text
+
+    return atomic_write_text(path, sc.dumps(scenario))

@@ -6,8 +6,8 @@ import stat
 import pytest
 import yaml
 
+from layers.workspace import atomic_write, atomic_write_text
 from siting import scenario as sc
-from siting import scenario_yaml
 from siting.errors import SitingError
 
 KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*):(.*)$")
@@ -157,9 +157,14 @@ def test_unknown_preset():
         sc.preset("moon")
 
 
+def save_yaml(scenario, path):
+    """How a scenario file is saved: its YAML through the one atomic-write helper."""
+    return atomic_write_text(path, sc.dumps(scenario))
+
+
 def test_save_and_load_yaml(tmp_path):
     scenario = sc.preset("desert_gobi")
-    path = sc.save_yaml(scenario, tmp_path / "sub" / "s.yaml")
+    path = save_yaml(scenario, tmp_path / "sub" / "s.yaml")
     assert path.read_text(encoding="utf-8").startswith("# 内蒙古新能源基地选址")
     assert sc.load_yaml(path).model_dump() == scenario.model_dump()
     assert sorted(p.name for p in path.parent.iterdir()) == ["s.yaml"]
@@ -184,25 +189,24 @@ def test_load_yaml_error_names_the_file_and_field(tmp_path):
         sc.load_yaml(path)
 
 
-def failing_dumps(scenario):
-    raise RuntimeError("disk full while formatting")
+def failing_write(file):
+    file.write(sc.dumps(sc.Scenario())[:100])
+    raise OSError("disk full while writing")
 
 
-def test_save_yaml_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+def test_save_yaml_keeps_the_old_file_when_writing_fails(tmp_path):
     path = tmp_path / "scenario.yaml"
     path.write_text("name: old\n", encoding="utf-8")
-    monkeypatch.setattr(scenario_yaml, "dumps", failing_dumps)
-    with pytest.raises(RuntimeError, match="disk full"):
-        sc.save_yaml(sc.Scenario(), path)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(path, failing_write, mode="w")
     assert path.read_text(encoding="utf-8") == "name: old\n"
 
 
-def test_save_yaml_leaves_no_temp_file_when_writing_fails(tmp_path, monkeypatch):
+def test_save_yaml_leaves_no_temp_file_when_writing_fails(tmp_path):
     path = tmp_path / "scenario.yaml"
     path.write_text("name: old\n", encoding="utf-8")
-    monkeypatch.setattr(scenario_yaml, "dumps", failing_dumps)
-    with pytest.raises(RuntimeError, match="disk full"):
-        sc.save_yaml(sc.Scenario(), path)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(path, failing_write, mode="w")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]
 
 
@@ -210,7 +214,7 @@ def test_save_yaml_leaves_no_temp_file_when_writing_fails(tmp_path, monkeypatch)
 def test_saved_scenario_has_ordinary_file_permissions(tmp_path):
     ordinary = tmp_path / "ordinary.txt"
     ordinary.write_text("x", encoding="utf-8")
-    saved = sc.save_yaml(sc.Scenario(), tmp_path / "scenario.yaml")
+    saved = save_yaml(sc.Scenario(), tmp_path / "scenario.yaml")
     assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(ordinary.stat().st_mode)
 
 
