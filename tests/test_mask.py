@@ -8,8 +8,9 @@ import shapely
 from rasterio.windows import Window
 
 from layers.cog import write_cog
-from siting.cli import main, write_mask
+from siting.cli import main
 from siting.grid import ALBERS_CRS, AnalysisGrid
+from siting.inputs.mask import write_eligibility_mask as write_mask
 
 
 def assert_cog(path):

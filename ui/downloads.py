@@ -16,6 +16,9 @@ from ui.i18n import t
 from ui.state import display_units
 
 EXPORT_CRS_CHOICES = ("EPSG:4490", "auto-gk", "EPSG:4326")
+#: Cell sizes offered for the eligibility mask, m (100 m: the issue's grid; the whole
+#: region takes ~15 s and ~1.5 MB there).
+MASK_RESOLUTIONS_M = (100, 250, 500)
 
 
 def downloads_panel(result, lang: str):
@@ -43,3 +46,34 @@ def downloads_panel(result, lang: str):
         name, data, mime = ready[1]
         st.download_button(f"{t('dl_get', lang)} {name} ({len(data) / 1e6:.1f} MB)", data,
                            file_name=name, mime=mime, key="dl_get")
+    mask_panel(result, lang)
+
+
+def mask_panel(result, lang: str):
+    """The scenario's eligibility mask as a COG download (``siting.inputs.mask``)."""
+    import tempfile
+    from pathlib import Path
+
+    from siting.inputs.mask import write_eligibility_mask
+    from ui.cache import run_inputs
+
+    st.markdown(f"**{t('mask_title', lang)}**")
+    st.caption(t("mask_note", lang))
+    cols = st.columns(2)
+    resolution = cols[0].selectbox(t("mask_resolution", lang), MASK_RESOLUTIONS_M,
+                                   key="mask_resolution")
+    fraction = cols[1].checkbox(t("mask_fraction", lang), key="mask_fraction")
+    wanted = (sc.dumps(result.scenario), resolution, fraction)
+    if st.button(t("mask_make", lang), key="mask_make"):
+        with st.spinner("…"), tempfile.TemporaryDirectory() as folder:
+            path = write_eligibility_mask(Path(folder) / "eligibility.tif",
+                                          run_inputs(result.scenario), result.scenario,
+                                          result.parcels, resolution_m=float(resolution),
+                                          fraction=fraction)
+            st.session_state["mask_download"] = (wanted, path.read_bytes())
+    ready = st.session_state.get("mask_download")
+    if ready and ready[0] == wanted:
+        data = ready[1]
+        st.download_button(f"{t('dl_get', lang)} eligibility.tif ({len(data) / 1e6:.1f} MB)",
+                           data, file_name="eligibility.tif", mime="image/tiff",
+                           key="mask_get")

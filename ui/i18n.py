@@ -179,6 +179,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "dl_crs": ("坐标系（GPKG/SHP）", "CRS (GPKG/SHP)"),
     "dl_encoding": ("Shapefile 属性编码", "Shapefile text encoding"),
     "dl_make": ("生成文件", "Prepare file"),
+    "mask_title": ("适宜性掩膜（云优化 GeoTIFF，等积投影）",
+                   "Eligibility mask (Cloud-Optimised GeoTIFF, equal-area CRS)"),
+    "mask_note": ("1 = 可用，0 = 排除，255 = 地块以外；或每个地块的可用比例（%）。"
+                  "可在 QGIS、ArcGIS 中直接打开；与命令行 `run --mask` 相同。",
+                  "1 = eligible, 0 = excluded, 255 = outside the parcels; or each parcel's "
+                  "eligible share (%). Opens in QGIS or ArcGIS; the same as the CLI's "
+                  "`run --mask`."),
+    "mask_resolution": ("像元大小（米）", "Cell size (m)"),
+    "mask_fraction": ("按地块可用比例（%）", "Each parcel's eligible share (%)"),
+    "mask_make": ("生成掩膜", "Prepare mask"),
     "dl_get": ("下载", "Download"),
     "dl_note": ("导出文件均附带情景与数据来源（真实/合成）。",
                 "Every export carries the scenario and the data provenance (real/synthetic)."),
