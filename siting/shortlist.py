@@ -135,7 +135,12 @@ def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE, leagues=N
     chosen = parcels[keep].sort_values("rank", kind="stable")
     if group_caps_mw:
         groups = groups if groups is not None else DEFAULT_LEAGUE_GROUPS
-        group = chosen["league"].map(lambda name: group_of_league(name, groups))
+        import pandas as pd
+
+        # one look-up per distinct league (code -1: no league, no group)
+        codes, names = pd.factorize(chosen["league"].to_numpy(dtype=object))
+        group = pd.Series(np.array([group_of_league(name, groups) for name in names] + [""],
+                                   dtype=object)[codes], index=chosen.index)
         within = np.ones(len(chosen), dtype=bool)
         for name, cap_mw in group_caps_mw.items():
             member = (group == name).to_numpy()
