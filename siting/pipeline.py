@@ -429,14 +429,82 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
     ``why`` holds reason codes; ``siting.labels.why_column`` words them. ``lang`` is
     ignored (deprecated: accepted for one release for its callers).
     """
+    import geopandas as gpd
+
     weights = resolve_weights(scenario.weights)
-    parcels = prepared.parcels.copy()
-    parcels["tech"] = scenario.tech
+    source = prepared.parcels
+    # the columns no weight changes, computed once per scenario setting (memo); a
+    # shallow copy is enough: pandas copies a column on write
+    parcels = fixed_columns(prepared, scenario, provenance, memo).copy(deep=False)
     breakdown = {}
-    score, why = score_parcels(parcels, scenario, weights, breakdown=breakdown)
+    score, why = score_parcels(parcels, scenario, weights, breakdown=breakdown, memo=memo)
     parcels["score"] = np.round(score, 2)
     for column, points in breakdown.items():
         parcels[column] = points
+    # an excluded parcel builds nothing
+    zero = parcels["score"].to_numpy() <= 0
+    for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
+        parcels[column] = np.where(zero, 0.0, parcels[column].to_numpy(dtype=float))
+    parcels["why"] = why
+    parcels["base_id"] = None
+    parcels = gpd.GeoDataFrame(parcels, geometry=source.geometry, crs=source.crs)
+
+    cfg, targets = scenario.shortlist, scenario.targets
+    # ranked after LCOE is known: ties go to the cheaper, then the better-resourced parcel
+    parcels["rank"] = sl.rank(parcels["score"].to_numpy(), parcels["lcoe"].to_numpy(),
+                              parcels["flh"].to_numpy(), by=cfg.rank_by,
+                              ids=parcels["parcel_id"].to_numpy())
+    short = sl.select_shortlist(parcels, min_score=cfg.min_score,
+                                leagues=cfg.leagues, land_types=cfg.land_types,
+                                max_capacity_mw=goal_gw(scenario) * 1000.0
+                                if cfg.target_multiple is not None else None,
+                                group_caps_mw={g: gw * 1000.0
+                                               for g, gw in targets.group_caps_gw.items()},
+                                groups=targets.league_groups)
+    connected = connect_bases(short, scenario, connections)
+    parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
+    short = parcels.loc[short.index]
+    bases = bases_mod.summarise_bases(connected, points=connections)
+    all_leagues = sorted(parcels["league"].dropna().unique())
+    leagues = sl.league_totals(short, all_leagues=all_leagues,
+                               target_gw=scenario.targets.target_gw,
+                               groups=scenario.targets.league_groups,
+                               league_targets_gw=scenario.targets.league_targets_gw)
+    keep = [c for c in RESULT_COLUMNS if c in parcels.columns] + ["geometry"]
+    result = Result(scenario=scenario, parcels=parcels[keep], shortlist=short[keep],
+                    bases=bases, leagues=leagues, weights=weights,
+                    provenance=dict(provenance or {}), connections=connections)
+    result.summary = summarise(result)
+    return result
+
+
+#: Scenario sections a weight change or a shortlist/base/target setting leaves the
+#: per-parcel capacity, energy, cost and land columns untouched by.
+_NOT_PER_PARCEL = {"name", "weights", "shortlist", "bases", "grid", "targets"}
+
+
+def fixed_columns(prepared: feat.Prepared, scenario, provenance: dict | None = None,
+                  memo: dict | None = None):
+    """The weight-independent columns of :func:`evaluate` (a DataFrame, no geometry).
+
+    Land, resource class, capacity, energy, cost and synthetic flags of every parcel
+    depend on the prepared table and the scenario's other sections, never on the
+    weights, shortlist, bases, grid or targets: ``memo`` (kept with ``prepared``)
+    holds them per dump of those other sections, so a weight change re-uses them.
+    Returned frames are shared: copy before writing.
+    """
+    import json
+
+    import pandas as pd
+
+    parcels = prepared.parcels
+    key = ("fixed", len(parcels),
+           scenario.model_dump_json(exclude=_NOT_PER_PARCEL),
+           json.dumps(synthetic_mod.synthetic_layer_ids(provenance)))
+    if memo is not None and key in memo:
+        return memo[key]
+    parcels = parcels.copy()
+    parcels["tech"] = scenario.tech
     avail = available_km2(parcels, scenario.tech)
     parcels["avail_km2"] = avail
     parcels["excl_frac"] = np.clip(1 - avail / np.maximum(parcels["area_km2"].to_numpy(), 1e-12),
@@ -467,42 +535,12 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
         parcels[column] = flag
     for column, values in capacity_energy_cost(parcels, scenario, memo).items():
         parcels[column] = values
-    # an excluded parcel builds nothing
-    zero = parcels["score"].to_numpy() <= 0
-    for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
-        parcels.loc[zero, column] = 0.0
-    parcels["why"] = why
     parcels["synthetic"] = synthetic_mod.parcel_synthetic(
         parcels, scenario.tech, provenance, pv_mount=scenario.energy.pv_mount)
-    parcels["base_id"] = None
-
-    cfg, targets = scenario.shortlist, scenario.targets
-    # ranked after LCOE is known: ties go to the cheaper, then the better-resourced parcel
-    parcels["rank"] = sl.rank(parcels["score"].to_numpy(), parcels["lcoe"].to_numpy(),
-                              parcels["flh"].to_numpy(), by=cfg.rank_by,
-                              ids=parcels["parcel_id"].to_numpy())
-    short = sl.select_shortlist(parcels, min_score=cfg.min_score,
-                                leagues=cfg.leagues, land_types=cfg.land_types,
-                                max_capacity_mw=goal_gw(scenario) * 1000.0
-                                if cfg.target_multiple is not None else None,
-                                group_caps_mw={g: gw * 1000.0
-                                               for g, gw in targets.group_caps_gw.items()},
-                                groups=targets.league_groups)
-    connected = connect_bases(short, scenario, connections)
-    parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
-    short = parcels.loc[short.index]
-    bases = bases_mod.summarise_bases(connected, points=connections)
-    all_leagues = sorted(parcels["league"].dropna().unique())
-    leagues = sl.league_totals(short, all_leagues=all_leagues,
-                               target_gw=scenario.targets.target_gw,
-                               groups=scenario.targets.league_groups,
-                               league_targets_gw=scenario.targets.league_targets_gw)
-    keep = [c for c in RESULT_COLUMNS if c in parcels.columns] + ["geometry"]
-    result = Result(scenario=scenario, parcels=parcels[keep], shortlist=short[keep],
-                    bases=bases, leagues=leagues, weights=weights,
-                    provenance=dict(provenance or {}), connections=connections)
-    result.summary = summarise(result)
-    return result
+    table = pd.DataFrame(parcels.drop(columns=parcels.geometry.name))
+    if memo is not None:
+        memo[key] = table
+    return table
 
 
 def goal_gw(scenario) -> float | None:
