@@ -360,7 +360,17 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
     pxy = points[["x", "y"]].to_numpy(dtype=float)
     room0 = points["conn_cap_mw"].to_numpy(dtype=float)
     point_ids = points["conn_id"].astype(str).to_numpy()
-    near = cKDTree(pxy).query_ball_point(xy, r=max_connection_km * 1000.0)
+    near = cKDTree(pxy).query_ball_point(xy, r=max_connection_km * 1000.0, return_sorted=True)
+    # every parcel's candidate points (ascending) and their distances, km, at once: the
+    # loop below only weighs them against the room left
+    counts = np.fromiter((len(p) for p in near), dtype=int, count=n)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    near_flat = np.fromiter((j for p in near for j in p), dtype=int, count=int(starts[-1]))
+    owner = np.repeat(np.arange(n), counts)
+    near_km = np.hypot(pxy[near_flat, 0] - xy[owner, 0], pxy[near_flat, 1] - xy[owner, 1]) / 1000.0
+    # ties in cost go by point id: its rank among the ids sorts the same way
+    id_rank = np.unique(point_ids, return_inverse=True)[1]
+    extra_room = max_upgrade_mw if over_capacity == "upgrade" else 0.0
     order = np.lexsort((shortlist[id_column].astype(str).to_numpy(),
                         np.nan_to_num(shortlist[order_column].to_numpy(dtype=float),
                                       nan=np.inf)))
@@ -373,16 +383,16 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
             at_point.setdefault(base["point"], []).append(b)
         placed = {}
         for i in rows:
-            if not (cap[i] > 0) or cap[i] > max_mw or not near[i]:
+            if not (cap[i] > 0) or cap[i] > max_mw or not counts[i]:
                 continue
-            cands = np.asarray(sorted(near[i]), dtype=int)
-            km = np.hypot(*(pxy[cands] - xy[i]).T) / 1000.0
-            over = np.clip(cap[i] - np.maximum(room[cands], 0.0), 0.0, None)
+            cands = near_flat[starts[i]:starts[i + 1]]
+            km = near_km[starts[i]:starts[i + 1]]
+            left = room[cands]
+            over = np.clip(cap[i] - np.maximum(left, 0.0), 0.0, None)
             cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / cap[i],
                                              0.0)
-            headroom = room[cands] + (max_upgrade_mw if over_capacity == "upgrade" else 0.0)
-            cost = np.where(cap[i] > headroom + 1e-9, np.inf, cost)
-            for c in np.lexsort((point_ids[cands], cost)):
+            cost = np.where(cap[i] > left + extra_room + 1e-9, np.inf, cost)
+            for c in np.lexsort((id_rank[cands], cost)):
                 if not np.isfinite(cost[c]):
                     break
                 p = int(cands[c])
@@ -471,14 +481,16 @@ def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m,
 
     def grow(rows, bases, *, may_open: bool):
         joined = []
+        # the bases' anchors, kept as an array (a base opens far less often than a
+        # parcel looks for one)
+        anchors = np.array([b["anchor"] for b in bases], dtype=float).reshape(-1, 2)
         for i in rows:
             if not (cap[i] > 0) or cap[i] > max_mw:
                 continue
             target = None
             if bases:
-                anchors = np.array([b["anchor"] for b in bases])
                 dist = np.hypot(*(anchors - xy[i]).T)
-                for b in np.lexsort((np.arange(len(bases)), dist)):
+                for b in np.argsort(dist, kind="stable"):
                     base = bases[b]
                     if dist[b] > reach_m:
                         break
@@ -496,6 +508,7 @@ def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m,
                               "anchor": xy[i], "line_km": float(km[t]), "mw": 0.0,
                               "rows": []}
                     bases.append(target)
+                    anchors = np.vstack([anchors, xy[i]])
             if target is None:
                 continue
             target["mw"] += cap[i]
