@@ -453,7 +453,8 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
     # ranked after LCOE is known: ties go to the cheaper, then the better-resourced parcel
     parcels["rank"] = sl.rank(parcels["score"].to_numpy(), parcels["lcoe"].to_numpy(),
                               parcels["flh"].to_numpy(), by=cfg.rank_by,
-                              ids=parcels["parcel_id"].to_numpy())
+                              ids=parcels["parcel_id"].to_numpy(),
+                              id_order=_id_order(parcels, memo))
     short = sl.select_shortlist(parcels, min_score=cfg.min_score,
                                 leagues=cfg.leagues, land_types=cfg.land_types,
                                 max_capacity_mw=goal_gw(scenario) * 1000.0
@@ -541,6 +542,17 @@ def fixed_columns(prepared: feat.Prepared, scenario, provenance: dict | None = N
     if memo is not None:
         memo[key] = table
     return table
+
+
+def _id_order(parcels, memo: dict | None):
+    """``shortlist.id_order_of`` the parcel ids (memoised per parcel set)."""
+    key = ("id_order", len(parcels))
+    if memo is None or key not in memo:
+        order = sl.id_order_of(parcels["parcel_id"].to_numpy())
+        if memo is None:
+            return order
+        memo[key] = order
+    return memo[key]
 
 
 def goal_gw(scenario) -> float | None:
