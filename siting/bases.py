@@ -383,15 +383,16 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
             at_point.setdefault(base["point"], []).append(b)
         placed = {}
         for i in rows:
-            if not (cap[i] > 0) or cap[i] > max_mw or not counts[i]:
+            mw = cap[i]
+            if not (mw > 0) or mw > max_mw or not counts[i]:
                 continue
+            x, y = xy[i]
             cands = near_flat[starts[i]:starts[i + 1]]
             km = near_km[starts[i]:starts[i + 1]]
             left = room[cands]
-            over = np.clip(cap[i] - np.maximum(left, 0.0), 0.0, None)
-            cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / cap[i],
-                                             0.0)
-            cost = np.where(cap[i] > left + extra_room + 1e-9, np.inf, cost)
+            over = np.maximum(mw - np.maximum(left, 0.0), 0.0)  # = np.clip(…, 0, None)
+            cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / mw, 0.0)
+            cost[mw > left + extra_room + 1e-9] = np.inf
             for c in np.lexsort((id_rank[cands], cost)):
                 if not np.isfinite(cost[c]):
                     break
@@ -399,20 +400,21 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                 target = None
                 for b in at_point.get(p, []):
                     base = bases[b]
-                    if (base["mw"] + cap[i] <= max_mw + 1e-9
-                            and np.hypot(*(xy[i] - base["anchor"])) <= reach_m):
+                    if (base["mw"] + mw <= max_mw + 1e-9
+                            and np.hypot(x - base["x"], y - base["y"]) <= reach_m):
                         target = b
                         break
                 if target is None and may_open:
-                    bases.append({"point": p, "anchor": xy[i], "mw": 0.0, "rows": []})
+                    bases.append({"point": p, "anchor": xy[i], "x": x, "y": y, "mw": 0.0,
+                                  "rows": []})
                     target = len(bases) - 1
                     at_point.setdefault(p, []).append(target)
                 if target is None:
                     continue
-                bases[target]["mw"] += cap[i]
+                bases[target]["mw"] += mw
                 bases[target]["rows"].append(i)
                 placed[i] = (target, p, km[c], over[c])
-                room[p] -= cap[i]
+                room[p] -= mw
                 break
         return placed
 
