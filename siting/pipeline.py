@@ -244,6 +244,10 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
     return result
 
 
+#: How many tables of :func:`fixed_columns` a memo keeps (the newest; each is the whole
+#: parcel table, ~25 MB on the default region): one per setting a user goes back and
+#: forth between (an assumption; the oldest is computed again when needed).
+FIXED_KEEP = 2
 #: Scenario sections a weight change or a shortlist/base/target setting leaves the
 #: per-parcel capacity, energy, cost and land columns untouched by.
 _NOT_PER_PARCEL = {"name", "weights", "shortlist", "bases", "grid", "targets"}
@@ -305,6 +309,10 @@ def fixed_columns(prepared: feat.Prepared, scenario, provenance: dict | None = N
         parcels, scenario.tech, provenance, pv_mount=scenario.energy.pv_mount)
     table = pd.DataFrame(parcels.drop(columns=parcels.geometry.name))
     if memo is not None:
+        # a table per setting would grow the memo with every cost or energy edit
+        for old in [k for k in memo if isinstance(k, tuple) and k[:1] == ("fixed",)
+                    ][:-(FIXED_KEEP - 1) or None]:
+            del memo[old]
         memo[key] = table
     return table
 

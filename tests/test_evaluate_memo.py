@@ -60,3 +60,16 @@ def test_other_settings_with_a_warm_memo_equal_a_fresh_evaluation(change, small_
     warm = evaluate(small_prepared, changed, small_inputs, memo)
     cold = evaluate(small_prepared, changed, small_inputs, None)
     assert_same_result(warm, cold)
+
+
+def test_the_memo_keeps_a_bounded_number_of_parcel_tables(small_inputs, small_prepared):
+    memo: dict = {}
+    for capex in (3000.0, 3200.0, 3400.0):
+        evaluate(small_prepared, sc.from_dict({"cost": {"wind_capex_cny_per_kw": capex}}),
+                 small_inputs, memo)
+    tables = [key for key in memo if isinstance(key, tuple) and key[0] == "fixed"]
+    assert len(tables) == pipeline.FIXED_KEEP
+    # the newest setting is among those kept: evaluating it again adds nothing
+    evaluate(small_prepared, sc.from_dict({"cost": {"wind_capex_cny_per_kw": 3400.0}}),
+             small_inputs, memo)
+    assert [key for key in memo if isinstance(key, tuple) and key[0] == "fixed"] == tables
