@@ -144,58 +144,113 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
     land_cap = table.groupby([id_column, "land_type"])["cap_mw"].sum()
     banner_cap = (table.groupby([id_column, "banner"])["cap_mw"].sum() if "banner" in table
                   else None)
-    point_rows = (points.set_index("conn_id") if points is not None and len(points)
-                  else None)
+    point_rows = _point_rows(points)
     geoms = members.geometry.to_numpy()
     codes, uniques = pd.factorize(members[id_column], sort=True)
+    # per-base pieces gathered once, not looked up row by row (a weight change re-runs
+    # this; pandas look-ups per base were most of its time)
+    positions = np.argsort(codes, kind="stable")
+    splits = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+    members_of = np.split(positions, splits)
+    sums = sums.reindex(uniques)
+    by_base = {column: sums[column].to_numpy() for column in sums.columns}
+    league_of = _ranked_by_base(league_cap)
+    land_of = _ranked_by_base(land_cap)
+    banners_of = _ranked_by_base(banner_cap) if banner_cap is not None else None
+    values = {column: table[column].to_numpy() for column in
+              ("cap_w_mw", "cap_pv_mw", "foot_km2", "upg_mw", "conn_id", "new_km", "lim_id")
+              if column in table}
     rows = []
     for code, base_id in enumerate(uniques):
-        agg = sums.loc[base_id]
-        cap, energy = agg["cap_mw"], agg["energy_gwh"]
-        leagues = league_cap.loc[base_id].sort_values(ascending=False, kind="stable")
-        land = land_cap.loc[base_id].sort_values(ascending=False, kind="stable")
-        in_base = codes == code
+        cap, energy = by_base["cap_mw"][code], by_base["energy_gwh"][code]
+        leagues = league_of[base_id]
+        land = land_of[base_id]
+        in_base = members_of[code]
         outline = shapely.union_all(geoms[in_base])
-        row = {"base_id": base_id, "n_parcels": int(agg["n_parcels"]), "cap_mw": cap,
+        score_cap, score_mean = by_base["score_cap"][code], by_base["score_mean"][code]
+        row = {"base_id": base_id, "n_parcels": int(by_base["n_parcels"][code]), "cap_mw": cap,
                "energy_gwh": energy, "flh": energy * 1000.0 / cap if cap else np.nan,
-               "score": agg["score_cap"] / cap if cap else agg["score_mean"],
-               "leagues": "、".join(leagues.index), "league": leagues.index[0],
-               "land_type": land.index[0],
-               "lcoe": agg["lcoe_energy"] / energy if energy else np.nan,
+               "score": score_cap / cap if cap else score_mean,
+               "leagues": "、".join(leagues), "league": next(iter(leagues)),
+               "land_type": next(iter(land)),
+               "lcoe": by_base["lcoe_energy"][code] / energy if energy else np.nan,
                "area_km2": shapely.area(outline) / 1e6,
                "extent_km": extent_km(outline),
                "geometry": outline}
         for kind in LAND_TYPES:
             row[f"sh_{kind}"] = float(land.get(kind, 0.0) / cap) if cap else 0.0
-        if banner_cap is not None:
-            banners = banner_cap.loc[base_id].sort_values(ascending=False, kind="stable")
-            row["banners"] = "、".join(str(b) for b in banners.index)
+        if banners_of is not None:
+            row["banners"] = "、".join(str(b) for b in banners_of[base_id])
         for extra in ("cap_w_mw", "cap_pv_mw", "foot_km2", "upg_mw"):
-            if extra in table:
-                row[extra] = table.loc[in_base, extra].sum()
-        if "conn_id" in table:
-            conn_ids = table.loc[in_base, "conn_id"].dropna()
-            row["conn_id"] = conn_ids.iloc[0] if len(conn_ids) else None
-            row["conn_km"] = agg["km_cap"] / cap if cap else np.nan
-            if point_rows is not None and row["conn_id"] in point_rows.index:
-                point = point_rows.loc[row["conn_id"]]
+            if extra in values:
+                row[extra] = _nansum(values[extra][in_base])
+        if "conn_id" in values:
+            conn_id = _first_present(values["conn_id"][in_base])
+            row["conn_id"] = conn_id
+            row["conn_km"] = by_base["km_cap"][code] / cap if cap else np.nan
+            if point_rows is not None and conn_id in point_rows:
+                point = point_rows[conn_id]
                 row.update({"conn_name": point["conn_name"], "conn_kv": point["conn_kv"],
                             "conn_cap_mw": point["conn_cap_mw"],
                             "conn_lon": point["lon"], "conn_lat": point["lat"]})
-            if "new_km" in table:
-                row["new_km"] = float(table.loc[in_base, "new_km"].max())
-            if "lim_id" in table:
-                lim = table.loc[in_base, "lim_id"].dropna()
-                lim_id = lim.iloc[0] if len(lim) else row["conn_id"]
-                if point_rows is not None and lim_id in point_rows.index:
-                    row["lim_name"] = point_rows.loc[lim_id, "conn_name"]
-                    row["lim_cap_mw"] = point_rows.loc[lim_id, "conn_cap_mw"]
+            if "new_km" in values:
+                row["new_km"] = float(_nanmax(values["new_km"][in_base]))
+            if "lim_id" in values:
+                lim = _first_present(values["lim_id"][in_base])
+                lim_id = lim if lim is not None else conn_id
+                if point_rows is not None and lim_id in point_rows:
+                    row["lim_name"] = point_rows[lim_id]["conn_name"]
+                    row["lim_cap_mw"] = point_rows[lim_id]["conn_cap_mw"]
         rows.append(row)
     bases = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=parcels.crs)
     centre = bases.geometry.centroid.to_crs(4326)
     bases["lon"], bases["lat"] = centre.x.to_numpy(), centre.y.to_numpy()
     return bases.sort_values(["cap_mw", "base_id"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)
+
+
+def _point_rows(points) -> dict | None:
+    """``{conn_id: {column: value}}`` of the connection points (None when there are none)."""
+    if points is None or not len(points):
+        return None
+    columns = [c for c in ("conn_name", "conn_kv", "conn_cap_mw", "lon", "lat") if c in points]
+    table = points.set_index("conn_id")[columns]
+    out = {}
+    for conn_id, *row in table.itertuples(name=None):
+        out.setdefault(conn_id, dict(zip(columns, row, strict=True)))
+    return out
+
+
+def _ranked_by_base(caps) -> dict:
+    """``{base: {key: MW}}`` from a (base, key) capacity series, largest first (ties keep
+    the key order, as a stable descending sort does)."""
+    grouped: dict = {}
+    for (base, key), mw in caps.items():
+        grouped.setdefault(base, []).append((key, mw))
+    return {base: dict(sorted(items, key=lambda item: -item[1]))
+            for base, items in grouped.items()}
+
+
+def _nansum(values) -> float:
+    """Sum skipping NaN (as ``pandas.Series.sum``)."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), 0.0, values).sum()
+
+
+def _nanmax(values) -> float:
+    """Largest value skipping NaN; NaN when there is none (as ``pandas.Series.max``)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return values.max() if len(values) else np.nan
+
+
+def _first_present(values):
+    """The first value that is not None/NaN, or None."""
+    import pandas as pd
+
+    present = np.flatnonzero(pd.notna(values))
+    return values[present[0]] if len(present) else None
+
 
 def _half_diagonal_m(geoms) -> np.ndarray:
     """Half the bounding-box diagonal of each geometry, m (a parcel's reach from its centre)."""
@@ -305,7 +360,17 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
     pxy = points[["x", "y"]].to_numpy(dtype=float)
     room0 = points["conn_cap_mw"].to_numpy(dtype=float)
     point_ids = points["conn_id"].astype(str).to_numpy()
-    near = cKDTree(pxy).query_ball_point(xy, r=max_connection_km * 1000.0)
+    near = cKDTree(pxy).query_ball_point(xy, r=max_connection_km * 1000.0, return_sorted=True)
+    # every parcel's candidate points (ascending) and their distances, km, at once: the
+    # loop below only weighs them against the room left
+    counts = np.fromiter((len(p) for p in near), dtype=int, count=n)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    near_flat = np.fromiter((j for p in near for j in p), dtype=int, count=int(starts[-1]))
+    owner = np.repeat(np.arange(n), counts)
+    near_km = np.hypot(pxy[near_flat, 0] - xy[owner, 0], pxy[near_flat, 1] - xy[owner, 1]) / 1000.0
+    # ties in cost go by point id: its rank among the ids sorts the same way
+    id_rank = np.unique(point_ids, return_inverse=True)[1]
+    extra_room = max_upgrade_mw if over_capacity == "upgrade" else 0.0
     order = np.lexsort((shortlist[id_column].astype(str).to_numpy(),
                         np.nan_to_num(shortlist[order_column].to_numpy(dtype=float),
                                       nan=np.inf)))
@@ -318,36 +383,38 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
             at_point.setdefault(base["point"], []).append(b)
         placed = {}
         for i in rows:
-            if not (cap[i] > 0) or cap[i] > max_mw or not near[i]:
+            mw = cap[i]
+            if not (mw > 0) or mw > max_mw or not counts[i]:
                 continue
-            cands = np.asarray(sorted(near[i]), dtype=int)
-            km = np.hypot(*(pxy[cands] - xy[i]).T) / 1000.0
-            over = np.clip(cap[i] - np.maximum(room[cands], 0.0), 0.0, None)
-            cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / cap[i],
-                                             0.0)
-            headroom = room[cands] + (max_upgrade_mw if over_capacity == "upgrade" else 0.0)
-            cost = np.where(cap[i] > headroom + 1e-9, np.inf, cost)
-            for c in np.lexsort((point_ids[cands], cost)):
+            x, y = xy[i]
+            cands = near_flat[starts[i]:starts[i + 1]]
+            km = near_km[starts[i]:starts[i + 1]]
+            left = room[cands]
+            over = np.maximum(mw - np.maximum(left, 0.0), 0.0)  # = np.clip(…, 0, None)
+            cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / mw, 0.0)
+            cost[mw > left + extra_room + 1e-9] = np.inf
+            for c in np.lexsort((id_rank[cands], cost)):
                 if not np.isfinite(cost[c]):
                     break
                 p = int(cands[c])
                 target = None
                 for b in at_point.get(p, []):
                     base = bases[b]
-                    if (base["mw"] + cap[i] <= max_mw + 1e-9
-                            and np.hypot(*(xy[i] - base["anchor"])) <= reach_m):
+                    if (base["mw"] + mw <= max_mw + 1e-9
+                            and np.hypot(x - base["x"], y - base["y"]) <= reach_m):
                         target = b
                         break
                 if target is None and may_open:
-                    bases.append({"point": p, "anchor": xy[i], "mw": 0.0, "rows": []})
+                    bases.append({"point": p, "anchor": xy[i], "x": x, "y": y, "mw": 0.0,
+                                  "rows": []})
                     target = len(bases) - 1
                     at_point.setdefault(p, []).append(target)
                 if target is None:
                     continue
-                bases[target]["mw"] += cap[i]
+                bases[target]["mw"] += mw
                 bases[target]["rows"].append(i)
                 placed[i] = (target, p, km[c], over[c])
-                room[p] -= cap[i]
+                room[p] -= mw
                 break
         return placed
 
@@ -416,14 +483,16 @@ def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m,
 
     def grow(rows, bases, *, may_open: bool):
         joined = []
+        # the bases' anchors, kept as an array (a base opens far less often than a
+        # parcel looks for one)
+        anchors = np.array([b["anchor"] for b in bases], dtype=float).reshape(-1, 2)
         for i in rows:
             if not (cap[i] > 0) or cap[i] > max_mw:
                 continue
             target = None
             if bases:
-                anchors = np.array([b["anchor"] for b in bases])
                 dist = np.hypot(*(anchors - xy[i]).T)
-                for b in np.lexsort((np.arange(len(bases)), dist)):
+                for b in np.argsort(dist, kind="stable"):
                     base = bases[b]
                     if dist[b] > reach_m:
                         break
@@ -441,6 +510,7 @@ def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m,
                               "anchor": xy[i], "line_km": float(km[t]), "mw": 0.0,
                               "rows": []}
                     bases.append(target)
+                    anchors = np.vstack([anchors, xy[i]])
             if target is None:
                 continue
             target["mw"] += cap[i]

@@ -392,8 +392,11 @@ def league_shares(leagues: ArrayLike, table: dict[str, float], default: float,
     if not (np.isfinite(default) and 0 <= default < 1):
         raise SitingError(f"{name} default must be a share in [0, 1), got {default!r}",
                           zh=f"{name} 的默认值须为 [0, 1) 之间的比例（当前值：{default!r}）")
-    names = pd.Series(np.asarray(leagues, dtype=object))
-    return names.map(table).fillna(default).to_numpy(dtype=float)
+    # one look-up per distinct league, not per parcel (a per-parcel map was a large
+    # part of a weight change); a missing league (NaN/None, code -1) takes the default
+    codes, names = pd.factorize(np.asarray(leagues, dtype=object))
+    values = np.array([table.get(name, default) for name in names] + [default], dtype=float)
+    return values[codes]
 
 
 def wind_loss_factor(*, wake: ArrayLike = 0.0, availability: ArrayLike = 1.0,

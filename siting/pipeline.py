@@ -16,6 +16,14 @@ from siting import features as feat
 from siting import parcels as parcels_mod
 from siting import shortlist as sl
 from siting import synthetic as synthetic_mod
+from siting.energy_yield import (  # noqa: F401  (also importable from here)
+    capacity_energy_cost,
+    parcel_latitude,
+    pv_density,
+    wind_density,
+    wind_flh,
+    wind_yield,
+)
 from siting.errors import SitingError
 from siting.scoring import (
     BREAKDOWN_COLUMNS,
@@ -24,7 +32,6 @@ from siting.scoring import (
     in_border_belt,
     resolve_weights,
     score_parcels,
-    tech_columns,
     wind_hub_speed,
 )
 
@@ -76,248 +83,6 @@ def prepare(inputs, scenario, *, progress=_noop) -> feat.Prepared:
     parcels = make_parcels(inputs, scenario)
     return feat.prepare(inputs, scenario, parcels,
                         progress=lambda f, m: progress(0.05 + 0.9 * f, m))
-
-
-def _gross_wind_flh(parcels, scenario, turbine: str, hub_m: float,
-                    rows: np.ndarray) -> np.ndarray:
-    """Gross full-load hours (no losses) of ``turbine`` at ``hub_m`` for parcels ``rows``."""
-    en = scenario.energy
-    hub = cr.extrapolate_speed(parcels["wind_ms"].to_numpy()[rows], cr.WIND_LAYER_HEIGHT_M,
-                               hub_m, alpha=en.wind_shear_exponent)
-    rho = cr.air_density(np.nan_to_num(parcels["elev_m"].to_numpy()[rows], nan=0.0) + hub_m)
-    k = np.nan_to_num(parcels["weibull_k"].to_numpy()[rows], nan=2.0)
-    gross = np.zeros(len(rows))
-    ok = np.isfinite(hub)
-    gross[ok] = energy.wind_energy_per_mw(hub[ok], k[ok], rho[ok], turbine=turbine, losses=0.0)
-    return gross
-
-
-def _wind_turbines(parcels, scenario, memo: dict | None):
-    """(IEC class, turbine, hub m, gross full-load hours) per parcel, memoised on the
-    turbine settings: the costliest part of re-scoring, independent of weights."""
-    en = scenario.energy
-    key = ("wind_gross", len(parcels), en.turbine_rule, tuple(sorted(en.turbine_by_class.items())),
-           tuple(sorted(en.hub_height_by_class_m.items())), en.turbine, en.hub_height_m,
-           en.wind_shear_exponent)
-    if memo is not None and key in memo:
-        return memo[key]
-    if en.turbine_rule == "iec_class":
-        classes, hub_m = energy.turbine_by_class(parcels["wind_ms"].to_numpy(),
-                                                 alpha=en.wind_shear_exponent,
-                                                 hub_height_by_class_m=en.hub_height_by_class_m)
-        turbines = np.array([en.turbine_by_class.get(c, "") for c in classes], dtype=object)
-    else:
-        classes = energy.iec_wind_class(cr.extrapolate_speed(
-            parcels["wind_ms"].to_numpy(), cr.WIND_LAYER_HEIGHT_M, en.hub_height_m,
-            alpha=en.wind_shear_exponent))
-        hub_m = np.where(classes != "", en.hub_height_m, np.nan)
-        turbines = np.where(classes != "", en.turbine, "").astype(object)
-    gross = np.zeros(len(parcels))
-    for turbine in sorted(set(turbines) - {""}):
-        for hub in sorted(set(hub_m[turbines == turbine])):
-            rows = np.flatnonzero((turbines == turbine) & (hub_m == hub))
-            gross[rows] = _gross_wind_flh(parcels, scenario, turbine, float(hub), rows)
-    out = (classes, turbines, hub_m, gross)
-    if memo is not None:
-        memo[key] = out
-    return out
-
-
-def wind_yield(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndarray]:
-    """Wind turbine choice, loss chain and full-load hours per parcel.
-
-    Gross yield from the power curve over the Weibull climate (memoised: the
-    costliest part of re-scoring, independent of weights), then the losses
-    multiply (``energy.wind_loss_factor``): wake (from the capacity density and
-    the turbine's rotor), availability, electrical, cold climate and
-    curtailment (by league), other.
-
-    Returns
-    -------
-    dict
-        ``flh`` (net MWh/MW), ``gross_flh``, ``iec_cls``, ``turbine``, ``hub_m``,
-        ``wake_loss``, ``loss_w`` (total loss share incl. curtailment),
-        ``curt_frac`` (curtailment share).
-    """
-    en, n = scenario.energy, len(parcels)
-    classes, turbines, hub_m, gross = _wind_turbines(parcels, scenario, memo)
-    wake = np.zeros(n)
-    for turbine in sorted(set(turbines) - {""}):
-        density = wind_density(turbine, scenario.capacity)
-        wake[turbines == turbine] = energy.wake_loss(
-            density, rated_kw=energy.rated_power_kw(turbine),
-            rotor_m=energy.rotor_diameter_m(turbine),
-            at_reference=en.wake_loss_at_reference)
-    leagues = parcels["league"].to_numpy()
-    cold = energy.league_shares(leagues, en.cold_climate_loss_by_league,
-                                energy.COLD_CLIMATE_LOSS_DEFAULT, "cold_climate_loss_by_league")
-    curtail = energy.league_shares(leagues, en.curtailment_by_league, en.curtailment,
-                                   "curtailment_by_league")
-    factor = energy.wind_loss_factor(wake=wake, availability=en.wind_availability,
-                                     electrical=en.wind_electrical_loss, cold_climate=cold,
-                                     curtailment=curtail, other=en.wind_losses)
-    return {"flh": gross * factor, "gross_flh": gross, "iec_cls": classes, "turbine": turbines,
-            "hub_m": hub_m, "wake_loss": wake, "loss_w": 1.0 - factor, "curt_frac": curtail}
-
-
-def wind_density(turbine: str, capacity) -> float:
-    """Wind MW/km² of project area for ``turbine`` under the scenario's capacity rules:
-    from the turbine spacing in rotor diameters (physics) or the flat figure (fixed)."""
-    if capacity.density_rule == "fixed" or not turbine:
-        return float(capacity.wind_mw_per_km2)
-    return float(energy.wind_mw_per_km2(energy.rated_power_kw(turbine),
-                                        energy.rotor_diameter_m(turbine),
-                                        cross_d=capacity.wind_spacing_cross_d,
-                                        down_d=capacity.wind_spacing_down_d))
-
-
-def parcel_latitude(parcels, memo: dict | None = None) -> np.ndarray:
-    """Latitude of each parcel's centre, degrees (memoised per parcel set)."""
-    import geopandas as gpd
-    import shapely
-
-    key = ("lat", len(parcels))
-    if memo is not None and key in memo:
-        return memo[key]
-    centre = gpd.GeoSeries(shapely.centroid(parcels.geometry.to_numpy()), crs=parcels.crs)
-    lat = centre.to_crs(4326).y.to_numpy()
-    if memo is not None:
-        memo[key] = lat
-    return lat
-
-
-def pv_density(parcels, capacity, memo: dict | None = None) -> np.ndarray:
-    """PV MW/km² of occupied land per parcel: winter-solstice row spacing at the parcel's
-    latitude and the module tilt (physics), or the flat packing × land-use share (fixed);
-    mine-restoration land at ``pv_restoration_mw_per_km2`` in proportion to its share."""
-    mine = parcels["mine_frac"].to_numpy()
-    if capacity.density_rule == "fixed":
-        base = np.full(len(parcels), capacity.pv_packing_mw_per_km2 * capacity.pv_land_use_share)
-        restoration = capacity.pv_restoration_mw_per_km2 * capacity.pv_land_use_share
-    else:
-        base = energy.pv_mw_per_km2(parcel_latitude(parcels, memo),
-                                    tilt_deg=capacity.pv_tilt_deg,
-                                    hours_from_noon=capacity.pv_shade_free_hours,
-                                    module_w_per_m2=capacity.pv_module_w_per_m2,
-                                    array_share=capacity.pv_array_share)
-        # restoration land is never denser than the open-land layout at its latitude
-        restoration = np.minimum(capacity.pv_restoration_mw_per_km2, base)
-    return base * (1 - mine) + restoration * mine
-
-
-def wind_flh(parcels, scenario, memo: dict | None = None) -> np.ndarray:
-    """Net wind full-load hours per parcel (MWh/MW); see :func:`wind_yield`."""
-    return wind_yield(parcels, scenario, memo)["flh"]
-
-
-def capacity_energy_cost(parcels, scenario, memo: dict | None = None) -> dict[str, np.ndarray]:
-    """Capacity, energy and cost columns per parcel.
-
-    cap_w_mw, cap_pv_mw, cap_mw (MW), energy_gwh, flh (h, net of losses and
-    curtailment), lcoe (CNY/kWh, with grid connection, storage and land),
-    lcoe_sto (storage part of the LCOE, CNY/kWh), curt_frac, and for wind
-    iec_cls, turbine, wind_hub (m/s at the chosen hub), hub_m, loss_w.
-    """
-    techs = tech_columns(scenario.tech)
-    cap_cfg, en_cfg, cost = scenario.capacity, scenario.energy, scenario.cost
-    n = len(parcels)
-    cap_w = np.zeros(n)
-    cap_pv = np.zeros(n)
-    flh_w = np.zeros(n)
-    flh_pv = np.zeros(n)
-    grid_km = np.nan_to_num(parcels["grid_km"].to_numpy(), nan=0.0)
-    lcoe_w = np.full(n, np.nan)
-    lcoe_pv = np.full(n, np.nan)
-    sto_w = np.full(n, np.nan)
-    sto_pv = np.full(n, np.nan)
-    land_type = (parcels["land_type"].to_numpy() if "land_type" in parcels
-                 else np.full(n, "other", dtype=object))
-    storage_yearly = energy.storage_yearly_cny_per_kw(
-        share=cost.storage_share, hours=cost.storage_hours, cny_per_kwh=cost.storage_cny_per_kwh,
-        discount_rate=cost.discount_rate, lifetime_years=cost.storage_lifetime_years,
-        opex_share_per_yr=cost.storage_opex_share)
-    common = {"discount_rate": cost.discount_rate, "lifetime_years": cost.lifetime_years,
-              "transmission_cny_per_mw_km": cost.transmission_cny_per_mw_km,
-              "substation_cny_per_kw": cost.substation_cny_per_kw,
-              "storage_yearly_cny_per_kw": storage_yearly}
-    extra: dict[str, np.ndarray] = {}
-    curtail = energy.league_shares(parcels["league"].to_numpy(), en_cfg.curtailment_by_league,
-                                   en_cfg.curtailment, "curtailment_by_league")
-    foot_w = np.zeros(n)
-    foot_pv = np.zeros(n)
-    if "w" in techs:
-        wind = wind_yield(parcels, scenario, memo)
-        # one density per turbine model, not per parcel (a per-parcel call was ~80 %
-        # of a weight change's re-scoring)
-        density_w = np.zeros(n)
-        for turbine in set(wind["turbine"]):
-            density_w[wind["turbine"] == turbine] = wind_density(turbine, cap_cfg)
-        density_w = np.where(density_w > 0, density_w, cap_cfg.wind_mw_per_km2)
-        cap_w = energy.capacity_mw(parcels["avail_w_km2"].to_numpy(), density_w)
-        foot_w = cap_w / density_w
-        flh_w = wind["flh"]
-        hub_speed = np.full(n, np.nan)
-        for hub in sorted(set(wind["hub_m"][np.isfinite(wind["hub_m"])])):
-            rows = wind["hub_m"] == hub
-            hub_speed[rows] = cr.extrapolate_speed(parcels["wind_ms"].to_numpy()[rows],
-                                                   cr.WIND_LAYER_HEIGHT_M, float(hub),
-                                                   alpha=en_cfg.wind_shear_exponent)
-        extra.update({"iec_cls": wind["iec_cls"], "turbine": wind["turbine"],
-                      "hub_m": wind["hub_m"], "wind_hub": hub_speed, "loss_w": wind["loss_w"]})
-        land_w = energy.land_yearly_cny_per_kw(
-            land_type, 100.0 / energy.WIND_OCCUPIED_HA_PER_MW,
-            cny_per_mu_yr=cost.land_cny_per_mu_yr)
-        energy_w_ok = np.where(flh_w > 0, flh_w, np.nan)
-        lcoe_w = energy.lcoe_cny_kwh(cost.wind_capex_cny_per_kw, cost.wind_opex_share,
-                                     energy_w_ok, grid_km, land_yearly_cny_per_kw=land_w,
-                                     **common)
-        sto_w = storage_yearly / energy_w_ok
-    if "pv" in techs:
-        density = pv_density(parcels, cap_cfg, memo)
-        cap_pv = energy.capacity_mw(parcels["avail_pv_km2"].to_numpy(), density)
-        foot_pv = cap_pv / density
-        ghi = parcels["ghi_kwh"].to_numpy()
-        ok = np.isfinite(ghi)
-        model_col = "pv_yield_trk_kwh" if en_cfg.pv_mount == "tracker" else "pv_yield_kwh"
-        model = (parcels[model_col].to_numpy() if model_col in parcels
-                 else np.full(n, np.nan))
-        flh_pv[ok] = energy.pv_energy_per_mw(ghi[ok], tilt_gain=en_cfg.pv_tilt_gain,
-                                             performance_ratio=en_cfg.pv_performance_ratio,
-                                             model_yield_kwh_kwp=model[ok])
-        # PVOUT is already a specific yield after system losses (kWh/kWp·yr = MWh/MW =
-        # full-load hours): where the user gives it, it replaces the modelled yield
-        # as is, without tilt gain or performance ratio.
-        pvout = parcels["pvout_kwh"].to_numpy()
-        measured = np.isfinite(pvout)
-        flh_pv[measured] = pvout[measured]
-        # curtailment applies to both: a PVOUT layer is what the plant can make, not
-        # what the grid takes
-        flh_pv = flh_pv * (1.0 - curtail)
-        land_pv = energy.land_yearly_cny_per_kw(land_type, density,
-                                                cny_per_mu_yr=cost.land_cny_per_mu_yr)
-        energy_pv_ok = np.where(flh_pv > 0, flh_pv, np.nan)
-        lcoe_pv = energy.lcoe_cny_kwh(cost.pv_capex_cny_per_kw, cost.pv_opex_share,
-                                      energy_pv_ok, grid_km, land_yearly_cny_per_kw=land_pv,
-                                      **common)
-        sto_pv = storage_yearly / energy_pv_ok
-    energy_w = cap_w * flh_w / 1000.0
-    energy_pv = cap_pv * flh_pv / 1000.0
-    cap = cap_w + cap_pv
-    energy_gwh = energy_w + energy_pv
-
-    def by_energy(wind_part, pv_part):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(energy_gwh > 0,
-                            (np.nan_to_num(wind_part) * energy_w
-                             + np.nan_to_num(pv_part) * energy_pv) / energy_gwh, np.nan)
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        flh = np.where(cap > 0, energy_gwh * 1000.0 / cap, np.nan)
-    # a hybrid parcel's wind and PV share the land: the larger footprint is the land taken
-    return {"cap_w_mw": cap_w, "cap_pv_mw": cap_pv, "cap_mw": cap,
-            "foot_km2": np.maximum(foot_w, foot_pv), "energy_gwh": energy_gwh,
-            "flh": flh, "lcoe": by_energy(lcoe_w, lcoe_pv),
-            "lcoe_sto": by_energy(sto_w, sto_pv), "curt_frac": curtail, **extra}
 
 
 def connection_points(inputs, scenario):
@@ -429,14 +194,87 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
     ``why`` holds reason codes; ``siting.labels.why_column`` words them. ``lang`` is
     ignored (deprecated: accepted for one release for its callers).
     """
+    import geopandas as gpd
+
     weights = resolve_weights(scenario.weights)
-    parcels = prepared.parcels.copy()
-    parcels["tech"] = scenario.tech
+    source = prepared.parcels
+    # the columns no weight changes, computed once per scenario setting (memo); a
+    # shallow copy is enough: pandas copies a column on write
+    parcels = fixed_columns(prepared, scenario, provenance, memo).copy(deep=False)
     breakdown = {}
-    score, why = score_parcels(parcels, scenario, weights, breakdown=breakdown)
+    score, why = score_parcels(parcels, scenario, weights, breakdown=breakdown, memo=memo)
     parcels["score"] = np.round(score, 2)
     for column, points in breakdown.items():
         parcels[column] = points
+    # an excluded parcel builds nothing
+    zero = parcels["score"].to_numpy() <= 0
+    for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
+        parcels[column] = np.where(zero, 0.0, parcels[column].to_numpy(dtype=float))
+    parcels["why"] = why
+    parcels["base_id"] = None
+    parcels = gpd.GeoDataFrame(parcels, geometry=source.geometry, crs=source.crs)
+
+    cfg, targets = scenario.shortlist, scenario.targets
+    # ranked after LCOE is known: ties go to the cheaper, then the better-resourced parcel
+    parcels["rank"] = sl.rank(parcels["score"].to_numpy(), parcels["lcoe"].to_numpy(),
+                              parcels["flh"].to_numpy(), by=cfg.rank_by,
+                              ids=parcels["parcel_id"].to_numpy(),
+                              id_order=_id_order(parcels, memo))
+    short = sl.select_shortlist(parcels, min_score=cfg.min_score,
+                                leagues=cfg.leagues, land_types=cfg.land_types,
+                                max_capacity_mw=goal_gw(scenario) * 1000.0
+                                if cfg.target_multiple is not None else None,
+                                group_caps_mw={g: gw * 1000.0
+                                               for g, gw in targets.group_caps_gw.items()},
+                                groups=targets.league_groups)
+    connected = connect_bases(short, scenario, connections)
+    parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
+    short = parcels.loc[short.index]
+    bases = bases_mod.summarise_bases(connected, points=connections)
+    all_leagues = sorted(parcels["league"].dropna().unique())
+    leagues = sl.league_totals(short, all_leagues=all_leagues,
+                               target_gw=scenario.targets.target_gw,
+                               groups=scenario.targets.league_groups,
+                               league_targets_gw=scenario.targets.league_targets_gw)
+    keep = [c for c in RESULT_COLUMNS if c in parcels.columns] + ["geometry"]
+    result = Result(scenario=scenario, parcels=parcels[keep], shortlist=short[keep],
+                    bases=bases, leagues=leagues, weights=weights,
+                    provenance=dict(provenance or {}), connections=connections)
+    result.summary = summarise(result)
+    return result
+
+
+#: How many tables of :func:`fixed_columns` a memo keeps (the newest; each is the whole
+#: parcel table, ~25 MB on the default region): one per setting a user goes back and
+#: forth between (an assumption; the oldest is computed again when needed).
+FIXED_KEEP = 2
+#: Scenario sections a weight change or a shortlist/base/target setting leaves the
+#: per-parcel capacity, energy, cost and land columns untouched by.
+_NOT_PER_PARCEL = {"name", "weights", "shortlist", "bases", "grid", "targets"}
+
+
+def fixed_columns(prepared: feat.Prepared, scenario, provenance: dict | None = None,
+                  memo: dict | None = None):
+    """The weight-independent columns of :func:`evaluate` (a DataFrame, no geometry).
+
+    Land, resource class, capacity, energy, cost and synthetic flags of every parcel
+    depend on the prepared table and the scenario's other sections, never on the
+    weights, shortlist, bases, grid or targets: ``memo`` (kept with ``prepared``)
+    holds them per dump of those other sections, so a weight change re-uses them.
+    Returned frames are shared: copy before writing.
+    """
+    import json
+
+    import pandas as pd
+
+    parcels = prepared.parcels
+    key = ("fixed", len(parcels),
+           scenario.model_dump_json(exclude=_NOT_PER_PARCEL),
+           json.dumps(synthetic_mod.synthetic_layer_ids(provenance)))
+    if memo is not None and key in memo:
+        return memo[key]
+    parcels = parcels.copy()
+    parcels["tech"] = scenario.tech
     avail = available_km2(parcels, scenario.tech)
     parcels["avail_km2"] = avail
     parcels["excl_frac"] = np.clip(1 - avail / np.maximum(parcels["area_km2"].to_numpy(), 1e-12),
@@ -467,42 +305,27 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
         parcels[column] = flag
     for column, values in capacity_energy_cost(parcels, scenario, memo).items():
         parcels[column] = values
-    # an excluded parcel builds nothing
-    zero = parcels["score"].to_numpy() <= 0
-    for column in ("cap_mw", "cap_w_mw", "cap_pv_mw", "foot_km2", "energy_gwh"):
-        parcels.loc[zero, column] = 0.0
-    parcels["why"] = why
     parcels["synthetic"] = synthetic_mod.parcel_synthetic(
         parcels, scenario.tech, provenance, pv_mount=scenario.energy.pv_mount)
-    parcels["base_id"] = None
+    table = pd.DataFrame(parcels.drop(columns=parcels.geometry.name))
+    if memo is not None:
+        # a table per setting would grow the memo with every cost or energy edit
+        for old in [k for k in memo if isinstance(k, tuple) and k[:1] == ("fixed",)
+                    ][:-(FIXED_KEEP - 1) or None]:
+            del memo[old]
+        memo[key] = table
+    return table
 
-    cfg, targets = scenario.shortlist, scenario.targets
-    # ranked after LCOE is known: ties go to the cheaper, then the better-resourced parcel
-    parcels["rank"] = sl.rank(parcels["score"].to_numpy(), parcels["lcoe"].to_numpy(),
-                              parcels["flh"].to_numpy(), by=cfg.rank_by,
-                              ids=parcels["parcel_id"].to_numpy())
-    short = sl.select_shortlist(parcels, min_score=cfg.min_score,
-                                leagues=cfg.leagues, land_types=cfg.land_types,
-                                max_capacity_mw=goal_gw(scenario) * 1000.0
-                                if cfg.target_multiple is not None else None,
-                                group_caps_mw={g: gw * 1000.0
-                                               for g, gw in targets.group_caps_gw.items()},
-                                groups=targets.league_groups)
-    connected = connect_bases(short, scenario, connections)
-    parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
-    short = parcels.loc[short.index]
-    bases = bases_mod.summarise_bases(connected, points=connections)
-    all_leagues = sorted(parcels["league"].dropna().unique())
-    leagues = sl.league_totals(short, all_leagues=all_leagues,
-                               target_gw=scenario.targets.target_gw,
-                               groups=scenario.targets.league_groups,
-                               league_targets_gw=scenario.targets.league_targets_gw)
-    keep = [c for c in RESULT_COLUMNS if c in parcels.columns] + ["geometry"]
-    result = Result(scenario=scenario, parcels=parcels[keep], shortlist=short[keep],
-                    bases=bases, leagues=leagues, weights=weights,
-                    provenance=dict(provenance or {}), connections=connections)
-    result.summary = summarise(result)
-    return result
+
+def _id_order(parcels, memo: dict | None):
+    """``shortlist.id_order_of`` the parcel ids (memoised per parcel set)."""
+    key = ("id_order", len(parcels))
+    if memo is None or key not in memo:
+        order = sl.id_order_of(parcels["parcel_id"].to_numpy())
+        if memo is None:
+            return order
+        memo[key] = order
+    return memo[key]
 
 
 def goal_gw(scenario) -> float | None:

@@ -212,7 +212,8 @@ def parse_why(why: str) -> list[tuple[str, float | None]] | None:
     return out
 
 
-def score_parcels(parcels, scenario, weights: WeightResult, *, breakdown: dict | None = None):
+def score_parcels(parcels, scenario, weights: WeightResult, *, breakdown: dict | None = None,
+                  memo: dict | None = None):
     """Scores 0-100 and the ``why`` of each parcel, as codes (:func:`why_codes`,
     led by ``no_resource`` or ``small_area:<km²>``; ``siting.labels.why_text``
     words them).
@@ -225,6 +226,9 @@ def score_parcels(parcels, scenario, weights: WeightResult, *, breakdown: dict |
         and ``b_desert``, ``b_sandy``, ``b_mine``, ``b_border``, ``b_custom``
         (bonuses). They add up to the score before it is capped at 100; all are
         0 where the parcel is not eligible.
+    memo : dict, optional
+        Kept with the parcel table (as in ``siting.pipeline.evaluate``): the exclusion
+        codes, which no weight changes, are computed once per technology.
 
     Returns
     -------
@@ -246,7 +250,23 @@ def score_parcels(parcels, scenario, weights: WeightResult, *, breakdown: dict |
             breakdown[column] = np.where(eligible, part, 0.0)
         for column, points in bonuses.items():
             breakdown[column] = np.where(eligible, points, 0.0)
-    suffix = kinds(scenario.tech)
+    why = exclusion_codes(parcels, scenario.tech, memo).copy()
+    small = f"{SMALL_AREA}:{_number(scenario.exclusions.min_available_km2)}"
+    rows = np.flatnonzero(has_resource & (avail < scenario.exclusions.min_available_km2))
+    if len(rows):
+        before = why[rows]
+        why[rows] = np.where(before != "", small + ";" + before, small)
+    why[~has_resource] = NO_RESOURCE
+    return score, why
+
+
+def exclusion_codes(parcels, tech: str, memo: dict | None = None) -> np.ndarray:
+    """:func:`why_codes` of the parcels' exclusion shares for ``tech`` (memoised per
+    technology and parcel set in ``memo``; do not change the array returned)."""
+    suffix = kinds(tech)
+    key = ("exclusion_codes", tuple(suffix), len(parcels))
+    if memo is not None and key in memo:
+        return memo[key]
     fractions = {}
     for name in registry.exclusion_ids():
         cols = [f"x_{name}_{s}" for s in suffix if f"x_{name}_{s}" in parcels]
@@ -254,8 +274,6 @@ def score_parcels(parcels, scenario, weights: WeightResult, *, breakdown: dict |
             fractions[name] = np.max(np.column_stack([parcels[c].to_numpy() for c in cols]),
                                      axis=1)
     why = why_codes(fractions) if fractions else np.full(len(parcels), "", dtype=object)
-    small = f"{SMALL_AREA}:{_number(scenario.exclusions.min_available_km2)}"
-    for row in np.flatnonzero(has_resource & (avail < scenario.exclusions.min_available_km2)):
-        why[row] = f"{small};{why[row]}" if why[row] else small
-    why[~has_resource] = NO_RESOURCE
-    return score, why
+    if memo is not None:
+        memo[key] = why
+    return why

@@ -69,7 +69,8 @@ def _ascending(values) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.inf)
 
 
-def rank(scores, lcoe=None, resource=None, *, by: str = "score", ids=None) -> np.ndarray:
+def rank(scores, lcoe=None, resource=None, *, by: str = "score", ids=None,
+         id_order=None) -> np.ndarray:
     """1-based rank of each parcel (1 = best).
 
     ``by='score'``: higher score first; ties go to the lower LCOE, then the
@@ -77,7 +78,8 @@ def rank(scores, lcoe=None, resource=None, *, by: str = "score", ids=None) -> np
     among parcels that score above 0, then the better resource, then the higher
     score; 0-score parcels come last. Input order never decides; ``ids`` (e.g.
     parcel ids) only order parcels equal in everything else, so the result does
-    not depend on how the table was sorted.
+    not depend on how the table was sorted. ``id_order`` (:func:`id_order_of` of ``ids``,
+    e.g. kept with the parcel table) saves sorting the ids again.
     """
     if by not in RANK_BY:
         raise SitingError(f"rank_by {by!r} is not one of {RANK_BY}",
@@ -86,8 +88,8 @@ def rank(scores, lcoe=None, resource=None, *, by: str = "score", ids=None) -> np
     n = len(scores)
     lcoe = np.full(n, np.nan) if lcoe is None else np.asarray(lcoe, dtype=float)
     resource = np.full(n, np.nan) if resource is None else np.asarray(resource, dtype=float)
-    last = np.zeros(n) if ids is None else np.unique(np.asarray(ids, dtype=str),
-                                                     return_inverse=True)[1]
+    last = (np.asarray(id_order) if id_order is not None
+            else np.zeros(n) if ids is None else id_order_of(ids))
     if by == "score":
         keys = (_descending(scores), _ascending(lcoe), _descending(resource), last)
     else:
@@ -97,6 +99,11 @@ def rank(scores, lcoe=None, resource=None, *, by: str = "score", ids=None) -> np
     ranks = np.empty(n, dtype=int)
     ranks[order] = np.arange(1, n + 1)
     return ranks
+
+
+def id_order_of(ids) -> np.ndarray:
+    """Position of each id among the sorted distinct ids (as text): :func:`rank`'s last key."""
+    return np.unique(np.asarray(ids, dtype=str), return_inverse=True)[1]
 
 
 def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE, leagues=None,
@@ -132,20 +139,36 @@ def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE, leagues=N
         keep &= parcels["league"].isin(list(leagues))
     if land_types:
         keep &= land_mask(parcels, land_types)
-    chosen = parcels[keep].sort_values("rank", kind="stable")
+    # row positions first, the table taken once at the end (a weight change re-runs this
+    # on every parcel; each intermediate table copied every column)
+    rows = np.flatnonzero(np.asarray(keep, dtype=bool))
+    rows = rows[np.argsort(parcels["rank"].to_numpy()[rows], kind="stable")]
+    cap = parcels["cap_mw"].to_numpy(dtype=float)
     if group_caps_mw:
+        import pandas as pd
+
         groups = groups if groups is not None else DEFAULT_LEAGUE_GROUPS
-        group = chosen["league"].map(lambda name: group_of_league(name, groups))
-        within = np.ones(len(chosen), dtype=bool)
+        # one look-up per distinct league (code -1: no league, no group)
+        codes, names = pd.factorize(parcels["league"].to_numpy(dtype=object)[rows])
+        group = np.array([group_of_league(name, groups) for name in names] + [""],
+                         dtype=object)[codes]
+        within = np.ones(len(rows), dtype=bool)
         for name, cap_mw in group_caps_mw.items():
-            member = (group == name).to_numpy()
-            running = np.cumsum(np.where(member, chosen["cap_mw"].to_numpy(), 0.0))
+            member = group == name
+            running = np.cumsum(np.where(member, cap[rows], 0.0))
             within &= ~member | (running <= cap_mw + 1e-9)
-        chosen = chosen[within]
+        rows = rows[within]
     if max_capacity_mw is not None:
-        before = chosen["cap_mw"].cumsum().to_numpy() - chosen["cap_mw"].to_numpy()
-        chosen = chosen[before < max_capacity_mw]
-    return chosen
+        before = _running_sum(cap[rows]) - cap[rows]
+        rows = rows[before < max_capacity_mw]
+    return parcels.iloc[rows]
+
+
+def _running_sum(values) -> np.ndarray:
+    """Running sum skipping NaN, as ``pandas.Series.cumsum`` (NaN stays NaN)."""
+    import pandas as pd
+
+    return pd.Series(values, dtype=float).cumsum().to_numpy()
 
 
 def land_mask(parcels, land_types) -> np.ndarray:
