@@ -18,7 +18,7 @@ from ui.downloads import downloads_panel
 from ui.i18n import as_markdown, error_text, t
 from ui.import_page import import_panel
 from ui.library_page import library_panel
-from ui.map_page import details, draw_layers_only, draw_map, legend, map_controls
+from ui.map_page import draw_layers_only, legend, map_area, map_controls
 from ui.results_page import metrics, supply_panel, tables
 from ui.sidebar import scenario_sidebar
 from ui.state import init_state, page_lang, sync_widgets
@@ -44,27 +44,21 @@ def main():
     key = prepare_key(scenario)
     layers = (inputs_key(scenario), run_inputs(scenario))
     metrics_slot = st.container()
-    map_col, detail_col = st.columns([3, 1])
-    with map_col:
-        map_slot = st.empty()
-        caption_slot = st.empty()
-        with st.empty():  # the legend of the current choice, before any slow work
-            legend(choice, lang)
+    map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
     if key not in prepared_store():
         # first view while the parcel features compute: the layers, no results yet
         with map_slot.container():
-            draw_layers_only(choice, layers, lang)
-        with map_col:
-            prepared(key, scenario, lang)
+            map_col, _ = st.columns([3, 1])
+            with map_col:
+                draw_layers_only(choice, layers, lang)
+                legend(choice, lang)
+                prepared(key, scenario, lang)
     prep = prepared(key, scenario, lang)
     result = scored(key, scenario, prep, layers[1].provenance)
     with metrics_slot:
         metrics(result, lang)
     with map_slot.container():
-        clicked = draw_map(result, prep, choice, layers, lang)
-    caption_slot.caption(t("map_offline_note", lang) if choice.basemap == "none" else "")
-    with detail_col:
-        details(result, prep, clicked, lang)
+        map_area(result, prep, choice, layers, lang)
     tables(result, lang)
     supply_panel(result, prep, key, lang)
     tabs = st.tabs([t("downloads", lang), t("import", lang), t("library", lang),

@@ -210,13 +210,20 @@ def map_frame(page):
 CLICK_ZOOM = 9
 
 
-def click_map_at(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM):
-    """Centre the Leaflet map on a lat/lon at ``zoom``, then click it there (converted
-    with the map's own projection)."""
-    frame = map_frame(page)
-    frame.evaluate("([lat, lon, zoom]) => { window.map.setView([lat, lon], zoom, "
-                   "{animate: false}); return true; }", [lat, lon, zoom])
+def center_map_on(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM):
+    """Centre the Leaflet map on a lat/lon at ``zoom`` (no animation) and let it settle."""
+    map_frame(page).evaluate("([lat, lon, zoom]) => { window.map.setView([lat, lon], zoom, "
+                             "{animate: false}); return true; }", [lat, lon, zoom])
     page.wait_for_timeout(300)
+
+
+def click_map_at(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM, centre: bool = True):
+    """Centre the Leaflet map on a lat/lon at ``zoom`` (``centre=False``: it is there
+    already, :func:`center_map_on`), then click it there (converted with the map's own
+    projection)."""
+    if centre:
+        center_map_on(page, lat, lon, zoom=zoom)
+    frame = map_frame(page)
     point = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
                            "[lat, lon]); return [p.x, p.y]; }", [lat, lon])
     box = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(

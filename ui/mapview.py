@@ -478,3 +478,80 @@ def cmap_gradient_css(cmap_name: str, n_stops: int = 6) -> str:
 
     stops = [to_hex(colormaps[cmap_name](i / (n_stops - 1))) for i in range(n_stops)]
     return f"linear-gradient(to right, {', '.join(stops)})"
+
+
+# --- a rendered map kept between reruns ------------------------------------------------
+
+#: The streamlit-folium release whose internals :func:`rendered_map` follows
+#: (requirements.txt pins it); any other release falls back to plain ``st_folium``.
+STREAMLIT_FOLIUM_VERSION = "0.27.4"
+
+
+def can_keep_rendered_map() -> bool:
+    """Whether the installed streamlit-folium is the release :func:`rendered_map` follows."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("streamlit-folium") == STREAMLIT_FOLIUM_VERSION
+    except PackageNotFoundError:
+        return False
+
+
+def rendered_map(m, groups, *, layer_control, key: str, height: int,
+                 use_container_width: bool, returned_objects) -> dict:
+    """The arguments ``st_folium`` sends to its component for map ``m`` with the feature
+    groups ``groups``: rendered once, so sending the same map again (a click's rerun)
+    costs no folium rendering. Follows ``streamlit_folium.st_folium`` of
+    ``STREAMLIT_FOLIUM_VERSION`` step by step (no hover, no zoom/centre, no colormaps).
+    """
+    import streamlit_folium as sf
+
+    m.get_root().render()
+    m.render()
+    html = sf._get_html(m)  # before _get_map_string, which alters the folium structure
+    header = sf._get_header(m)
+    leaflet = sf._get_map_string(m)
+    m_id = sf.get_full_id(m)
+    (south, west), (north, east) = m.get_bounds()
+    defaults = {"last_clicked": None, "last_object_clicked": None,
+                "bounds": {"_southWest": {"lat": south, "lng": west},
+                           "_northEast": {"lat": north, "lng": east}},
+                "zoom": m.options.get("zoom")}
+    defaults = {k: v for k, v in defaults.items() if k in returned_objects}
+    feature_groups = None
+    if groups:
+        feature_groups = "".join(sf._get_feature_group_string(g, map=m, idx=i)
+                                 for i, g in enumerate(groups))
+    control = sf._get_layer_control_string(layer_control, m)
+    css, js = [], []
+    for element in _walk(m):
+        css += [href for _, href in getattr(element, "default_css", [])]
+        js += [src for _, src in getattr(element, "default_js", [])]
+    return dict(script=leaflet, header=header, html=html, id=m_id,
+                key=sf.generate_js_hash(leaflet, key, False), height=height,
+                width=None if use_container_width else 500,
+                returned_objects=list(returned_objects), default=defaults, zoom=None,
+                center=None, feature_group=feature_groups, return_on_hover=False,
+                layer_control=control, pixelated=False, css_links=list(dict.fromkeys(css)),
+                js_links=list(dict.fromkeys(js)), wrap_longitude=False)
+
+
+def _walk(element):
+    from folium.elements import JSCSSMixin
+
+    if isinstance(element, JSCSSMixin):
+        yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def show_rendered_map(args: dict, *, key: str):
+    """Send a map from :func:`rendered_map` to the streamlit-folium component; returns
+    what ``st_folium`` returns (the map's state, e.g. the last click)."""
+    import streamlit as st
+    import streamlit_folium as sf
+
+    def on_change():
+        st.session_state[key] = st.session_state.get(args["key"], {})
+
+    return sf._component_func(**args, on_change=on_change)

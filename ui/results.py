@@ -35,6 +35,9 @@ DETAIL_COLUMNS = ["score", "rank", "area_km2", "avail_km2", "excl_frac", "wind_m
                   "base_id", "synthetic"]
 #: Simplification of shortlisted parcels and bases for the map, metres (Albers).
 MAP_SIMPLIFY_M = 200.0
+#: Decimals of the map's WGS84 coordinates: 1e-5° is ≤ 1.1 m, far below the 200 m
+#: simplification (assumption: display only; halves the GeoJSON sent on every redraw).
+MAP_DECIMALS = 5
 
 
 def _land_label(value: str, lang: str) -> str:
@@ -43,7 +46,8 @@ def _land_label(value: str, lang: str) -> str:
 
 class ParcelShapes(Sequence):
     """Simplified WGS84 parcel outlines by row position; ``shapes[i]`` is the GeoJSON
-    geometry dict of row ``i`` (made when asked: the map draws only the shortlist)."""
+    geometry dict of row ``i`` (made when asked: the map draws only the shortlist),
+    coordinates rounded to ``MAP_DECIMALS``."""
 
     def __init__(self, geometries):
         self._geometries = geometries
@@ -54,7 +58,10 @@ class ParcelShapes(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return json.loads(json.dumps(self._geometries[i].__geo_interface__))
+        import shapely
+
+        rounded = shapely.transform(self._geometries[i], lambda c: np.round(c, MAP_DECIMALS))
+        return json.loads(json.dumps(rounded.__geo_interface__))
 
 
 def _wgs84_wkb(parcels) -> tuple[dict, dict]:
