@@ -106,7 +106,7 @@ def shortlist_geojson(shortlist, geometries: list[dict] | None = None) -> dict:
                               strict=True))
     features = [{"type": "Feature", "geometry": geometries[i],
                  "properties": {"parcel_id": pid, "score": round(float(score), 1),
-                                "base_id": base or "", "league": league}}
+                                "base_id": base if isinstance(base, str) else "", "league": league}}
                 for i, pid, score, base, league in zip(
                     shortlist.index, shortlist["parcel_id"], shortlist["score"],
                     shortlist["base_id"], shortlist["league"], strict=True)]
