@@ -218,17 +218,15 @@ def center_map_on(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM):
 
 
 def click_map_at(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM, centre: bool = True):
-    """Centre the Leaflet map on a lat/lon at ``zoom`` (``centre=False``: it is there
-    already, :func:`center_map_on`), then click it there (converted with the map's own
-    projection)."""
+    """Click the Leaflet map at a lat/lon: centre it there at ``zoom`` (``centre=False``:
+    it is there already, :func:`center_map_on`), then fire Leaflet's own map click at
+    that point, the event a mouse click produces and streamlit-folium reports
+    (``onMapClick``: ``e.latlng``). A mouse click at pixel coordinates could land on the
+    neighbouring parcel when the map is redrawn between the centring and the click."""
     if centre:
         center_map_on(page, lat, lon, zoom=zoom)
-    frame = map_frame(page)
-    point = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint("
-                           "[lat, lon]); return [p.x, p.y]; }", [lat, lon])
-    box = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
-        ".leaflet-container").bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    map_frame(page).evaluate("([lat, lon]) => { window.map.fire('click', "
+                             "{latlng: L.latLng(lat, lon)}); return true; }", [lat, lon])
 
 
 # --- helpers of the walk test (one planner session, step by step) -------------------------
