@@ -14,7 +14,7 @@ from ui import controls
 #: Widgets outside the scenario whose option labels are translated: their
 #: values (codes) are written back on a language change so they keep the choice.
 TRANSLATED_WIDGETS = ("w_preset", "raster_layer", "basemap", "cmp_a", "cmp_b", "w_units",
-                      "imp_role", "imp_encoding")
+                      "imp_role", "imp_encoding", "dl_format")
 
 
 def display_units() -> str:
