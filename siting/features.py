@@ -193,7 +193,7 @@ def _entry_shapes(entry, inputs, settings, read_raster) -> np.ndarray | None:
     buffer_km, threshold = settings
     if entry.source == "vector":
         layer = inputs.vectors[entry.layer]
-        if PER_FEATURE_BUFFER in layer and buffer_km > 0:
+        if PER_FEATURE_BUFFER in layer:
             # a per-feature extent (e.g. a settlement's built-up radius, km) plus the
             # entry's setback; features without one get the setback alone
             extra = np.nan_to_num(layer[PER_FEATURE_BUFFER].to_numpy(dtype=float), nan=0.0)

@@ -130,9 +130,10 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     Exclusion("cropland", "landcover", "landcover",
               switch={"w": "cropland_wind", "pv": "cropland_pv"},
               classes=ex.CROPLAND_CLASSES),
+    # each place's built-up radius (its layer's buffer_km) is excluded even at a 0 km
+    # setback; a point layer without radii then covers no area, as before
     Exclusion("settlements", "settlements", switch="settlements",
-              buffer={"w": "settlement_buffer_wind_km", "pv": "settlement_buffer_pv_km"},
-              needs_buffer=True),
+              buffer={"w": "settlement_buffer_wind_km", "pv": "settlement_buffer_pv_km"}),
     Exclusion("slope", "slope", "above",
               threshold={"w": "slope_max_wind_deg", "pv": "slope_max_pv_deg"}),
     # 边境管控带: the frontier strip, a buffer of the boundary line

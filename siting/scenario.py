@@ -74,10 +74,12 @@ class Exclusions(Section):
     settlements: bool = Field(True, description="exclude settlement buffers")
     settlement_buffer_wind_km: float = Field(SETTLEMENT_BUFFER_WIND_KM, ge=0, le=20,
                                              json_schema_extra={"step": 0.1},
-                                             description="wind settlement buffer, km (❌ 0.5)")
+                                             description="wind setback beyond each place's "
+                                                         "built-up radius, km (❌ 0.5)")
     settlement_buffer_pv_km: float = Field(SETTLEMENT_BUFFER_PV_KM, ge=0, le=20,
                                            json_schema_extra={"step": 0.1},
-                                           description="PV settlement buffer, km (❌ 0.1-0.3)")
+                                           description="PV setback beyond each place's built-up "
+                                                       "radius, km (❌ 0.1-0.3)")
     slope_max_wind_deg: float = Field(SLOPE_MAX_WIND_DEG, ge=0.5, le=90,
                                       json_schema_extra={"step": 0.5},
                                       description="wind slope limit, degrees (❌ 15-20)")

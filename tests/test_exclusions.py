@@ -252,7 +252,11 @@ def test_per_kind_settings_come_from_the_registry():
     assert registry.settings(crop, cfg, "pv") == (0.0, None)
     assert registry.settings(crop, cfg, "w") is None
     assert registry.settings(settle, cfg, "w") == (0.5, None)
-    assert registry.settings(settle, cfg, "pv") is None  # a point needs a buffer
+    # built-up areas (the layer's buffer_km) are excluded even at a 0 km setback ...
+    assert registry.settings(settle, cfg, "pv") == (0.0, None)
+    # ... while a line with no buffer covers no area and is skipped
+    assert registry.settings(registry.exclusion("border"),
+                             sc.Exclusions(border_strip_km=0.0), "pv") is None
     assert registry.settings(registry.exclusion("slope"), cfg, "pv") == (0.0, cfg.slope_max_pv_deg)
 
 
@@ -281,6 +285,27 @@ def test_settlement_buffer_adds_each_places_own_radius_to_the_setback():
                                     read_raster=None)
     areas_km2 = shapely.area(shapes) / 1e6
     np.testing.assert_allclose(areas_km2, [np.pi * 1.5 ** 2, np.pi * 0.5 ** 2], rtol=2e-3)
+
+
+def test_a_zero_setback_still_excludes_each_places_built_up_area():
+    from types import SimpleNamespace
+
+    from siting import features, registry
+
+    towns = gpd.GeoDataFrame({"buffer_km": [2.0]}, geometry=[shapely.Point(0, 0)],
+                             crs=ALBERS_CRS)
+    entry = registry.exclusion("settlements")
+    assert registry.settings(entry, _no_setback(), "w") is not None
+    shapes = features._entry_shapes(entry, SimpleNamespace(vectors={"settlements": towns}),
+                                    (0.0, None), read_raster=None)
+    np.testing.assert_allclose(shapely.area(shapes) / 1e6, [np.pi * 2.0 ** 2], rtol=2e-3)
+
+
+def _no_setback():
+    from siting import scenario as sc
+
+    return sc.from_dict({"exclusions": {"settlement_buffer_wind_km": 0.0,
+                                        "settlement_buffer_pv_km": 0.0}}).exclusions
 
 
 def test_a_negative_or_missing_buffer_is_refused():
