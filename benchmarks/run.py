@@ -200,7 +200,7 @@ def job_pipeline(job: dict) -> dict:
     import pandas as pd
 
     from siting import bases as bases_mod
-    from siting import distributed, export, pipeline
+    from siting import distributed, outputs, pipeline
     from siting import features as feat
     from siting.grid import grid_for_bounds
 
@@ -232,7 +232,7 @@ def job_pipeline(job: dict) -> dict:
             short, contiguity=scenario.bases.contiguity,
             min_base_gw=scenario.bases.min_capacity_gw)))
         mem.mark("export")
-        export.write_run(result, Path(tmp) / "out")
+        outputs.write_run(result, Path(tmp) / "out")
     grid = grid_for_bounds(tuple(parcels.total_bounds), size.resolution_m)
     table = prepared.parcels.drop(columns="geometry")
     digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=True).to_numpy()

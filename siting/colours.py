@@ -4,7 +4,7 @@
 Meaning, everywhere: low score = red, middle = pale yellow, high score = dark
 green (ColorBrewer RdYlGn, 5 classes). Red never means "good". Parcels that
 score 0 (excluded or too small) are not drawn on this ramp: the app hides
-them, the briefing greys them out (``siting.briefing.EXCLUDED_COLOUR``).
+them, the briefing greys them out (``siting.outputs.briefing.EXCLUDED_COLOUR``).
 """
 from __future__ import annotations
 

@@ -181,7 +181,7 @@ def connect_bases(short, scenario, points):
     return out
 
 
-def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
+def evaluate(prepared: feat.Prepared, scenario, *,
              provenance: dict | None = None, memo: dict | None = None,
              connections=None) -> Result:
     """Score, size and rank prepared parcels; build the shortlist and bases.
@@ -191,8 +191,7 @@ def evaluate(prepared: feat.Prepared, scenario, *, lang: str | None = None,
     ``connections`` (:func:`connection_points`): the grid connection points the bases
     grow around; required for ``bases.method: connection`` (the default), unused for
     ``contiguity``.
-    ``why`` holds reason codes; ``siting.labels.why_column`` words them. ``lang`` is
-    ignored (deprecated: accepted for one release for its callers).
+    ``why`` holds reason codes; ``siting.labels.why_column`` words them.
     """
     import geopandas as gpd
 
@@ -400,8 +399,8 @@ def _or_none(value, digits: int = 3):
     return round(float(value), digits) if np.isfinite(value) else None
 
 
-def run(inputs, scenario, *, progress=_noop, lang: str | None = None) -> Result:
-    """The whole pipeline on loaded inputs (``lang`` is ignored, as in :func:`evaluate`)."""
+def run(inputs, scenario, *, progress=_noop) -> Result:
+    """The whole pipeline on loaded inputs."""
     if scenario.weights.mode == "ahp" and scenario.weights.ahp_matrix is None:
         raise SitingError("weights.mode is 'ahp' but weights.ahp_matrix is missing",
                           zh="weights.mode 为 'ahp'，但缺少 weights.ahp_matrix（判断矩阵）")

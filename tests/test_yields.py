@@ -238,7 +238,7 @@ def test_default_wind_league_medians_in_published_range(default_prepared, bundle
 def test_briefing_stamp_and_app_banner_name_the_synthetic_layers():
     from types import SimpleNamespace
 
-    from siting.briefing import SYNTHETIC_STAMP, synthetic_stamp
+    from siting.outputs.briefing import SYNTHETIC_STAMP, synthetic_stamp
     from ui.synthetic_banner import synthetic_banner
 
     provenance = {"redline": {"type": "synthetic", "name_zh": "生态保护红线",
