@@ -4,6 +4,12 @@ Page wiring only: the page config, the top-level layout and the calls to the
 views in ``ui/`` (sidebar, map, results, downloads, import, library, about).
 Loading and the slow parcel features are cached (``ui.cache``); re-scoring after
 a weight or filter change touches only the parcel table; the domain is in ``siting/``.
+
+The headline numbers come first: the sidebar, the prepared parcels (memory or
+disk) and the evaluation run before anything else is imported or drawn; the map
+(Folium), the tables, charts and tabs are imported and built after them. Only
+the first view of a session whose parcels must be computed shows the map of the
+layers alone while they compute.
 """
 from __future__ import annotations
 
@@ -11,52 +17,68 @@ import logging
 
 import streamlit as st
 
-from siting.inputs import inputs_key, prepare_key
-from ui.about import about
-from ui.cache import leaflet_ready, prepared, prepared_store, run_inputs, scored
-from ui.downloads import downloads_panel
 from ui.i18n import as_markdown, error_text, t
-from ui.import_page import import_panel
-from ui.library_page import library_panel
-from ui.map_page import draw_layers_only, legend, map_area, map_controls
-from ui.results_page import metrics, supply_panel, tables
-from ui.sidebar import scenario_sidebar
-from ui.state import init_state, page_lang, sync_widgets
+from ui.state import page_lang
 from ui.user_errors import USER_ERRORS
 
 log = logging.getLogger("siting.app")
 
 
 def main():
+    from siting.inputs import inputs_key, prepare_key
+    from ui.cache import leaflet_ready, prepared, prepared_ready, run_inputs, scored
+    from ui.results_page import metrics
+    from ui.sidebar import scenario_sidebar
+    from ui.state import init_state, sync_widgets
+
     st.set_page_config(page_title="内蒙古新能源基地选址", page_icon="🌬️", layout="wide")
     lang = st.sidebar.radio(t("language"), ["zh", "en"], horizontal=True, key="lang",
                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     units_slot = st.sidebar.container()
     st.title(t("app_title", lang))
     st.caption(t("app_subtitle", lang))
-    leaflet_ready()
     init_state()
     lang_changed = sync_widgets(lang)
     units_slot.radio(t("units_choice", lang), ("gw", "wan"), key="w_units", horizontal=True,
                      format_func=lambda u: t(f"units_{u}", lang))
     scenario = scenario_sidebar(lang, lang_changed)
-    choice = map_controls(lang)
     key = prepare_key(scenario)
     layers = (inputs_key(scenario), run_inputs(scenario))
     metrics_slot = st.container()
     map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
-    if key not in prepared_store():
+    choice = None
+    if "_scored" not in st.session_state and not prepared_ready(key, scenario):
         # first view while the parcel features compute: the layers, no results yet
+        from ui.map_page import draw_layers_only, legend, map_controls
+
+        leaflet_ready()
+        choice = map_controls(lang)
         with map_slot.container():
             map_col, _ = st.columns([3, 1])
             with map_col:
                 draw_layers_only(choice, layers, lang)
                 legend(choice, lang)
                 prepared(key, scenario, lang)
-    prep = prepared(key, scenario, lang)
-    result = scored(key, scenario, prep, layers[1].provenance)
-    with metrics_slot:
+    with metrics_slot:  # a progress bar here while an exclusion change recomputes
+        prep = prepared(key, scenario, lang)
+        result = scored(key, scenario, prep, layers[1].provenance)
         metrics(result, lang)
+    rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang)
+
+
+def rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang):
+    """Everything after the headline numbers: map, tables, supply panel and tabs."""
+    from ui.about import about
+    from ui.cache import leaflet_ready
+    from ui.downloads import downloads_panel
+    from ui.import_page import import_panel
+    from ui.library_page import library_panel
+    from ui.map_page import map_area, map_controls
+    from ui.results_page import supply_panel, tables
+
+    if choice is None:
+        leaflet_ready()
+        choice = map_controls(lang)
     with map_slot.container():
         map_area(result, prep, choice, layers, lang)
     tables(result, lang)

@@ -5,11 +5,12 @@ import streamlit as st
 
 from ui.cache import catalog
 from ui.i18n import as_markdown, t
-from ui.map_page import badge
 
 
 def about(lang: str):
     """About panel: every layer's provenance and the boundary disclaimer."""
+    from ui.map_page import badge
+
     st.warning(t("disclaimer", lang))
     for info in catalog().values():
         p = {k: as_markdown(v) for k, v in info.provenance_in(lang).items()}

@@ -10,11 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.catalog import load_catalog
-from layers.io import read_raster
 from siting import connection, pipeline
 from siting import scenario as sc
 from siting.inputs import inputs_key, load_run_inputs, prepared_cache
-from ui import mapview, results
 from ui.assets import install_leaflet
 from ui.i18n import progress_text, t
 
@@ -78,6 +76,20 @@ def prepared_store() -> dict:
     return {}
 
 
+def prepared_ready(key: str, scenario) -> bool:
+    """Whether the prepared table ``key`` needs no computing: in memory, or in the
+    on-disk cache (``siting.inputs.prepared_cache``) under its fingerprint."""
+    if key in prepared_store():
+        return True
+    from layers import parcel_cache
+
+    where = parcel_cache.cache_dir()
+    if where is None:
+        return False
+    name = prepared_cache.fingerprint(run_inputs(scenario), scenario) + parcel_cache.SUFFIX
+    return (where / name).is_file()
+
+
 def prepared(key: str, scenario, lang: str):
     """Parcels and their features for one set of exclusions (the slow stage), cached."""
     store = prepared_store()
@@ -117,24 +129,34 @@ def scored(key: str, scenario, prep, provenance):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def parcel_geometries(key: str, _parcels) -> list:
     """Simplified WGS84 geometry of every parcel, for drawing the shortlist."""
+    from ui import results
+
     return results.parcel_geometries_wgs84(_parcels)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def pixel_index(key: str, _parcels):
     """Which parcel each pixel of the score overlay shows (once per parcel set)."""
+    from ui import mapview
+
     return mapview.parcel_pixel_index(_parcels)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def raster_overlay(layer_id: str, path: str) -> mapview.Overlay:
-    """The PNG overlay of a raster layer: bundled, or the user's file that replaces it."""
+def raster_overlay(layer_id: str, path: str):
+    """The PNG overlay of a raster layer (``ui.mapview.Overlay``): bundled, or the user's
+    file that replaces it."""
+    from layers.io import read_raster
+    from ui import mapview
+
     return mapview.raster_overlay(read_raster(path), layer_id=layer_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def vector_layer(layer_id: str, key: str, _inputs) -> tuple[dict, str]:
     """GeoJSON and geometry kind of a vector layer of the run inputs ``key``."""
+    from ui import mapview
+
     gdf = _inputs.vectors[layer_id]
     simplify_deg, fields = mapview.VECTOR_DISPLAY.get(layer_id, (0.0, ()))
     return (mapview.vector_geojson(gdf, simplify_deg=simplify_deg, columns=fields),
