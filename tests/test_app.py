@@ -231,3 +231,29 @@ def test_library_duplicate_makes_a_free_copy(app, tmp_path, monkeypatch):
     assert sorted(e.name for e in library.list_scenarios(store)) == ["方案", "方案 副本",
                                                                      "方案 副本 2"]
     assert library.load("方案 副本 2", store).tech == "solar"
+
+
+def test_tables_are_built_once_per_result(app):
+    """A rerun that keeps the result reuses the built tables; a language switch rebuilds
+    them in the new language."""
+    kept = app.session_state["_table_pieces"]
+    app.run()
+    assert app.session_state["_table_pieces"][2] is kept[2]
+    app.sidebar.radio(key="lang").set_value("en").run()
+    rebuilt = app.session_state["_table_pieces"][2]
+    assert rebuilt is not kept[2]
+    assert list(rebuilt["shortlist"].columns) != list(kept[2]["shortlist"].columns)
+    assert any(table.value.columns.equals(rebuilt["shortlist"].columns)
+               for table in app.dataframe)
+
+
+def test_prepared_ready_sees_the_disk_cache(default_prepared):
+    """The first view skips the layers-only map when the prepared table is on disk."""
+    from siting.inputs import prepare_key
+    from ui.cache import prepared_ready, prepared_store
+
+    prepared_store().clear()
+    scenario = sc.Scenario()
+    assert prepared_ready(prepare_key(scenario), scenario)
+    never = sc.Scenario(exclusions={"redline_buffer_km": 19.5})
+    assert not prepared_ready(prepare_key(never), never)

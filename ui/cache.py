@@ -29,6 +29,24 @@ def leaflet_ready() -> str:
     return str(install_leaflet())
 
 
+def scenario_key(scenario) -> str:
+    """A cheap, exact cache key of a whole scenario (its JSON; ``sc.dumps`` writes the
+    commented YAML a user reads and costs ~30× more)."""
+    return scenario.model_dump_json()
+
+
+def per_result(name: str, result, extra, build):
+    """``build()`` once per evaluated ``result`` (and ``extra``, e.g. the language and
+    units) in this session: a rerun that keeps the result (a tab's widget, the units,
+    a click) reuses what was built; the result object itself is the key."""
+    kept = st.session_state.get(name)
+    if kept is not None and kept[0] is result and kept[1] == extra:
+        return kept[2]
+    value = build()
+    st.session_state[name] = (result, extra, value)
+    return value
+
+
 #: How many sets of run inputs (bundled layers + one set of user files) stay in memory.
 INPUTS_KEEP = 4
 
@@ -51,7 +69,7 @@ def _connection_points(key: str, _inputs, _scenario):
 
 def connection_points(scenario):
     """Grid connection points of the scenario's run (its substations and grid settings)."""
-    key = inputs_key(scenario) + sc.dumps(sc.Scenario(grid=scenario.grid))
+    key = inputs_key(scenario) + scenario.grid.model_dump_json()
     return _connection_points(key, run_inputs(scenario), scenario)
 
 
@@ -116,7 +134,7 @@ def scored(key: str, scenario, prep, provenance):
     """The evaluated result of ``scenario`` on the prepared table ``key``, kept for
     the session: a map click, a pan or a tab change re-use it (no re-scoring); any
     change of the scenario evaluates again."""
-    wanted = (key, sc.dumps(scenario))
+    wanted = (key, scenario_key(scenario))
     kept = st.session_state.get("_scored")
     if kept is not None and kept[0] == wanted:
         return kept[1]

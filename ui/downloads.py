@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siting import outputs
-from siting import scenario as sc
-from siting.inputs import briefing_boundaries, disclaimer_texts
 from siting.outputs import formats
+from ui.cache import scenario_key
 from ui.i18n import t
-from ui.state import display_units
+from ui.state import display_units, panel_fragment
 
 EXPORT_CRS_CHOICES = ("EPSG:4490", "auto-gk", "EPSG:4326")
 #: Cell sizes offered for the eligibility mask, m (100 m: the issue's grid; the whole
@@ -21,8 +19,13 @@ EXPORT_CRS_CHOICES = ("EPSG:4490", "auto-gk", "EPSG:4326")
 MASK_RESOLUTIONS_M = (100, 250, 500)
 
 
+@panel_fragment
 def downloads_panel(result, lang: str):
-    """Prepare one export or briefing for the current scenario, then download it."""
+    """Prepare one export or briefing for the current scenario, then download it.
+
+    A fragment: choosing a format or preparing a file reruns only this panel. The
+    bytes are made only when asked (the button), once per choice and scenario.
+    """
     st.caption(t("dl_note", lang))
     cols = st.columns(3)
     fmt = cols[0].selectbox(t("dl_format", lang),
@@ -31,9 +34,12 @@ def downloads_panel(result, lang: str):
     crs = cols[1].selectbox(t("dl_crs", lang), EXPORT_CRS_CHOICES, key="dl_crs")
     encoding = cols[2].selectbox(t("dl_encoding", lang), formats.ENCODINGS, key="dl_encoding")
     units = display_units()
-    wanted = (fmt, crs, encoding, sc.dumps(result.scenario), units, lang)
+    wanted = (fmt, crs, encoding, scenario_key(result.scenario), units, lang)
     if st.button(t("dl_make", lang), key="dl_make"):
         with st.spinner("…"):
+            from siting import outputs
+            from siting.inputs import briefing_boundaries, disclaimer_texts
+
             options = dict(crs=crs, encoding=encoding, units=units, header=lang,
                            notice=disclaimer_texts())
             if fmt in formats.SNAPSHOT_FORMATS:
@@ -63,7 +69,7 @@ def mask_panel(result, lang: str):
     resolution = cols[0].selectbox(t("mask_resolution", lang), MASK_RESOLUTIONS_M,
                                    key="mask_resolution")
     fraction = cols[1].checkbox(t("mask_fraction", lang), key="mask_fraction")
-    wanted = (sc.dumps(result.scenario), resolution, fraction)
+    wanted = (scenario_key(result.scenario), resolution, fraction)
     if st.button(t("mask_make", lang), key="mask_make"):
         with st.spinner("…"), tempfile.TemporaryDirectory() as folder:
             path = write_eligibility_mask(Path(folder) / "eligibility.tif",

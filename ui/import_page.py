@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import as_markdown, error_text, import_summary_frame, role_label, role_name, t
+from ui.state import full_run_if_asked, panel_fragment, request_full_run
 from ui.user_errors import USER_ERRORS
 
 
@@ -23,11 +24,19 @@ def _use_import(summary_dict: dict):
         st.session_state["import_message"] = ("unused", role)
         return
     st.session_state["import_message"] = ("used", role)
+    request_full_run()  # the scenario changed: the sidebar and the results follow
 
 
+@panel_fragment
 def import_panel(lang: str):
-    """Upload a file, check and store it in the workspace, use it in the scenario."""
+    """Upload a file, check and store it in the workspace, use it in the scenario.
+
+    A fragment: choosing, uploading and importing rerun only this panel; using an
+    imported layer in the scenario reruns the page.
+    """
     from layers import importer
+
+    full_run_if_asked()
 
     cols = st.columns(3)
     role = cols[0].selectbox(t("import_role", lang), list(importer.IMPORT_ROLES),

@@ -11,7 +11,14 @@ from ui import controls, results
 from ui import supply as supply_view
 from ui.cache import connection_points, prepared
 from ui.i18n import as_markdown, error_text, t, time_text
-from ui.state import load_scenario, page_lang
+from ui.state import (
+    fragment_rerun,
+    full_run_if_asked,
+    load_scenario,
+    page_lang,
+    panel_fragment,
+    request_full_run,
+)
 from ui.user_errors import USER_ERRORS
 
 
@@ -28,13 +35,21 @@ def _library_load(name: str):
 
     try:
         load_scenario(library.load(name, _store()))
+        request_full_run()  # the sidebar and the results follow the loaded scenario
     except USER_ERRORS as exc:
         st.session_state["library_message"] = error_text(exc, page_lang())
 
 
+@panel_fragment
 def library_panel(scenario, result, lang: str):
-    """Save, load, duplicate, delete and compare scenarios in the workspace library."""
+    """Save, load, duplicate, delete and compare scenarios in the workspace library.
+
+    A fragment: typing a name, saving, picking or comparing reruns only this panel;
+    loading a scenario reruns the page.
+    """
     from siting import library
+
+    full_run_if_asked()
 
     cols = st.columns([2, 3, 1])
     name = cols[0].text_input(t("lib_name", lang), value=scenario.name, key="lib_name")
@@ -66,13 +81,13 @@ def library_panel(scenario, result, lang: str):
         copy = controls.copy_name(pick, names, suffix=t("lib_copy_suffix", lang))
         library.duplicate(pick, copy, store=_store())
         st.session_state["library_copied"] = copy
-        st.rerun()
+        st.rerun(scope="fragment" if fragment_rerun() else "app")
     copied = st.session_state.pop("library_copied", None)
     if copied:
         st.success(f"{t('lib_copied', lang)}: {as_markdown(copied)}")
     if c3.button(t("lib_delete", lang), key="lib_delete"):
         library.delete(pick, _store())
-        st.rerun()
+        st.rerun(scope="fragment" if fragment_rerun() else "app")
 
     st.markdown(f"**{t('compare', lang)}**")
     current = "__current__"

@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from siting import connection, rerank, units
-from siting import scenario as sc
 from ui import results
 from ui import supply as supply_view
-from ui.cache import corridors
+from ui.cache import corridors, per_result
 from ui.i18n import as_markdown, t
 from ui.state import display_units
 from ui.synthetic_banner import synthetic_banner
@@ -38,54 +37,74 @@ def metrics(result, lang: str):
 
 def other_order(result, prep, key: str, lang: str):
     """The same scenario ranked the other way (score ↔ LCOE): a selection-only
-    re-rank of the scored table (``siting.rerank``), no re-scoring."""
-    other = result.scenario.model_copy(deep=True)
-    other.shortlist.rank_by = "lcoe" if other.shortlist.rank_by == "score" else "score"
-    cache = st.session_state.setdefault("_other_order", {})
-    wanted = (key, sc.dumps(other))
-    if wanted not in cache:
-        cache.clear()  # one entry: the current scenario's other order
-        cache[wanted] = rerank.reselect(result).summary
-    return cache[wanted]
+    re-rank of the scored table (``siting.rerank``), no re-scoring; once per result."""
+    return per_result("_other_order", result, None, lambda: rerank.reselect(result).summary)
+
+
+def _supply_pieces(result, prep, key: str, lang: str) -> dict:
+    """The supply panel's charts and tables for ``result`` (built once per result,
+    language and units)."""
+    def build():
+        other = other_order(result, prep, key, lang)
+        by_score, by_lcoe = ((result.summary, other) if result.scenario.shortlist.rank_by ==
+                             "score" else (other, result.summary))
+        return {"chart": supply_view.supply_chart(result, lang),
+                "table": supply_view.supply_table(result, lang),
+                "orders": supply_view.orders_table(by_score, by_lcoe, lang),
+                "policy": supply_view.policy_table(result.summary, lang),
+                "corridors": results.corridor_table(
+                    connection.corridor_fill(result.bases, corridors()), lang)}
+
+    return per_result("_supply_pieces", result, (lang, display_units()), build)
 
 
 def supply_panel(result, prep, key: str, lang: str):
     """Supply curve of the bases, both orders' totals and the policy at a glance."""
+    pieces = _supply_pieces(result, prep, key, lang)
     st.subheader(t("supply_title", lang))
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(supply_view.supply_chart(result, lang), width="stretch")
-        st.dataframe(supply_view.supply_table(result, lang), hide_index=True, width="stretch",
-                     height=240)
+        st.altair_chart(pieces["chart"], width="stretch")
+        st.dataframe(pieces["table"], hide_index=True, width="stretch", height=240)
     with right:
         st.caption(t("orders_title", lang))
-        other = other_order(result, prep, key, lang)
-        by_score, by_lcoe = ((result.summary, other) if result.scenario.shortlist.rank_by ==
-                             "score" else (other, result.summary))
-        st.dataframe(supply_view.orders_table(by_score, by_lcoe, lang), hide_index=True,
-                     width="stretch")
+        st.dataframe(pieces["orders"], hide_index=True, width="stretch")
         st.caption(t("policy_title", lang))
-        st.dataframe(supply_view.policy_table(result.summary, lang), hide_index=True,
-                     width="stretch")
+        st.dataframe(pieces["policy"], hide_index=True, width="stretch")
     unconnected = result.summary.get("unconnected_gw") or 0.0
     if unconnected > 0:
         st.info(t("unconnected_note", lang).format(
             gw=units.format_power(unconnected, display_units(), lang=lang)))
     st.caption(t("corridor_title", lang))
-    st.dataframe(results.corridor_table(connection.corridor_fill(result.bases, corridors()),
-                                        lang), hide_index=True, width="stretch")
+    st.dataframe(pieces["corridors"], hide_index=True, width="stretch")
+
+
+def _table_pieces(result, lang: str) -> dict:
+    """The bases and shortlist tables and the per-league chart and table of ``result``
+    (built once per result, language and units)."""
+    chosen = display_units()
+
+    def build():
+        return {"bases": results.bases_table(result.bases, lang),
+                "shortlist": results.shortlist_table(result.shortlist, lang),
+                "chart": results.league_chart(result.leagues, lang),
+                "leagues": units.league_frame(result.leagues, chosen, lang=lang,
+                                              group_names={g: t(f"group_{g}", lang) for g in
+                                                           ("west", "central", "east")})}
+
+    return per_result("_table_pieces", result, (lang, chosen), build)
 
 
 def tables(result, lang: str):
     """Shortlist, bases and the per-league chart."""
+    pieces = _table_pieces(result, lang)
     left, right = st.columns([3, 2])
     with left:
         st.subheader(t("bases_table", lang))
-        st.dataframe(results.bases_table(result.bases, lang), hide_index=True,
-                     width="stretch", key="bases_df")
+        st.dataframe(pieces["bases"], hide_index=True, width="stretch", key="bases_df")
         st.subheader(t("shortlist_table", lang))
-        st.dataframe(results.shortlist_table(result.shortlist, lang), hide_index=True,
-                     width="stretch", height=360, key="shortlist_df")
+        st.dataframe(pieces["shortlist"], hide_index=True, width="stretch", height=360,
+                     key="shortlist_df")
     with right:
         st.subheader(t("league_chart", lang))
         s = result.summary
@@ -93,9 +112,5 @@ def tables(result, lang: str):
         st.progress(min(s["share_of_target"], 1.0),
                     text=f"{t('total_vs_target', lang)}: {text['capacity']} / "
                          f"{text['target']} ({s['share_of_target']:.0%})")
-        st.altair_chart(results.league_chart(result.leagues, lang), width="stretch")
-        st.dataframe(units.league_frame(result.leagues, display_units(), lang=lang,
-                                        group_names={g: t(f"group_{g}", lang)
-                                                     for g in ("west", "central", "east")}),
-                     hide_index=True,
-                     width="stretch")
+        st.altair_chart(pieces["chart"], width="stretch")
+        st.dataframe(pieces["leagues"], hide_index=True, width="stretch")

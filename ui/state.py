@@ -59,3 +59,47 @@ def load_scenario(scenario: sc.Scenario):
 def page_lang() -> str:
     """The page language inside callbacks (they run before the widgets)."""
     return st.session_state.get("lang", "zh")
+
+
+def fragment_rerun() -> bool:
+    """Whether this run reruns only a fragment (a panel's own widget), not the page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and getattr(ctx, "fragment_ids_this_run", None))
+
+
+def panel_fragment(func):
+    """A page panel with its own widgets as an ``st.fragment``: they rerun only the
+    panel (not the map, the tables or the engine). In a full run an error goes up to
+    app.py's handler as before; in the panel's own rerun it is shown in the panel."""
+    import functools
+    import logging
+
+    from ui.i18n import as_markdown, error_text
+    from ui.user_errors import USER_ERRORS
+
+    @functools.wraps(func)
+    def panel(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            if not fragment_rerun():
+                raise
+            if not isinstance(exc, USER_ERRORS):
+                logging.getLogger("siting.app").exception("unexpected error in a panel")
+            st.error(as_markdown(error_text(exc, page_lang())))
+
+    return st.fragment(panel)
+
+
+def request_full_run():
+    """From a callback of a panel's widget: the change concerns the whole page (e.g. a
+    scenario was loaded), so the panel's rerun becomes a full one (:func:`full_run_if_asked`)."""
+    st.session_state["_full_run"] = True
+
+
+def full_run_if_asked():
+    """At the top of a panel: rerun the whole page if a callback asked for it."""
+    if st.session_state.pop("_full_run", False) and fragment_rerun():
+        st.rerun(scope="app")
