@@ -47,7 +47,7 @@ def main():
     metrics_slot = st.container()
     map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
     choice = None
-    if "_scored" not in st.session_state and not prepared_ready(key, scenario):
+    if st.session_state.get("_scored") is None and not prepared_ready(key, scenario):
         # first view while the parcel features compute: the layers, no results yet
         from ui.map_page import draw_layers_only, legend, map_controls
 

@@ -147,7 +147,8 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
         st.multiselect(t("land_filter", lang), list(LAND_TYPES), key="w_sl_land",
                        format_func=lambda v: t(f"land_{v}", lang), placeholder=t("choose", lang))
 
-    data = controls.apply_widgets(st.session_state["scenario_base"], st.session_state)
+    # a snapshot: ``key in st.session_state`` rebuilds the whole filtered state each time
+    data = controls.apply_widgets(st.session_state["scenario_base"], st.session_state.to_dict())
     if ahp_mode:
         weights_view.seed_pairs(data, from_direct=previous_mode == "direct",
                                 force=lang_changed)

@@ -24,7 +24,7 @@ def display_units() -> str:
 
 def init_state():
     """Start the session from the default scenario (once per session)."""
-    if "scenario_base" not in st.session_state:
+    if st.session_state.get("scenario_base") is None:
         st.session_state["scenario_base"] = sc.Scenario().model_dump(mode="json")
 
 
@@ -38,10 +38,12 @@ def sync_widgets(lang: str):
     """
     changed = st.session_state.get("_lang_drawn") != lang
     base = st.session_state["scenario_base"]
-    st.session_state.update(controls.seed_values(base, st.session_state, force=changed))
+    # one snapshot: ``key in st.session_state`` rebuilds the whole filtered state each time
+    present = st.session_state.to_dict()
+    st.session_state.update(controls.seed_values(base, present, force=changed))
     if changed:
         for key in TRANSLATED_WIDGETS:
-            if key in st.session_state:
+            if key in present:
                 st.session_state[key] = st.session_state[key]
     st.session_state["_lang_drawn"] = lang
     return changed

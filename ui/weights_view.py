@@ -26,7 +26,8 @@ def seed_pairs(base: dict, *, from_direct: bool, force: bool) -> None:
     """
     names = list(sc.CRITERIA)
     keys = [controls.pair_key(i, j) for i, j in wt.criteria_pairs(len(names))]
-    if not (from_direct or force or any(k not in st.session_state for k in keys)):
+    present = st.session_state.to_dict()  # one snapshot (``in`` rebuilds it every time)
+    if not (from_direct or force or any(k not in present for k in keys)):
         return
     weights = base["weights"]
     if from_direct or not weights.get("ahp_matrix"):
@@ -35,7 +36,7 @@ def seed_pairs(base: dict, *, from_direct: bool, force: bool) -> None:
         pairs = wt.pairs_from_matrix(weights["ahp_matrix"])
     for (i, j), code in pairs.items():
         key = controls.pair_key(i, j)
-        if from_direct or force or key not in st.session_state:
+        if from_direct or force or key not in present:
             st.session_state[key] = code
 
 
