@@ -28,7 +28,7 @@ def main():
     from siting.inputs import inputs_key, prepare_key
     from ui.cache import leaflet_ready, prepared, prepared_ready, run_inputs, scored
     from ui.results_page import metrics
-    from ui.sidebar import scenario_sidebar
+    from ui.sidebar import save_load_panel, scenario_sidebar
     from ui.state import init_state, sync_widgets
 
     st.set_page_config(page_title="内蒙古新能源基地选址", page_icon="🌬️", layout="wide")
@@ -42,27 +42,33 @@ def main():
     units_slot.radio(t("units_choice", lang), ("gw", "wan"), key="w_units", horizontal=True,
                      format_func=lambda u: t(f"units_{u}", lang))
     scenario = scenario_sidebar(lang, lang_changed)
-    key = prepare_key(scenario)
-    layers = (inputs_key(scenario), run_inputs(scenario))
-    metrics_slot = st.container()
-    map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
-    choice = None
-    if st.session_state.get("_scored") is None and not prepared_ready(key, scenario):
-        # first view while the parcel features compute: the layers, no results yet
-        from ui.map_page import draw_layers_only, legend, map_controls
+    choice = saved = None
+    try:
+        key = prepare_key(scenario)
+        layers = (inputs_key(scenario), run_inputs(scenario))
+        metrics_slot = st.container()
+        map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
+        if st.session_state.get("_scored") is None and not prepared_ready(key, scenario):
+            # first view while the parcel features compute: the layers, no results yet
+            from ui.map_page import draw_layers_only, legend, map_controls
 
-        leaflet_ready()
-        choice = map_controls(lang)
-        with map_slot.container():
-            map_col, _ = st.columns([3, 1])
-            with map_col:
-                draw_layers_only(choice, layers, lang)
-                legend(choice, lang)
-                prepared(key, scenario, lang)
-    with metrics_slot:  # a progress bar here while an exclusion change recomputes
-        prep = prepared(key, scenario, lang)
-        result = scored(key, scenario, prep, layers[1].provenance)
-        metrics(result, lang)
+            saved = save_load_panel(scenario, lang)
+            leaflet_ready()
+            choice = map_controls(lang)
+            with map_slot.container():
+                map_col, _ = st.columns([3, 1])
+                with map_col:
+                    draw_layers_only(choice, layers, lang)
+                    legend(choice, lang)
+                    prepared(key, scenario, lang)
+        with metrics_slot:  # a progress bar here while an exclusion change recomputes
+            prep = prepared(key, scenario, lang)
+            result = scored(key, scenario, prep, layers[1].provenance)
+            metrics(result, lang)
+    except Exception:
+        if saved is None:  # the user can still load another scenario
+            save_load_panel(scenario, lang)
+        raise
     rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang)
 
 
@@ -75,8 +81,10 @@ def rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang):
     from ui.library_page import library_panel
     from ui.map_page import map_area, map_controls
     from ui.results_page import supply_panel, tables
+    from ui.sidebar import save_load_panel
 
-    if choice is None:
+    if choice is None:  # the rest of the sidebar, in its order
+        save_load_panel(scenario, lang)
         leaflet_ready()
         choice = map_controls(lang)
     with map_slot.container():

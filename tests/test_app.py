@@ -257,3 +257,21 @@ def test_prepared_ready_sees_the_disk_cache(default_prepared):
     assert prepared_ready(prepare_key(scenario), scenario)
     never = sc.Scenario(exclusions={"redline_buffer_km": 19.5})
     assert not prepared_ready(prepare_key(never), never)
+
+
+def test_a_scenario_that_fails_to_run_can_be_replaced(app, tmp_path, monkeypatch):
+    """A loaded scenario whose layer cannot be read shows the message, and the save/load
+    panel is still there to load another one."""
+    monkeypatch.setenv("SITING_WORKSPACE", str(tmp_path))
+    broken = tmp_path / "broken_ghi.tif"
+    broken.write_text("not a raster", encoding="utf-8")
+    app.sidebar.text_area(key="w_paste").input(f"layers: {{ghi: '{broken}'}}\n").run()
+    app.sidebar.button(key="w_load_pasted").click().run()
+    assert not app.exception, app.exception
+    assert any("broken" in e.value and "GeoTIFF" in e.value for e in app.error), \
+        [e.value for e in app.error]
+    assert not app.metric
+    app.sidebar.text_area(key="w_paste").input("layers: {}\n").run()
+    app.sidebar.button(key="w_load_pasted").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert metric(app, "优选装机").endswith("GW")

@@ -65,7 +65,10 @@ def _number(parent, label: str, key: str, **kwargs):
 
 
 def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
-    """All scenario widgets (and the AHP editor in the main area); returns the scenario."""
+    """All scenario widgets (and the AHP editor in the main area); returns the scenario.
+
+    The save/load panel below them is :func:`save_load_panel` (app.py draws it after
+    the headline numbers: its YAML is not needed for them)."""
     sb = st.sidebar
     path = controls.WIDGET_PATHS
     sb.subheader(t("scenario", lang))
@@ -157,12 +160,12 @@ def scenario_sidebar(lang: str, lang_changed: bool) -> sc.Scenario:
     # a pasted or uploaded scenario may name files only under the user's workspace
     check_scenario_paths(scenario)
     st.session_state["scenario_base"] = scenario.model_dump(mode="json")
-    save_load_panel(scenario, lang)
     return scenario
 
 
-def save_load_panel(scenario: sc.Scenario, lang: str):
-    """Download the current scenario as YAML; load one from a file or pasted text."""
+def save_load_panel(scenario: sc.Scenario, lang: str) -> bool:
+    """Download the current scenario as YAML; load one from a file or pasted text.
+    Returns True (drawn)."""
     with st.sidebar.expander(t("save_load", lang)):
         text = sc.dumps(scenario)
         st.download_button(t("download_yaml", lang), text.encode("utf-8"),
@@ -177,3 +180,4 @@ def save_load_panel(scenario: sc.Scenario, lang: str):
         elif message:
             st.success(t("loaded", lang))
         st.code(text, language="yaml")
+    return True
