@@ -3,6 +3,9 @@
     python benchmarks/app.py            # in a real browser (below)
     python benchmarks/app.py server     # the engine calls behind each interaction, direct
     python benchmarks/app.py walk       # the last browser walk test's timings vs targets
+    python benchmarks/app.py script     # app.py's script runs, headless (AppTest): per section,
+                                        # map vs the rest, for a cold start, a weight and an
+                                        # exclusion change
 
 Starts ``streamlit run app.py`` on loopback and drives it in headless Chromium
 (Debian chromium + pip playwright). The baseline, measured in the same run, is a
@@ -180,5 +183,114 @@ def walk():
         print(f"  {name:<46} {seconds:7.2f} s  {verdict}")
 
 
+# --- the script runs of app.py, headless: where each interaction's time goes -------------
+
+#: The app's page sections timed by ``script`` (module, function); "map" ones are the map's.
+SCRIPT_SECTIONS = (("ui.sidebar", "scenario_sidebar"), ("ui.sidebar", "save_load_panel"),
+                   ("ui.cache", "run_inputs"), ("ui.cache", "prepared"), ("ui.cache", "scored"),
+                   ("ui.results_page", "metrics"), ("ui.results_page", "tables"),
+                   ("ui.results_page", "supply_panel"), ("ui.downloads", "downloads_panel"),
+                   ("ui.import_page", "import_panel"), ("ui.library_page", "library_panel"),
+                   ("ui.about", "about"), ("ui.cache", "leaflet_ready"),
+                   ("ui.map_page", "map_controls"), ("ui.map_page", "draw_layers_only"),
+                   ("ui.map_page", "map_area"), ("ui.map_page", "legend"))
+MAP_SECTIONS = {"leaflet_ready", "map_controls", "draw_layers_only", "map_area", "legend"}
+
+
+def _timed_sections(spent: dict, marks: dict):
+    """Wrap the page sections (module attributes: app.py imports them at run time) so each
+    call adds its wall and thread-CPU seconds to ``spent`` and its end time to ``marks``."""
+    import functools
+    import importlib
+
+    for module_name, name in SCRIPT_SECTIONS:
+        module = importlib.import_module(module_name)
+        inner = getattr(module, name)
+
+        def timed(*args, _inner=inner, _name=name, **kwargs):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return _inner(*args, **kwargs)
+            finally:
+                wall_s, cpu_s = spent.get(_name, (0.0, 0.0))
+                spent[_name] = (wall_s + time.perf_counter() - wall,
+                                cpu_s + time.thread_time() - cpu)
+                marks[_name] = time.perf_counter()
+
+        setattr(module, name, functools.wraps(inner)(timed))
+
+
+def _script_run(at, label, spent, marks, change=None):
+    spent.clear()
+    marks.clear()
+    if change:
+        change(at)
+    began, cpu = time.perf_counter(), time.process_time()
+    at.run()
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    assert not at.exception, at.exception
+    numbers = marks.get("metrics", began) - began
+    map_wall = sum(w for n, (w, _) in spent.items() if n in MAP_SECTIONS)
+    map_cpu = sum(c for n, (_, c) in spent.items() if n in MAP_SECTIONS)
+    print(f"  {label:<34} numbers {numbers:5.2f} s  wall {wall:6.2f} s  cpu {cpu:6.2f} s | "
+          f"map: wall {map_wall:5.2f} "
+          f"cpu {map_cpu:5.2f} | the rest: wall {wall - map_wall:5.2f} "
+          f"cpu {cpu - map_cpu:5.2f}", flush=True)
+    for name, (w, c) in sorted(spent.items(), key=lambda kv: -kv[1][1]):
+        if c >= 0.005:
+            print(f"      {name:<20} cpu {c:6.3f} s  wall {w:6.3f} s")
+
+
+def script():
+    """app.py's script runs headless (``streamlit.testing``), each page section timed.
+
+    A fresh process and a cache folder holding only the default scenario's prepared
+    table: the first run is a cold start with the parcels on disk (its time to the
+    numbers includes the imports); a second session then has every section timed, a
+    weight change, an exclusion change (its table is computed: the engine's part), a
+    language switch. CPU time is printed beside wall time (a shared machine).
+    """
+    import os
+    import subprocess
+
+    from streamlit.testing.v1 import AppTest
+
+    folder = tempfile.mkdtemp(prefix="siting-bench-cache-")
+    os.environ["SITING_CACHE_DIR"] = folder
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", "from siting import scenario as sc\n"
+                    "from siting.inputs import load_run_inputs, prepared_cache\n"
+                    "prepared_cache.prepare(load_run_inputs(sc.Scenario()), sc.Scenario())"],
+                   cwd=repo, check=True)
+    print(f"app.py script runs (AppTest; load {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores; prepared parcels on disk)")
+    start = time.perf_counter()
+    import ui.results_page  # what the numbers need (app.py imports it first)
+
+    shown = {}
+    original = ui.results_page.metrics
+    ui.results_page.metrics = lambda *a, **k: (original(*a, **k),
+                                               shown.setdefault("at", time.perf_counter()))
+    at = AppTest.from_file(str(repo / "app.py"), default_timeout=600)
+    at.run()
+    assert not at.exception, at.exception
+    ui.results_page.metrics = original
+    print(f"  cold start: numbers after {shown['at'] - start:5.2f} s, whole run "
+          f"{time.perf_counter() - start:5.2f} s (imports included)")
+    spent, marks = {}, {}
+    _timed_sections(spent, marks)
+    at = AppTest.from_file(str(repo / "app.py"), default_timeout=600)
+    _script_run(at, "new session (warm process)", spent, marks)
+    _script_run(at, "rerun, nothing changed", spent, marks)
+    _script_run(at, "weight change", spent, marks,
+                lambda a: a.sidebar.number_input(key="w_wt_resource").set_value(0.9))
+    _script_run(at, "exclusion change (red-line +0.5)", spent, marks,
+                lambda a: a.sidebar.slider(key="w_ex_redline_buf").set_value(
+                    a.sidebar.slider(key="w_ex_redline_buf").value + 0.5))
+    _script_run(at, "language switch", spent, marks,
+                lambda a: a.sidebar.radio(key="lang").set_value("en"))
+
+
 if __name__ == "__main__":
-    {"server": server, "walk": walk}.get(sys.argv[1] if len(sys.argv) > 1 else "", main)()
+    {"server": server, "walk": walk, "script": script}.get(
+        sys.argv[1] if len(sys.argv) > 1 else "", main)()
