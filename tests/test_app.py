@@ -275,3 +275,16 @@ def test_a_scenario_that_fails_to_run_can_be_replaced(app, tmp_path, monkeypatch
     app.sidebar.button(key="w_load_pasted").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert metric(app, "优选装机").endswith("GW")
+
+
+def test_evaluated_results_are_shared_and_reused(app):
+    """A second session (a reload, another planner) and a setting changed back re-use the
+    evaluated result instead of scoring again."""
+    first = app.session_state["_scored"][1]
+    assert new_app().session_state["_scored"][1] is first
+    weight = app.sidebar.number_input(key="w_wt_resource")
+    original = weight.value
+    weight.set_value(original + 0.1).run()
+    assert app.session_state["_scored"][1] is not first
+    app.sidebar.number_input(key="w_wt_resource").set_value(original).run()
+    assert app.session_state["_scored"][1] is first

@@ -130,16 +130,41 @@ def memo(key: str) -> dict:
     return {}
 
 
+#: How many evaluated results all sessions share: a page reload, a second planner on
+#: the default scenario or a setting changed back re-uses one (each holds the scored
+#: parcel table, ~25 MB on the default region). Results are never modified in place.
+RESULTS_KEEP = 4
+
+
+@st.cache_resource(show_spinner=False, max_entries=RESULTS_KEEP)
+def _evaluated(key: str, wanted: str, _prep, _scenario, _provenance):
+    return pipeline.evaluate(_prep, _scenario, provenance=_provenance, memo=memo(key),
+                             connections=connection_points(_scenario))
+
+
+@st.cache_resource(show_spinner=False, max_entries=RESULTS_KEEP)
+def _other_order(key: str, wanted: str, _result) -> dict:
+    from siting import rerank
+
+    return rerank.reselect(_result).summary
+
+
+def other_order_summary(key: str, result) -> dict:
+    """The summary of ``result`` ranked the other way (score ↔ LCOE): a selection-only
+    re-rank (``siting.rerank``), shared by all sessions like :func:`scored`."""
+    return _other_order(key, scenario_key(result.scenario), result)
+
+
 def scored(key: str, scenario, prep, provenance):
-    """The evaluated result of ``scenario`` on the prepared table ``key``, kept for
-    the session: a map click, a pan or a tab change re-use it (no re-scoring); any
-    change of the scenario evaluates again."""
+    """The evaluated result of ``scenario`` on the prepared table ``key``: kept for
+    the session (a map click, a pan or a tab change re-use it, no re-scoring) and
+    shared by all sessions (the last ``RESULTS_KEEP``); any other scenario is
+    evaluated."""
     wanted = (key, scenario_key(scenario))
     kept = st.session_state.get("_scored")
     if kept is not None and kept[0] == wanted:
         return kept[1]
-    result = pipeline.evaluate(prep, scenario, provenance=provenance, memo=memo(key),
-                               connections=connection_points(scenario))
+    result = _evaluated(key, wanted[1], prep, scenario, provenance)
     st.session_state["_scored"] = (wanted, result)
     return result
 

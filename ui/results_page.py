@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siting import connection, rerank, units
+from siting import connection, units
 from ui import results
 from ui import supply as supply_view
-from ui.cache import corridors, per_result
+from ui.cache import corridors, other_order_summary, per_result
 from ui.i18n import as_markdown, t
 from ui.state import display_units
 from ui.synthetic_banner import synthetic_banner
@@ -38,7 +38,7 @@ def metrics(result, lang: str):
 def other_order(result, prep, key: str, lang: str):
     """The same scenario ranked the other way (score ↔ LCOE): a selection-only
     re-rank of the scored table (``siting.rerank``), no re-scoring; once per result."""
-    return per_result("_other_order", result, None, lambda: rerank.reselect(result).summary)
+    return other_order_summary(key, result)
 
 
 def _supply_pieces(result, prep, key: str, lang: str) -> dict:
