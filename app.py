@@ -44,20 +44,24 @@ def main():
     key = prepare_key(scenario)
     layers = (inputs_key(scenario), run_inputs(scenario))
     metrics_slot = st.container()
-    map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
+    # The map with the results sits in a container that stays at the same place run
+    # after run, so the browser keeps the map (an st.empty there would replace it).
+    # Before it, a placeholder that holds only the first view while the parcel features
+    # compute (the layers, no results yet) and is empty otherwise.
+    first_view = st.empty()
     if key not in prepared_store():
-        # first view while the parcel features compute: the layers, no results yet
-        with map_slot.container():
+        with first_view.container():
             map_col, _ = st.columns([3, 1])
             with map_col:
                 draw_layers_only(choice, layers, lang)
                 legend(choice, lang)
                 prepared(key, scenario, lang)
+        first_view.empty()
     prep = prepared(key, scenario, lang)
     result = scored(key, scenario, prep, layers[1].provenance)
     with metrics_slot:
         metrics(result, lang)
-    with map_slot.container():
+    with st.container():  # the map and the details (a fragment: a click reruns only it)
         map_area(result, prep, choice, layers, lang)
     tables(result, lang)
     supply_panel(result, prep, key, lang)
