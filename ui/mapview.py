@@ -347,6 +347,33 @@ def shortlist_layer(name: str, *, url: str, tooltip) -> dict:
             "tooltip": [list(pair) for pair in tooltip]}
 
 
+def rounded_geometries(geometries, decimals: int):
+    """Coordinates rounded to ``decimals`` (once per parcel set: the shortlist's
+    GeoJSON is then a vectorised ``to_geojson`` of the rows shown)."""
+    import shapely
+
+    return shapely.transform(np.asarray(geometries), lambda c: np.round(c, decimals))
+
+
+def shortlist_json(shortlist, rounded) -> bytes:
+    """The shortlisted parcels as GeoJSON bytes with the properties the map styles on
+    (``parcel_id``, ``score``, ``base_id``, ``league``); ``rounded`` is
+    :func:`rounded_geometries` of the full parcel table, indexed by row position like
+    ``shortlist.index``."""
+    import shapely
+
+    shapes = shapely.to_geojson(rounded[np.asarray(shortlist.index, dtype="int64")])
+    properties = [json.dumps({"parcel_id": str(pid), "score": round(float(score), 1),
+                              "base_id": base if isinstance(base, str) else "",
+                              "league": str(league)}, ensure_ascii=False)
+                  for pid, score, base, league in zip(
+                      shortlist["parcel_id"], shortlist["score"], shortlist["base_id"],
+                      shortlist["league"], strict=True)]
+    features = ",".join(f'{{"type":"Feature","geometry":{g},"properties":{p}}}'
+                        for g, p in zip(shapes, properties, strict=True))
+    return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
+
+
 def bases_layer(name: str, *, url: str, bases, tooltip) -> dict:
     """Candidate bases as bold outlines (GeoJSON by URL), each with a GW label and a
     line to its connection point (:func:`base_links`): one entry in the layer control."""
