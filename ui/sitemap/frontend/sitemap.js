@@ -100,6 +100,7 @@
   }
 
   function paint(canvas, index, codes, palette) {
+    const started = performance.now();
     const ctx = canvas.getContext("2d");
     const image = ctx.createImageData(index.width, index.height);
     const out = new Uint32Array(image.data.buffer);
@@ -110,6 +111,7 @@
       out[p] = row > 0 && row <= codes.length ? colours[codes[row - 1]] : 0;
     }
     ctx.putImageData(image, 0, 0);
+    document.body.dataset.paintMs = (performance.now() - started).toFixed(1);
   }
 
   // --- layers -----------------------------------------------------------------------------
