@@ -144,3 +144,24 @@ def test_basemap_only_when_chosen(kind):
         assert tiles and all(t["url"].startswith("https://") for t in tiles)
     if kind.startswith("tianditu"):
         assert all("tk=k" in t["url"] and "{z}" in t["url"] for t in tiles)
+
+
+def test_shortlist_json_by_hand():
+    """Rows by position, coordinates rounded, properties as the map styles them."""
+    import pandas as pd
+    import shapely
+
+    geometries = np.array([shapely.box(110.0, 40.0, 110.1, 40.1),
+                           shapely.box(111.123456789, 41.0, 111.2, 41.1),
+                           shapely.box(112.0, 42.0, 112.1, 42.1)])
+    shortlist = pd.DataFrame({"parcel_id": ["P3", "P2"], "score": [88.04, 70.0],
+                              "base_id": ["B001", None], "league": ["阿拉善盟", "<b>x</b>"]},
+                             index=[2, 1])
+    data = json.loads(mapview.shortlist_json(shortlist, geometries))
+    first, second = data["features"]
+    assert first["properties"] == {"parcel_id": "P3", "score": 88.0, "base_id": "B001",
+                                   "league": "阿拉善盟"}
+    assert second["properties"]["base_id"] == "" and second["properties"]["league"] == "<b>x</b>"
+    assert first["geometry"]["coordinates"][0][0][0] in (112.0, 112.1)
+    xs = [x for x, _ in second["geometry"]["coordinates"][0]]
+    assert 111.12346 in xs and 111.123456789 not in xs

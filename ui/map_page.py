@@ -168,13 +168,6 @@ def _index_png(key: str, _pixels) -> bytes:
     return map_files.png_bytes(mapview.index_image(_pixels))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _rounded_shapes(key: str, _parcels):
-    """The parcels' simplified WGS84 outlines, rounded for the map (once per parcel set)."""
-    shapes = parcel_geometries(key, _parcels)
-    return mapview.rounded_geometries(shapes.geometries, results.MAP_DECIMALS)
-
-
 def _result_layers(result, prep, choice: MapChoice, lang: str, show_shortlist: bool,
                    show_bases: bool) -> list[dict]:
     """The result layers: parcel values (score or excluded fraction), shortlist, bases."""
@@ -200,7 +193,7 @@ def _result_layers(result, prep, choice: MapChoice, lang: str, show_shortlist: b
         key = geometry_key(prep)
         url = _per_result("_map_shortlist", result, key, lambda: map_files.publish(
             mapview.shortlist_json(map_subset(result.shortlist, result.scenario.shortlist.size),
-                                   _rounded_shapes(key, prep.parcels)), ".json"))
+                                   parcel_geometries(key, prep.parcels).geometries), ".json"))
         fields = ("parcel_id", "score", "base_id", "league")
         specs.append(mapview.shortlist_layer(t("show_shortlist", lang), url=url,
                                              tooltip=[(f, label(f, lang)) for f in fields]))

@@ -347,22 +347,20 @@ def shortlist_layer(name: str, *, url: str, tooltip) -> dict:
             "tooltip": [list(pair) for pair in tooltip]}
 
 
-def rounded_geometries(geometries, decimals: int):
-    """Coordinates rounded to ``decimals`` (once per parcel set: the shortlist's
-    GeoJSON is then a vectorised ``to_geojson`` of the rows shown)."""
-    import shapely
-
-    return shapely.transform(np.asarray(geometries), lambda c: np.round(c, decimals))
+#: Decimals of the shortlist's coordinates on the map (1e-5° ≈ 1 m).
+SHORTLIST_DECIMALS = 5
 
 
-def shortlist_json(shortlist, rounded) -> bytes:
+def shortlist_json(shortlist, geometries) -> bytes:
     """The shortlisted parcels as GeoJSON bytes with the properties the map styles on
-    (``parcel_id``, ``score``, ``base_id``, ``league``); ``rounded`` is
-    :func:`rounded_geometries` of the full parcel table, indexed by row position like
-    ``shortlist.index``."""
+    (``parcel_id``, ``score``, ``base_id``, ``league``); ``geometries`` is the shapely
+    array of the full parcel table's WGS84 outlines, by row position like
+    ``shortlist.index``. Coordinates are rounded to ``SHORTLIST_DECIMALS``."""
     import shapely
 
-    shapes = shapely.to_geojson(rounded[np.asarray(shortlist.index, dtype="int64")])
+    rows = np.asarray(shortlist.index, dtype="int64")
+    shown = shapely.transform(np.asarray(geometries)[rows],
+                              lambda c: np.round(c, SHORTLIST_DECIMALS))
     properties = [json.dumps({"parcel_id": str(pid), "score": round(float(score), 1),
                               "base_id": base if isinstance(base, str) else "",
                               "league": str(league)}, ensure_ascii=False)
@@ -370,7 +368,7 @@ def shortlist_json(shortlist, rounded) -> bytes:
                       shortlist["parcel_id"], shortlist["score"], shortlist["base_id"],
                       shortlist["league"], strict=True)]
     features = ",".join(f'{{"type":"Feature","geometry":{g},"properties":{p}}}'
-                        for g, p in zip(shapes, properties, strict=True))
+                        for g, p in zip(shapely.to_geojson(shown), properties, strict=True))
     return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
 
 
