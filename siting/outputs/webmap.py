@@ -49,9 +49,8 @@ WORDS = {
     "totals": ("入选 {gw} · {twh} · 基地 {n} 个", "Shortlisted {gw} · {twh} · {n} bases"),
     "zero": ("评分 0（排除）不着色", "score 0 (excluded): not coloured"),
     "capped": ("仅绘出排名前 {n} 的入选地块", "only the {n} best-ranked shortlisted parcels drawn"),
-    "synthetic": ("含合成数据：{layers}。合成图层仅为示意，决策前请替换为真实数据。",
-                  "Contains synthetic data: {layers}. Synthetic layers are illustrations: "
-                  "replace them with real data before any decision."),
+    "synthetic": ("含合成数据：{layers}。决策前请替换为真实数据。",
+                  "Contains synthetic data: {layers}. Replace them with real data before use."),
     "offline": ("底图：无（离线地图）", "Basemap: none (offline map)"),
 }
 
@@ -62,9 +61,8 @@ def _word(key: str, lang: str) -> str:
 
 def _text(value) -> str:
     """User text made safe for HTML: no control characters, ``<>&"'`` escaped."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(plain_text(value))
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "" if missing else html.escape(plain_text(value))
 
 
 def score_index(parcels, *, max_px: int = SCORE_IMAGE_MAX_PX):
@@ -231,17 +229,15 @@ def _panel_html(result, lang: str, units: str, notice, capped: int) -> str:
             f'<div class="wm-panel wm-legend">{"".join(legend)}</div>')
 
 
-def _add_layers(m, result, lang: str, units: str, boundaries) -> int:
-    """Score image, league outlines, shortlist and bases onto ``m``; returns the
-    number of shortlisted parcels drawn when capped (``MAX_SHORTLIST_FEATURES``), else 0."""
+def _add_layers(m, result, lang: str, units: str, boundaries, index, bounds) -> int:
+    """Score image (``score_index``), league outlines, shortlist and bases onto ``m``; returns
+    the number of shortlisted parcels drawn when capped (``MAX_SHORTLIST_FEATURES``), else 0."""
     import folium
 
-    index, bounds = score_index(result.parcels)
     png = base64.b64encode(score_png(index)).decode("ascii")
     folium.raster_layers.ImageOverlay(
         f"data:image/png;base64,{png}", bounds=list(map(list, bounds)), opacity=SCORE_OPACITY,
         name=_word("score_layer", lang), interactive=False).add_to(m)
-    m.fit_bounds([list(corner) for corner in bounds])
     leagues = boundaries.get("leagues") if isinstance(boundaries, dict) else boundaries
     if leagues is not None and len(leagues):
         name = "name_zh" if lang == "zh" else "name_en"
@@ -281,9 +277,13 @@ def render_webmap(result, *, lang: str = "zh", boundaries=None, units: str = "gw
     from folium.template import Template
     check_units(units)
     lang = "zh" if lang == "zh" else "en"
-    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=True,
-                   attribution_control=False)
-    capped = _add_layers(m, result, lang, units, boundaries)
+    index, bounds = score_index(result.parcels)
+    (south, west), (north, east) = bounds  # start there: no zoom animation from the world
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=5, tiles=None,
+                   control_scale=False, prefer_canvas=True, attribution_control=False,
+                   zoom_snap=0.5)  # a closer fit of the region than whole zoom levels
+    m.fit_bounds([list(corner) for corner in bounds])
+    capped = _add_layers(m, result, lang, units, boundaries, index, bounds)
     scale = MacroElement()  # km only (folium's control_scale adds miles)
     scale._template = Template(
         "{% macro script(this, kwargs) %}L.control.scale({metric: true, imperial: false, "
