@@ -47,7 +47,11 @@ def main():
         key = prepare_key(scenario)
         layers = (inputs_key(scenario), run_inputs(scenario))
         metrics_slot = st.container()
-        map_slot = st.empty()  # the map and the details (a fragment: a click reruns only it)
+        # Before the map, a placeholder that holds only the first view while the parcel
+        # features compute (the layers, no results yet) and is empty otherwise; the map
+        # itself sits in a container after it that stays at the same place run after run,
+        # so the browser keeps the map (an st.empty there would replace it).
+        first_view = st.empty()
         if st.session_state.get("_scored") is None and not prepared_ready(key, scenario):
             # first view while the parcel features compute: the layers, no results yet
             from ui.map_page import draw_layers_only, legend, map_controls
@@ -55,12 +59,13 @@ def main():
             saved = save_load_panel(scenario, lang)
             leaflet_ready()
             choice = map_controls(lang)
-            with map_slot.container():
+            with first_view.container():
                 map_col, _ = st.columns([3, 1])
                 with map_col:
                     draw_layers_only(choice, layers, lang)
                     legend(choice, lang)
                     prepared(key, scenario, lang)
+            first_view.empty()
         with metrics_slot:  # a progress bar here while an exclusion change recomputes
             prep = prepared(key, scenario, lang)
             result = scored(key, scenario, prep, layers[1].provenance)
@@ -69,10 +74,10 @@ def main():
         if saved is None:  # the user can still load another scenario
             save_load_panel(scenario, lang)
         raise
-    rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang)
+    rest_of_page(result, prep, key, scenario, layers, choice, lang)
 
 
-def rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang):
+def rest_of_page(result, prep, key, scenario, layers, choice, lang):
     """Everything after the headline numbers: map, tables, supply panel and tabs."""
     from ui.about import about
     from ui.cache import leaflet_ready
@@ -87,7 +92,7 @@ def rest_of_page(result, prep, key, scenario, layers, choice, map_slot, lang):
         save_load_panel(scenario, lang)
         leaflet_ready()
         choice = map_controls(lang)
-    with map_slot.container():
+    with st.container():  # the map and the details (a fragment: a click reruns only it)
         map_area(result, prep, choice, layers, lang)
     tables(result, lang)
     supply_panel(result, prep, key, lang)

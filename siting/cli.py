@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                             f"(gpkg); {formats.PROVENANCE_FILE}, {formats.SUMMARY_FILE} and "
                             f"{formats.SCENARIO_FILE} are always written")
     p_run.add_argument("--snapshot", default="", metavar="LIST",
-                       help="briefing snapshots, comma-separated: "
+                       help="briefing snapshots and the offline map, comma-separated: "
                             f"{','.join(formats.SNAPSHOT_FORMATS)} (none)")
     p_run.add_argument("--crs", default=DEFAULT_EXPORT_CRS, metavar="CRS",
                        help="CRS of GeoPackage and Shapefile: EPSG:4490 (CGCS2000, default), "

@@ -124,9 +124,13 @@ def browser_page(width: int = 1600, height: int = 1000):
             browser.close()
 
 
+#: The map component's iframe (``ui.sitemap``).
+MAP_IFRAME = 'iframe[title="ui.sitemap.site_map"]'
+
+
 def wait_for_map(page, timeout_ms: int = 90_000):
-    """Wait until the Leaflet map inside the st_folium iframe has drawn."""
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    """Wait until the Leaflet map inside the map component's iframe has drawn."""
+    frame = page.frame_locator(MAP_IFRAME).last
     frame.locator(".leaflet-container").wait_for(state="visible", timeout=timeout_ms)
     frame.locator(".leaflet-overlay-pane svg, .leaflet-overlay-pane canvas, "
                   ".leaflet-image-layer").first.wait_for(state="attached", timeout=timeout_ms)
@@ -197,10 +201,10 @@ def wait_idle(page, timeout_ms: int = 120_000, quiet_ms: int = 600):
 
 
 def map_frame(page):
-    """The Playwright Frame of the st_folium component (where ``window.map`` lives)."""
-    frames = [f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached()]
+    """The Playwright Frame of the map component (where ``window.map`` lives)."""
+    frames = [f for f in page.frames if "ui.sitemap.site_map" in f.url and not f.is_detached()]
     if not frames:
-        raise RuntimeError("no st_folium frame on the page")
+        raise RuntimeError("no map component frame on the page")
     frames[-1].wait_for_function("() => window.map && window.map.getSize().x > 0")
     return frames[-1]
 
@@ -220,8 +224,8 @@ def center_map_on(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM):
 def click_map_at(page, lat: float, lon: float, *, zoom: int = CLICK_ZOOM, centre: bool = True):
     """Click the Leaflet map at a lat/lon: centre it there at ``zoom`` (``centre=False``:
     it is there already, :func:`center_map_on`), then fire Leaflet's own map click at
-    that point, the event a mouse click produces and streamlit-folium reports
-    (``onMapClick``: ``e.latlng``). A mouse click at pixel coordinates could land on the
+    that point, the event a mouse click produces and the map component reports
+    (its ``click`` handler: ``e.latlng``). A mouse click at pixel coordinates could land on the
     neighbouring parcel when the map is redrawn between the centring and the click."""
     if centre:
         center_map_on(page, lat, lon, zoom=zoom)
@@ -475,17 +479,18 @@ class Timings:
 
 
 def overlay_source(page) -> str | None:
-    """The ``src`` of the score overlay image on the map (a data URL), or None."""
+    """What the score layer on the map shows now (the key of the colour codes the
+    browser painted), or None."""
     try:
         frame = map_frame(page)
         return frame.evaluate("() => { const i = document.querySelector("
-                              "'.leaflet-image-layer'); return i ? i.src : null; }")
+                              "'canvas.sitemap-parcels'); return i ? i.dataset.codes : null; }")
     except Exception:  # the frame is being replaced: no overlay yet
         return None
 
 
 def wait_overlay_change(page, before: str | None, timeout_ms: int = 60_000) -> str:
-    """Wait until the map shows a score overlay other than ``before``; return its src."""
+    """Wait until the map shows a score layer other than ``before``; return its key."""
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
         now = overlay_source(page)

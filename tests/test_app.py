@@ -4,7 +4,6 @@ from streamlit.testing.v1 import AppTest
 
 from layers.catalog import REPO_DIR
 from siting import scenario as sc
-from ui import mapview
 
 APP = str(REPO_DIR / "app.py")
 pytestmark = [pytest.mark.slow, pytest.mark.full_region]
@@ -159,29 +158,6 @@ def test_loaded_target_250_and_buffer_15_are_kept(app):
     assert "250 GW" in next(m.help for m in app.metric if m.label == "占2030年目标")
     app.sidebar.button(key="w_target_300").click().run()
     assert sc.loads(current_yaml(app)).targets.target_gw == 300.0
-
-
-def test_map_loads_nothing_from_the_internet():
-    """Every layer on one map: no http(s) script or stylesheet anywhere."""
-    from layers.catalog import load_catalog
-    from layers.io import read_raster, read_vector
-
-    m = mapview.new_map()
-    for info in load_catalog().values():
-        if info.kind == "raster":
-            mapview.add_overlay(m, mapview.raster_overlay(read_raster(info.path),
-                                                          layer_id=info.id), name=info.id)
-        else:
-            gdf = read_vector(info.path, layer=info.layer)
-            simplify, fields = mapview.VECTOR_DISPLAY[info.id]
-            mapview.add_vector(m, mapview.vector_geojson(gdf, simplify_deg=simplify,
-                                                         columns=fields),
-                               name=info.id, color="#000",
-                               geometry_kind=mapview.geometry_kind(gdf), tooltip_fields=fields)
-    assert mapview.remote_assets(m) == []
-    html = m.get_root().render()
-    assert "/app/static/leaflet/leaflet.js" in html
-    assert "cdn.jsdelivr" not in html and "tile.openstreetmap" not in html
 
 
 def test_csv_download_is_prepared_for_the_current_scenario(app):

@@ -389,7 +389,7 @@ def test_cli_rejects_a_bad_format_before_running(tmp_path, capsys):
     assert main(["run", "--format", "gpkg,xlsx", "--out", str(tmp_path)]) == 2
     assert "unknown format xlsx" in capsys.readouterr().err
     assert main(["run", "--snapshot", "gif", "--out", str(tmp_path)]) == 2
-    assert "choose from png,pdf,pptx" in capsys.readouterr().err
+    assert "choose from png,pdf,pptx,html" in capsys.readouterr().err
     assert main(["run", "--crs", "EPSG:99999", "--out", str(tmp_path)]) == 2
     assert "not a coordinate reference system" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
@@ -472,14 +472,14 @@ def test_formats_is_the_one_list_the_cli_offers():
     from siting.cli import build_parser
 
     assert formats.EXPORT_FORMATS == ("gpkg", "shp", "geojson", "csv", "kmz")
-    assert formats.SNAPSHOT_FORMATS == ("png", "pdf", "pptx")
+    assert formats.SNAPSHOT_FORMATS == ("png", "pdf", "pptx", "html")
     assert len(set(formats.FILENAMES.values())) == len(formats.ALL)  # no two share a file
     assert formats.BY_ID["csv"].kind == "table" and formats.BY_ID["pdf"].kind == "snapshot"
     run = next(a for a in build_parser()._actions
                if a.__class__.__name__ == "_SubParsersAction").choices["run"]
     helps = {a.dest: a.help for a in run._actions}
     assert "gpkg,shp,geojson,csv,kmz" in helps["format"]
-    assert "png,pdf,pptx" in helps["snapshot"]
+    assert "png,pdf,pptx,html" in helps["snapshot"]
 
 
 def test_outputs_import_no_data_layer():

@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from siting import colours, labels
 from siting.criteria import (
@@ -21,10 +20,11 @@ from siting.errors import SitingError
 from siting.inputs import prepared_cache
 from siting.shortlist import map_subset
 from siting.tech import builds_pv, builds_wind
-from ui import mapview, results
+from ui import map_files, mapview, results
 from ui import supply as supply_view
 from ui.cache import catalog, parcel_geometries, pixel_index, raster_overlay, vector_layer
 from ui.i18n import as_markdown, error_text, t
+from ui.sitemap import site_map
 from ui.user_errors import USER_ERRORS
 
 #: Layers shown when the page first opens.
@@ -79,30 +79,44 @@ def badge(info, lang: str) -> str:
     return t(info.provenance.get("type", "real"), lang)
 
 
-def _add_vectors(m, choice: MapChoice, layers, lang: str):
-    """The chosen vector layers of the run inputs ``layers`` = (key, Inputs): the user's
-    file where the scenario replaces a bundled layer (each one entry in the layer control)."""
+def _static_layers(choice: MapChoice, layers, lang: str) -> list[dict]:
+    """The chosen raster and vector layers of the run inputs ``layers`` = (key, Inputs):
+    the user's file where the scenario replaces a bundled layer (each one entry in the
+    layer control). Their data is served by the app, by URL."""
     cat = catalog()
+    specs = []
+    if choice.raster_id in cat:
+        path = layers[1].sources.get(choice.raster_id, str(cat[choice.raster_id].path))
+        overlay = raster_overlay(choice.raster_id, path)
+        specs.append(mapview.image_layer(
+            f"raster:{choice.raster_id}", cat[choice.raster_id].name(lang),
+            url=map_files.publish(_png(choice.raster_id, path, overlay), ".png"),
+            bounds=overlay.bounds, opacity=choice.opacity))
     for vid in choice.vector_ids:
         geojson, kind = vector_layer(vid, *layers)
         fields = mapview.VECTOR_DISPLAY.get(vid, (0.0, ()))[1]
-        mapview.add_vector(m, geojson, name=cat[vid].name(lang), geometry_kind=kind,
-                           color=cat[vid].display.get("color", "#333"), tooltip_fields=fields,
-                           fill_opacity=0.0 if cat[vid].role == "context" else
-                           choice.fill_opacity, outline=mapview.OUTLINE_LAYERS.get(vid))
+        specs.append(mapview.vector_layer(
+            f"vector:{vid}", cat[vid].name(lang), url=map_files.publish_json(geojson),
+            kind=kind, color=cat[vid].display.get("color", "#333"),
+            fill_opacity=0.0 if cat[vid].role == "context" else choice.fill_opacity,
+            outline=mapview.OUTLINE_LAYERS.get(vid), tooltip=[(f, "") for f in fields]))
+    return specs
 
 
-def _static_map(choice: MapChoice, layers, lang: str):
-    """Basemap, raster (if one is chosen) and vectors of the run inputs: what needs no result."""
-    cat = catalog()
-    m = mapview.new_map()
-    mapview.add_basemap(m, choice.basemap, tianditu_key=choice.tianditu_key)
-    if choice.raster_id in cat:
-        path = layers[1].sources.get(choice.raster_id, str(cat[choice.raster_id].path))
-        mapview.add_overlay(m, raster_overlay(choice.raster_id, path),
-                            name=cat[choice.raster_id].name(lang), opacity=choice.opacity)
-    _add_vectors(m, choice, layers, lang)
-    return m
+@st.cache_data(show_spinner=False, max_entries=32)
+def _png(layer_id: str, path: str, _overlay) -> bytes:
+    """The PNG of a raster overlay (once per layer and file)."""
+    return map_files.png_bytes(_overlay.image)
+
+
+def _spec(choice: MapChoice, layer_specs: list[dict]) -> dict:
+    spec = mapview.map_spec(layer_specs, height=MAP_HEIGHT_PX, basemap=mapview.basemap_tiles(
+        choice.basemap, tianditu_key=choice.tianditu_key))
+    remote = mapview.remote_urls(spec)
+    if remote:
+        raise SitingError(f"map would load remote data {remote}; refusing (offline app)",
+                          zh=f"地图将从外部加载数据 {remote}，已拒绝（离线应用）")
+    return spec
 
 
 @st.fragment
@@ -148,92 +162,80 @@ def _per_result(name: str, result, extra, build):
     return value
 
 
-def _result_map(result, prep, choice: MapChoice, layers, lang: str, show_shortlist: bool,
-                show_bases: bool):
-    """The static map and the result feature groups (score overlay, shortlist, bases)."""
-    import folium
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _index_png(key: str, _pixels) -> bytes:
+    """The parcels' pixel index as the PNG the browser decodes (once per parcel set)."""
+    return map_files.png_bytes(mapview.index_image(_pixels))
 
-    m = _static_map(choice, layers, lang)
-    groups = []
+
+def _result_layers(result, prep, choice: MapChoice, lang: str, show_shortlist: bool,
+                   show_bases: bool) -> list[dict]:
+    """The result layers: parcel values (score or excluded fraction), shortlist, bases."""
+    from siting.fields import label
+
+    specs = []
     if choice.raster_id in ("score", "excl"):
-        pixels = pixel_index(geometry_key(prep), prep.parcels)
+        key = geometry_key(prep)
+        pixels = pixel_index(key, prep.parcels)
         if choice.raster_id == "score":
-            overlay = mapview.score_overlay(pixels, result.parcels["score"].to_numpy())
+            codes = mapview.parcel_codes(result.parcels["score"].to_numpy(),
+                                         vmin=colours.SCORE_MIN, vmax=colours.SCORE_MAX,
+                                         hide_zero=True)
+            palette = mapview.code_palette(colours.score_cmap())
         else:
-            overlay = mapview.values_overlay(pixels, result.parcels["excl_frac"].to_numpy(),
-                                             cmap="Greys", vmin=0, vmax=1)
-        group = folium.FeatureGroup(name=t(f"{choice.raster_id}_layer", lang))
-        mapview.add_overlay(group, overlay, name=t(f"{choice.raster_id}_layer", lang),
-                            opacity=choice.opacity)
-        groups.append(group)
+            codes = mapview.parcel_codes(result.parcels["excl_frac"].to_numpy(), vmin=0, vmax=1)
+            palette = mapview.code_palette("Greys")
+        specs.append(mapview.parcels_layer(
+            choice.raster_id, t(f"{choice.raster_id}_layer", lang),
+            index_url=map_files.publish(_index_png(key, pixels), ".png"), bounds=pixels.bounds,
+            codes=codes, palette=palette, opacity=choice.opacity))
     if show_shortlist:
-        geojson = _per_result("_map_shortlist", result, geometry_key(prep),
-                              lambda: results.shortlist_geojson(
-                                  map_subset(result.shortlist, result.scenario.shortlist.size),
-                                  parcel_geometries(geometry_key(prep), prep.parcels)))
-        group = folium.FeatureGroup(name=t("show_shortlist", lang))
-        mapview.add_shortlist(group, geojson, name=t("show_shortlist", lang), lang=lang)
-        groups.append(group)
+        key = geometry_key(prep)
+        url = _per_result("_map_shortlist", result, key, lambda: map_files.publish(
+            mapview.shortlist_json(map_subset(result.shortlist, result.scenario.shortlist.size),
+                                   parcel_geometries(key, prep.parcels).geometries), ".json"))
+        fields = ("parcel_id", "score", "base_id", "league")
+        specs.append(mapview.shortlist_layer(t("show_shortlist", lang), url=url,
+                                             tooltip=[(f, label(f, lang)) for f in fields]))
     if show_bases:
-        geojson = _per_result("_map_bases", result, lang,
-                              lambda: results.bases_geojson(result.bases, lang))
-        group = folium.FeatureGroup(name=t("show_bases", lang))
-        mapview.add_bases(group, geojson, name=t("show_bases", lang), lang=lang)
-        mapview.add_base_links(group, result.bases, name=t("show_bases", lang))
-        groups.append(group)
-    remote = mapview.remote_assets(m) + [u for g in groups for u in mapview.remote_assets(g)]
-    if remote:
-        raise SitingError(f"map would load remote assets {remote}; refusing (offline app)")
-    return m, groups
+        url = _per_result("_map_bases", result, lang, lambda: map_files.publish_json(
+            results.bases_geojson(result.bases, lang)))
+        names = {"cap_gw": t("cap_gw", lang), "land": label("land_type", lang)}
+        fields = ("base_id", "cap_gw", "league", "land")
+        specs.append(mapview.bases_layer(t("show_bases", lang), url=url, bases=result.bases,
+                                         tooltip=[(f, names.get(f) or label(f, lang))
+                                                  for f in fields]))
+    return specs
 
 
 def draw_map(result, prep, choice: MapChoice, layers, lang):
     """Show the map; returns the clicked point or None.
 
-    The base map (basemap and bundled layers) is static; results (score
-    overlay, shortlist, bases) are feature groups that streamlit-folium swaps
-    in place, so a weight change neither reloads the map nor loses clicks. A
-    layer control toggles every overlay. The rendered map is kept for the
-    session per result and choice: a click (or any rerun that changes neither)
-    sends the same map without building or rendering it again.
+    The map is a component on Leaflet (``ui.sitemap``): the chosen layers go by URL,
+    the parcel values as one code per parcel, so a weight change sends a few kB and
+    the browser recolours the parcels in place; a click reruns only this fragment and
+    sends the same small spec (the browser keeps the map as it is).
     """
-    import folium
-
     show_shortlist = bool(st.session_state.get("show_shortlist", True))
     show_bases = bool(st.session_state.get("show_bases", True))
     wanted = (choice, layers[0], lang, geometry_key(prep), show_shortlist, show_bases)
-    options = dict(height=MAP_HEIGHT_PX, use_container_width=True,
-                   returned_objects=["last_clicked", "last_object_clicked"], key="map")
-    if not mapview.can_keep_rendered_map():
-        m, groups = _result_map(result, prep, choice, layers, lang, show_shortlist, show_bases)
-        state = st_folium(m, feature_group_to_add=groups or None,
-                          layer_control=folium.LayerControl(collapsed=False), **options)
-        return latest_click(state or {})
-    args = _per_result("_map_rendered", result, wanted, lambda: mapview.rendered_map(
-        *_result_map(result, prep, choice, layers, lang, show_shortlist, show_bases),
-        layer_control=folium.LayerControl(collapsed=False), **options))
-    state = mapview.show_rendered_map(args, key="map")
-    return latest_click(state or {})
+    spec = _per_result("_map_spec", result, wanted, lambda: _spec(
+        choice, _static_layers(choice, layers, lang)
+        + _result_layers(result, prep, choice, lang, show_shortlist, show_bases)))
+    return latest_click(site_map(spec, key="map"))
 
 
-def latest_click(state: dict):
-    """The most recent click: on the bare map or on a feature (whichever changed)."""
-    previous = st.session_state.get("map_clicks", {})
-    for name in ("last_object_clicked", "last_clicked"):
-        if state.get(name) and state.get(name) != previous.get(name):
-            st.session_state["clicked_point"] = state[name]
-    st.session_state["map_clicks"] = {k: state.get(k) for k in
-                                      ("last_object_clicked", "last_clicked")}
+def latest_click(value):
+    """The most recent click on the map (``{"lat", "lng"}``), kept for the session."""
+    if value and value.get("n") != st.session_state.get("map_click_n"):
+        st.session_state["map_click_n"] = value.get("n")
+        st.session_state["clicked_point"] = {"lat": value["lat"], "lng": value["lng"]}
     return st.session_state.get("clicked_point")
 
 
 def draw_layers_only(choice: MapChoice, layers, lang):
     """The map with bundled layers only (shown while results are computed)."""
-    import folium
-
-    m = _static_map(choice, layers, lang)
-    st_folium(m, height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[],
-              layer_control=folium.LayerControl(collapsed=False), key="map_first")
+    site_map(_spec(choice, _static_layers(choice, layers, lang)), key="map_first")
 
 
 def _swatch(css: str) -> str:

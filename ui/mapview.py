@@ -1,19 +1,22 @@
-"""Build the offline Leaflet map (folium) from catalog layers.
+"""The map's content, built for the app's Leaflet component (``ui.sitemap``).
 
-Region-wide rasters go on the map as PNG overlays warped to Web Mercator;
-vectors as GeoJSON styled in JavaScript (no per-feature Python styling,
-perf.md). No tile server unless the user picks one; Leaflet is served by the
-app (``ui.assets``).
+Region-wide rasters go on the map as PNG overlays warped to Web Mercator; parcel
+values (score, excluded fraction) as one colour code per parcel that the browser
+paints through a pixel index of the parcels (a weight change sends only the codes);
+vectors as GeoJSON styled in JavaScript (no per-feature Python styling, perf.md).
+Layer data is served by the app (``ui.map_files``); no tile server unless the user
+picks one; Leaflet is served by the app (``ui.assets``).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from siting import colours
-from ui.assets import leaflet_css_url, leaflet_js_url
 
 #: Region centre, zoom and extent of the default view (whole of Inner Mongolia;
 #: extent 97.2-126.1°E, 37.4-53.4°N, domain.md).
@@ -131,20 +134,17 @@ def legend_gradient_css(layer_id: str, n_stops: int = 6) -> str:
     return f"linear-gradient(to right, {', '.join(stops)})"
 
 
+
 def vector_geojson(gdf, *, simplify_deg: float = 0.0, columns=()) -> dict:
     """GeoJSON dict (WGS84) of ``gdf`` with only ``columns`` as properties.
 
     ``simplify_deg`` generalises lines for display only (degrees). Text
-    properties are HTML-escaped (they are shown in tooltips).
+    properties stay as they are: the map shows them as text, never as HTML
+    (``frontend/sitemap.js`` puts them into tooltips with ``textContent``).
     """
-    import html
-
     gdf = gdf.to_crs("EPSG:4326")
     keep = [c for c in columns if c in gdf.columns]
     out = gdf[keep + ["geometry"]].copy()
-    for column in keep:  # user text goes into tooltips as HTML: escape it
-        if out[column].dtype == object or str(out[column].dtype).startswith("string"):
-            out[column] = [html.escape(str(v)) if v is not None else "" for v in out[column]]
     if simplify_deg > 0:
         out["geometry"] = out.geometry.simplify(simplify_deg, preserve_topology=True)
     out = out[~out.geometry.is_empty]
@@ -156,119 +156,6 @@ POLYGON_FILL_OPACITY = 0.35
 #: Layers drawn as an outline over a white halo, never filled, so they stay
 #: readable over any raster below (the red line over the green score ramp).
 OUTLINE_LAYERS = {"redline": "#b2182b"}
-
-
-def _style_js(color: str, geometry_kind: str, fill_opacity: float = POLYGON_FILL_OPACITY) -> str:
-    if geometry_kind == "polygon":
-        return (f"function(f){{return {{color:'{color}',weight:1,fillColor:'{color}',"
-                f"fillOpacity:{fill_opacity}}};}}")
-    return f"function(f){{return {{color:'{color}',weight:2,opacity:0.9}};}}"
-
-
-def _outline_style_js(color: str, *, halo: bool) -> str:
-    if halo:
-        return "function(f){return {color:'#ffffff',weight:4,opacity:0.9,fill:false};}"
-    return (f"function(f){{return {{color:'{color}',weight:2,opacity:1,fill:false,"
-            f"dashArray:'6 3'}};}}")
-
-
-def _add_metric_scale(m):
-    """Leaflet scale bar in kilometres only (folium's ``control_scale`` adds miles)."""
-    from branca.element import MacroElement
-    from folium.template import Template
-
-    scale = MacroElement()
-    scale._name = "MetricScale"
-    scale._template = Template(
-        "{% macro script(this, kwargs) %}"
-        "L.control.scale({metric: true, imperial: false, maxWidth: 150})"
-        ".addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}")
-    scale.add_to(m)
-
-
-def new_map(*, center=REGION_CENTER_LATLON, zoom: int = DEFAULT_ZOOM):
-    """A folium map with no tiles, a km-only scale bar and Leaflet served by the app."""
-    import folium
-
-    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=False,
-                   prefer_canvas=True)
-    m.default_js = [("leaflet", leaflet_js_url())]
-    m.default_css = [("leaflet_css", leaflet_css_url())]
-    _add_metric_scale(m)
-    m.fit_bounds([list(corner) for corner in REGION_BOUNDS_LATLON])
-    return m
-
-
-def add_overlay(m, overlay: Overlay, *, name: str, opacity: float = 0.7, show: bool = True):
-    """Add a raster overlay to map ``m`` as an image layer."""
-    import folium
-
-    folium.raster_layers.ImageOverlay(image=overlay.image, bounds=list(map(list, overlay.bounds)),
-                                      opacity=opacity, name=name, show=show,
-                                      interactive=False, zindex=1).add_to(m)
-
-
-def add_vector(m, geojson: dict, *, name: str, color: str, geometry_kind: str,
-               tooltip_fields=(), show: bool = True,
-               fill_opacity: float = POLYGON_FILL_OPACITY, outline: str | None = None):
-    """Add a GeoJSON layer styled in JavaScript; points become circle markers.
-
-    ``outline`` (a colour) draws polygons as a dashed outline over a white
-    halo, unfilled (see ``OUTLINE_LAYERS``).
-    """
-    import folium
-    from folium.utilities import JsCode
-
-    if geometry_kind == "polygon" and outline is not None:
-        _add_outline(m, geojson, name=name, color=outline, show=show,
-                     tooltip_fields=tooltip_fields)
-        return
-    options = {"style": JsCode(_style_js(color, geometry_kind, fill_opacity))}
-    if geometry_kind == "point":
-        options["pointToLayer"] = JsCode(
-            f"function(f,ll){{return L.circleMarker(ll,{{radius:3,color:'{color}',"
-            f"weight:1,fillOpacity:0.8}});}}")
-    tooltip = None
-    if tooltip_fields and geojson["features"]:
-        fields = [f for f in tooltip_fields if f in geojson["features"][0]["properties"]]
-        if fields:
-            tooltip = folium.GeoJsonTooltip(fields=fields, labels=False)
-    folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, **options).add_to(m)
-
-
-def _add_outline(m, geojson: dict, *, name: str, color: str, show: bool, tooltip_fields=()):
-    """Halo and dashed outline in one toggleable group (one entry in the layer control)."""
-    import folium
-    from folium.utilities import JsCode
-
-    group = folium.FeatureGroup(name=name, show=show)
-    folium.GeoJson(geojson, style=JsCode(_outline_style_js(color, halo=True)),
-                   control=False).add_to(group)
-    tooltip = None
-    if tooltip_fields and geojson["features"]:
-        fields = [f for f in tooltip_fields if f in geojson["features"][0]["properties"]]
-        if fields:
-            tooltip = folium.GeoJsonTooltip(fields=fields, labels=False)
-    folium.GeoJson(geojson, style=JsCode(_outline_style_js(color, halo=False)),
-                   tooltip=tooltip, control=False).add_to(group)
-    group.add_to(m)
-
-
-def remote_assets(m) -> list[str]:
-    """Every http(s) JS/CSS link any element of the map would load (should be none)."""
-    links = []
-
-    def walk(element):
-        for _, href in getattr(element, "default_js", []) + getattr(element, "default_css", []):
-            if str(href).startswith(("http:", "https:", "//")):
-                links.append(href)
-        for child in getattr(element, "_children", {}).values():
-            walk(child)
-
-    walk(m)
-    return links
-
 
 #: Display generalisation (degrees) and tooltip fields of each vector layer.
 VECTOR_DISPLAY = {
@@ -291,6 +178,7 @@ def geometry_kind(gdf) -> str:
     if "Polygon" in geom_type:
         return "polygon"
     return "line" if "Line" in geom_type else "point"
+
 
 
 # --- results on the map --------------------------------------------------------
@@ -346,103 +234,6 @@ def parcel_pixel_index(parcels, *, max_px: int = SCORE_OVERLAY_MAX_PX) -> PixelI
     return PixelIndex(index=arrays["index"], bounds=((lat0, lon0), (lat1, lon1)))
 
 
-def score_overlay(pixels: PixelIndex, scores) -> Overlay:
-    """Parcel scores on the one score ramp; score 0 (excluded, too small) transparent."""
-    return values_overlay(pixels, scores, cmap=colours.score_cmap(), vmin=colours.SCORE_MIN,
-                          vmax=colours.SCORE_MAX, hide_zero=True)
-
-
-def values_overlay(pixels: PixelIndex, values, *, cmap, vmin: float, vmax: float,
-                   hide_zero: bool = False) -> Overlay:
-    """Colour each parcel's value into an overlay image (NaN and no-parcel transparent).
-
-    ``cmap`` is a matplotlib colour map or its name.
-    """
-    from matplotlib import colormaps
-
-    values = np.asarray(values, dtype=float)
-    # colour each parcel once, then look its colour up per pixel (one take, no per-pixel
-    # colour mapping: the redraw after a weight change)
-    show = np.isfinite(values)
-    if hide_zero:
-        show &= values > 0
-    colour_map = colormaps[cmap] if isinstance(cmap, str) else cmap
-    palette = np.zeros((len(values) + 1, 4), dtype="uint8")  # last row: no parcel
-    scaled = np.clip((values[show] - vmin) / (vmax - vmin), 0, 1)
-    palette[:-1][show] = np.round(colour_map(scaled) * 255).astype("uint8")
-    idx = pixels.index
-    rgba = palette[np.where(idx >= 0, idx, len(values))]
-    return Overlay(image=rgba, bounds=pixels.bounds)
-
-
-def _score_style_js(weight: float, fill_opacity: float) -> str:
-    cases = "".join(f"if(s>={lo})c='{colour}';" for lo, colour in SCORE_CLASSES)
-    return (f"function(f){{var s=f.properties.score;var c='#888';{cases}"
-            f"return {{color:'#333',weight:{weight},fillColor:c,fillOpacity:{fill_opacity}}};}}")
-
-
-def _tooltip(geojson: dict, fields, lang: str):
-    """A tooltip of ``fields`` labelled in ``lang`` (never the raw column names)."""
-    import folium
-
-    from siting.fields import label
-    from ui.i18n import t
-
-    if not geojson["features"]:
-        return None
-    present = [f for f in fields if f in geojson["features"][0]["properties"]]
-    names = {"cap_gw": t("cap_gw", lang), "land": label("land_type", lang)}
-    aliases = [names.get(f) or label(f, lang) for f in present]
-    return folium.GeoJsonTooltip(fields=present, aliases=aliases)
-
-
-def add_shortlist(m, geojson: dict, *, name: str, show: bool = True, lang: str = "zh"):
-    """Shortlisted parcels coloured by score in JavaScript, tooltip id/score/base."""
-    import folium
-    from folium.utilities import JsCode
-
-    tooltip = _tooltip(geojson, ("parcel_id", "score", "base_id", "league"), lang)
-    folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip,
-                   style=JsCode(_score_style_js(0.3, 0.75))).add_to(m)
-
-
-def add_bases(m, geojson: dict, *, name: str, show: bool = True, lang: str = "zh"):
-    """Candidate bases as bold outlines with a tooltip of their key figures."""
-    import folium
-    from folium.utilities import JsCode
-
-    tooltip = _tooltip(geojson, ("base_id", "cap_gw", "league", "land"), lang)
-    style = JsCode("function(f){return {color:'#0b3d91',weight:2.5,fill:true,"
-                   "fillOpacity:0.0,dashArray:null};}")
-    folium.GeoJson(geojson, name=name, show=show, tooltip=tooltip, style=style).add_to(m)
-
-
-def add_base_links(m, bases, *, name: str, show: bool = True, max_bases: int = 300):
-    """A line from each base's centre to its connection point and a GW label on the base.
-
-    ``bases`` is ``Result.bases`` (``lon``, ``lat``, ``cap_mw``, ``base_id`` and, when
-    connected, ``conn_lon``, ``conn_lat``, ``conn_name``); at most ``max_bases`` are drawn.
-    """
-    import folium
-
-    group = folium.FeatureGroup(name=name, show=show)
-    for _, base in bases.head(max_bases).iterrows():
-        gw = base["cap_mw"] / 1000.0
-        if "conn_lon" in base.index and np.isfinite(base.get("conn_lon", np.nan)):
-            folium.PolyLine([(base["lat"], base["lon"]), (base["conn_lat"], base["conn_lon"])],
-                            color="#d62728", weight=1.5, dash_array="4 4",
-                            tooltip=f"{base['base_id']} → {base['conn_name']}").add_to(group)
-            folium.CircleMarker((base["conn_lat"], base["conn_lon"]), radius=3,
-                                color="#d62728", fill=True,
-                                tooltip=str(base["conn_name"])).add_to(group)
-        label = (f"<div style='font:600 11px sans-serif;color:#0b3d91;white-space:nowrap;"
-                 f"text-shadow:0 0 2px #fff'>{base['base_id']} {gw:.1f} GW</div>")
-        folium.Marker((base["lat"], base["lon"]),
-                      icon=folium.DivIcon(html=label, icon_size=(90, 14),
-                                          icon_anchor=(0, 7))).add_to(group)
-    group.add_to(m)
-    return group
-
 
 #: Optional basemaps. None is the default (offline). Tianditu needs the user's
 #: key; CGCS2000 ≈ WGS84 so it needs no offset. Amap/Gaode tiles are GCJ-02 and
@@ -453,24 +244,6 @@ TIANDITU_URL = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQU
 TIANDITU_LAYERS = {"vec": "cva", "img": "cia", "ter": "cta"}  # base → labels
 BASEMAPS = ("none", "osm", "tianditu_vec", "tianditu_img", "tianditu_ter")
 
-
-def add_basemap(m, kind: str, *, tianditu_key: str = ""):
-    """Add the chosen tile basemap (online; only when the user picks one)."""
-    import folium
-
-    if kind == "none":
-        return
-    if kind == "osm":
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
-        return
-    base = kind.split("_", 1)[1]
-    key = tianditu_key.strip()
-    for layer in (base, TIANDITU_LAYERS[base]):
-        folium.TileLayer(tiles=TIANDITU_URL.format(layer=layer, key=key), attr="天地图 Tianditu",
-                         name=f"tianditu {layer}", subdomains="01234567",
-                         control=False).add_to(m)
-
-
 def cmap_gradient_css(cmap_name: str, n_stops: int = 6) -> str:
     """CSS ``linear-gradient`` of a matplotlib colour map (for legends)."""
     from matplotlib import colormaps
@@ -480,78 +253,186 @@ def cmap_gradient_css(cmap_name: str, n_stops: int = 6) -> str:
     return f"linear-gradient(to right, {', '.join(stops)})"
 
 
-# --- a rendered map kept between reruns ------------------------------------------------
+# --- parcel values: codes per parcel, painted by the browser ---------------------------
 
-#: The streamlit-folium release whose internals :func:`rendered_map` follows
-#: (requirements.txt pins it); any other release falls back to plain ``st_folium``.
-STREAMLIT_FOLIUM_VERSION = "0.27.4"
-
-
-def can_keep_rendered_map() -> bool:
-    """Whether the installed streamlit-folium is the release :func:`rendered_map` follows."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("streamlit-folium") == STREAMLIT_FOLIUM_VERSION
-    except PackageNotFoundError:
-        return False
+#: Colour codes of a parcel layer: 0 = not drawn, 1..255 = the value's place on the ramp.
+CODE_LEVELS = 255
 
 
-def rendered_map(m, groups, *, layer_control, key: str, height: int,
-                 use_container_width: bool, returned_objects) -> dict:
-    """The arguments ``st_folium`` sends to its component for map ``m`` with the feature
-    groups ``groups``: rendered once, so sending the same map again (a click's rerun)
-    costs no folium rendering. Follows ``streamlit_folium.st_folium`` of
-    ``STREAMLIT_FOLIUM_VERSION`` step by step (no hover, no zoom/centre, no colormaps).
-    """
-    import streamlit_folium as sf
-
-    m.get_root().render()
-    m.render()
-    html = sf._get_html(m)  # before _get_map_string, which alters the folium structure
-    header = sf._get_header(m)
-    leaflet = sf._get_map_string(m)
-    m_id = sf.get_full_id(m)
-    (south, west), (north, east) = m.get_bounds()
-    defaults = {"last_clicked": None, "last_object_clicked": None,
-                "bounds": {"_southWest": {"lat": south, "lng": west},
-                           "_northEast": {"lat": north, "lng": east}},
-                "zoom": m.options.get("zoom")}
-    defaults = {k: v for k, v in defaults.items() if k in returned_objects}
-    feature_groups = None
-    if groups:
-        feature_groups = "".join(sf._get_feature_group_string(g, map=m, idx=i)
-                                 for i, g in enumerate(groups))
-    control = sf._get_layer_control_string(layer_control, m)
-    css, js = [], []
-    for element in _walk(m):
-        css += [href for _, href in getattr(element, "default_css", [])]
-        js += [src for _, src in getattr(element, "default_js", [])]
-    return dict(script=leaflet, header=header, html=html, id=m_id,
-                key=sf.generate_js_hash(leaflet, key, False), height=height,
-                width=None if use_container_width else 500,
-                returned_objects=list(returned_objects), default=defaults, zoom=None,
-                center=None, feature_group=feature_groups, return_on_hover=False,
-                layer_control=control, pixelated=False, css_links=list(dict.fromkeys(css)),
-                js_links=list(dict.fromkeys(js)), wrap_longitude=False)
+def parcel_codes(values, *, vmin: float, vmax: float, hide_zero: bool = False) -> np.ndarray:
+    """One colour code (uint8) per parcel: 0 where the value is NaN (or 0 with
+    ``hide_zero``), else 1 + the value's place between ``vmin`` and ``vmax`` in 254 steps."""
+    values = np.asarray(values, dtype=float)
+    show = np.isfinite(values)
+    if hide_zero:
+        show &= values > 0
+    codes = np.zeros(len(values), dtype="uint8")
+    scaled = np.clip((values[show] - vmin) / (vmax - vmin), 0, 1)
+    codes[show] = 1 + np.round(scaled * (CODE_LEVELS - 1)).astype("uint8")
+    return codes
 
 
-def _walk(element):
-    from folium.elements import JSCSSMixin
+def code_palette(cmap) -> np.ndarray:
+    """RGBA (256 × 4, uint8) of each code of :func:`parcel_codes`; code 0 transparent.
+    ``cmap`` is a matplotlib colour map or its name."""
+    from matplotlib import colormaps
 
-    if isinstance(element, JSCSSMixin):
-        yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
+    colour_map = colormaps[cmap] if isinstance(cmap, str) else cmap
+    palette = np.zeros((CODE_LEVELS + 1, 4), dtype="uint8")
+    palette[1:] = np.round(colour_map(np.linspace(0, 1, CODE_LEVELS)) * 255).astype("uint8")
+    return palette
 
 
-def show_rendered_map(args: dict, *, key: str):
-    """Send a map from :func:`rendered_map` to the streamlit-folium component; returns
-    what ``st_folium`` returns (the map's state, e.g. the last click)."""
-    import streamlit as st
-    import streamlit_folium as sf
+def paint(pixels: PixelIndex, codes: np.ndarray, palette: np.ndarray) -> Overlay:
+    """The image the browser paints from ``codes`` (``frontend/sitemap.js`` ``paint``):
+    each pixel takes its parcel's colour, pixels of no parcel are transparent."""
+    idx = pixels.index
+    colour_of_pixel = np.where(idx >= 0, codes[np.clip(idx, 0, None)], 0)
+    return Overlay(image=palette[colour_of_pixel], bounds=pixels.bounds)
 
-    def on_change():
-        st.session_state[key] = st.session_state.get(args["key"], {})
 
-    return sf._component_func(**args, on_change=on_change)
+def score_overlay(pixels: PixelIndex, scores) -> Overlay:
+    """Parcel scores on the one score ramp; score 0 (excluded, too small) transparent."""
+    codes = parcel_codes(scores, vmin=colours.SCORE_MIN, vmax=colours.SCORE_MAX, hide_zero=True)
+    return paint(pixels, codes, code_palette(colours.score_cmap()))
+
+
+def index_image(pixels: PixelIndex) -> np.ndarray:
+    """The pixel index as an RGB image the browser decodes: parcel row + 1 in 24 bits
+    (0 = no parcel)."""
+    rows = (pixels.index.astype("int64") + 1).astype("uint32")
+    if rows.max(initial=0) >= 1 << 24:
+        raise ValueError("more than 16.7 million parcels cannot be drawn on the map")
+    return np.stack([(rows >> 16) & 255, (rows >> 8) & 255, rows & 255],
+                    axis=-1).astype("uint8")
+
+
+# --- the map spec (the component's arguments) ------------------------------------------
+
+#: Where the app serves its own files; every other URL in a spec is remote.
+LOCAL_URL_PREFIX = "/app/static/"
+
+
+def parcels_layer(layer_id: str, name: str, *, index_url: str, bounds, codes: np.ndarray,
+                  palette: np.ndarray, opacity: float) -> dict:
+    """A parcel layer: the pixel index by URL, the codes inline (one byte per parcel)."""
+    raw = np.ascontiguousarray(codes, dtype="uint8").tobytes()
+    return {"id": layer_id, "type": "parcels", "name": name, "index_url": index_url,
+            "bounds": _bounds(bounds), "codes": base64.b64encode(raw).decode("ascii"),
+            "codes_key": hashlib.sha1(raw + palette.tobytes()).hexdigest()[:16],
+            "palette": palette.tolist(), "opacity": float(opacity)}
+
+
+def image_layer(layer_id: str, name: str, *, url: str, bounds, opacity: float) -> dict:
+    """A raster overlay (PNG by URL)."""
+    return {"id": layer_id, "type": "image", "name": name, "url": url,
+            "bounds": _bounds(bounds), "opacity": float(opacity)}
+
+
+def vector_layer(layer_id: str, name: str, *, url: str, kind: str, color: str,
+                 fill_opacity: float = POLYGON_FILL_OPACITY, outline: str | None = None,
+                 tooltip=()) -> dict:
+    """A GeoJSON layer by URL; ``outline`` draws polygons as a dashed line over a white
+    halo, unfilled (``OUTLINE_LAYERS``); ``tooltip`` is ``[(property, label), ...]``."""
+    return {"id": layer_id, "type": "geojson", "role": "context", "name": name, "url": url,
+            "kind": kind, "color": color, "fill_opacity": float(fill_opacity),
+            "outline": outline if kind == "polygon" else None,
+            "tooltip": [list(pair) for pair in tooltip]}
+
+
+def shortlist_layer(name: str, *, url: str, tooltip) -> dict:
+    """Shortlisted parcels coloured by score class in the browser (``SCORE_CLASSES``)."""
+    return {"id": "shortlist", "type": "geojson", "role": "shortlist", "name": name,
+            "url": url, "kind": "polygon", "classes": [list(c) for c in SCORE_CLASSES],
+            "tooltip": [list(pair) for pair in tooltip]}
+
+
+#: Decimals of the shortlist's coordinates on the map (1e-5° ≈ 1 m).
+SHORTLIST_DECIMALS = 5
+
+
+def shortlist_json(shortlist, geometries) -> bytes:
+    """The shortlisted parcels as GeoJSON bytes with the properties the map styles on
+    (``parcel_id``, ``score``, ``base_id``, ``league``); ``geometries`` is the shapely
+    array of the full parcel table's WGS84 outlines, by row position like
+    ``shortlist.index``. Coordinates are rounded to ``SHORTLIST_DECIMALS``."""
+    import shapely
+
+    rows = np.asarray(shortlist.index, dtype="int64")
+    shown = shapely.transform(np.asarray(geometries)[rows],
+                              lambda c: np.round(c, SHORTLIST_DECIMALS))
+    properties = [json.dumps({"parcel_id": str(pid), "score": round(float(score), 1),
+                              "base_id": base if isinstance(base, str) else "",
+                              "league": str(league)}, ensure_ascii=False)
+                  for pid, score, base, league in zip(
+                      shortlist["parcel_id"], shortlist["score"], shortlist["base_id"],
+                      shortlist["league"], strict=True)]
+    features = ",".join(f'{{"type":"Feature","geometry":{g},"properties":{p}}}'
+                        for g, p in zip(shapely.to_geojson(shown), properties, strict=True))
+    return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
+
+
+def bases_layer(name: str, *, url: str, bases, tooltip) -> dict:
+    """Candidate bases as bold outlines (GeoJSON by URL), each with a GW label and a
+    line to its connection point (:func:`base_links`): one entry in the layer control."""
+    return {"id": "bases", "type": "geojson", "role": "bases", "name": name, "url": url,
+            "kind": "polygon", "tooltip": [list(pair) for pair in tooltip],
+            "links": base_links(bases)}
+
+
+#: At most this many bases get a connection line and a GW label.
+MAX_BASE_LINKS = 300
+
+
+def base_links(bases) -> list[dict]:
+    """A line from each base's centre to its connection point and a GW label on the base.
+
+    ``bases`` is ``Result.bases`` (``lon``, ``lat``, ``cap_mw``, ``base_id`` and, when
+    connected, ``conn_lon``, ``conn_lat``, ``conn_name``)."""
+    links = []
+    for _, base in bases.head(MAX_BASE_LINKS).iterrows():
+        connected = "conn_lon" in base.index and np.isfinite(base.get("conn_lon", np.nan))
+        links.append({
+            "base_id": str(base["base_id"]), "lat": round(float(base["lat"]), 5),
+            "lon": round(float(base["lon"]), 5),
+            "label": f"{base['base_id']} {base['cap_mw'] / 1000.0:.1f} GW",
+            "conn_lat": round(float(base["conn_lat"]), 5) if connected else None,
+            "conn_lon": round(float(base["conn_lon"]), 5) if connected else None,
+            "conn_name": str(base["conn_name"]) if connected else ""})
+    return links
+
+
+def basemap_tiles(kind: str, *, tianditu_key: str = "") -> list[dict]:
+    """Tile layers of the chosen basemap (online; only when the user picks one)."""
+    if kind == "none":
+        return []
+    if kind == "osm":
+        return [{"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                 "attribution": "© OpenStreetMap contributors", "subdomains": "abc"}]
+    base = kind.split("_", 1)[1]
+    key = tianditu_key.strip()
+    return [{"url": TIANDITU_URL.format(layer=layer, key=key),
+             "attribution": "天地图 Tianditu", "subdomains": "01234567"}
+            for layer in (base, TIANDITU_LAYERS[base])]
+
+
+def map_spec(layers: list[dict], *, basemap: list[dict] | None = None,
+             height: int) -> dict:
+    """The component's arguments: the region's extent, the basemap, the layers in draw
+    order (rasters, then vectors, then results) and a version the page marks when drawn."""
+    spec = {"bounds": _bounds(REGION_BOUNDS_LATLON), "height": int(height),
+            "basemap": basemap or [], "layers": layers}
+    spec["version"] = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    return spec
+
+
+def remote_urls(spec: dict) -> list[str]:
+    """Every URL of a spec's layers the browser would load from elsewhere than the app
+    (should be none; the basemap, the user's own choice, is not a layer)."""
+    urls = [layer.get(k) for layer in spec["layers"] for k in ("url", "index_url")]
+    return [u for u in urls if u and not str(u).startswith(LOCAL_URL_PREFIX)]
+
+
+def _bounds(bounds) -> list[list[float]]:
+    (south, west), (north, east) = bounds
+    return [[float(south), float(west)], [float(north), float(east)]]

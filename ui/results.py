@@ -55,6 +55,11 @@ class ParcelShapes(Sequence):
     def __len__(self) -> int:
         return len(self._geometries)
 
+    @property
+    def geometries(self):
+        """The outlines as a shapely array (unrounded), by row position."""
+        return self._geometries
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]

@@ -8,7 +8,8 @@ package touches no data layer and no workspace: the caller passes what it needs
 (the boundaries for the briefing map, the data's disclaimer) and stages the
 folder (``layers.workspace.staged_folder``). Modules: ``vectors`` (GeoPackage,
 Shapefile, GeoJSON), ``tables`` (CSV, summary, provenance), ``kmz``,
-``briefing`` (map as PNG/PDF/PPTX), ``crs``, ``text``.
+``briefing`` (map as PNG/PDF/PPTX), ``webmap`` (interactive offline map.html), ``crs``,
+``text``.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 The CLI (``--format``, ``--snapshot``) and the app's download panel take their
 choices, file names and MIME types from here; ``siting.outputs.render`` makes
 the bytes. Kinds: ``vector`` (GIS layers), ``table`` (spreadsheet), ``snapshot``
-(the briefing map, ``siting.outputs.briefing``).
+(the briefing map, ``siting.outputs.briefing``, and the interactive offline map,
+``siting.outputs.webmap``).
 """
 from __future__ import annotations
 
@@ -52,14 +53,20 @@ ALL: tuple[OutputFormat, ...] = (
     OutputFormat("pptx", "briefing.pptx",
                  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                  "snapshot", "简报幻灯片 PPTX（16:9）", "briefing slide PPTX (16:9)"),
+    OutputFormat("html", "map.html", "text/html", "snapshot",
+                 "交互式离线地图 HTML", "interactive offline map HTML"),
 )
 BY_ID: dict[str, OutputFormat] = {f.id: f for f in ALL}
 
 Format = Literal["gpkg", "shp", "geojson", "csv", "kmz"]
 Snapshot = Literal["png", "pdf", "pptx"]
-#: Data exports (``--format``) and briefing snapshots (``--snapshot``).
+#: Data exports (``--format``) and snapshots of the map (``--snapshot``).
 EXPORT_FORMATS: tuple[str, ...] = tuple(f.id for f in ALL if f.kind != "snapshot")
 SNAPSHOT_FORMATS: tuple[str, ...] = tuple(f.id for f in ALL if f.kind == "snapshot")
+#: The interactive offline map (``siting.outputs.webmap``); the other snapshots are the
+#: briefing's (``siting.outputs.briefing``), drawn from one matplotlib figure.
+WEBMAP_FORMAT = "html"
+BRIEFING_FORMATS: tuple[str, ...] = tuple(f for f in SNAPSHOT_FORMATS if f != WEBMAP_FORMAT)
 VECTOR_FORMATS: tuple[str, ...] = tuple(f.id for f in ALL if f.kind == "vector")
 TABLE_FORMATS: tuple[str, ...] = tuple(f.id for f in ALL if f.kind == "table")
 FILENAMES: dict[str, str] = {f.id: f.filename for f in ALL}

@@ -28,7 +28,7 @@ def render(result, fmt: str, *, crs=DEFAULT_EXPORT_CRS, encoding: of.Encoding = 
     Parameters
     ----------
     fmt : str
-        An id of ``formats.ALL``: gpkg, shp, geojson, csv, kmz, png, pdf, pptx.
+        An id of ``formats.ALL``: gpkg, shp, geojson, csv, kmz, png, pdf, pptx, html.
     crs : str or pyproj.CRS
         GeoPackage and Shapefile CRS (default EPSG:4490; ``auto-gk``). GeoJSON,
         CSV lon/lat and KMZ are always WGS84.
@@ -39,7 +39,8 @@ def render(result, fmt: str, *, crs=DEFAULT_EXPORT_CRS, encoding: of.Encoding = 
     header : {'code', 'zh', 'en'}
         CSV header style (``tables.csv_table``).
     leagues, province : GeoDataFrame
-        Snapshots only: the boundaries drawn (``siting.inputs.briefing_boundaries``).
+        Snapshots only: the boundaries drawn (``siting.inputs.briefing_boundaries``);
+        the offline map (html) draws ``leagues`` when given, in the language of ``header``.
     date : datetime.date, optional
         Snapshots only: the printed date (default today).
     notice : dict, optional
@@ -52,6 +53,11 @@ def render(result, fmt: str, *, crs=DEFAULT_EXPORT_CRS, encoding: of.Encoding = 
     if fmt not in of.BY_ID:
         raise SitingError(f"unknown export format {fmt!r}; choose from {', '.join(of.BY_ID)}",
                           zh=f"未知导出格式 {fmt!r}；请从 {', '.join(of.BY_ID)} 中选择")
+    if fmt == of.WEBMAP_FORMAT:
+        from siting.outputs.webmap import render_webmap
+
+        return render_webmap(result, lang="en" if header == "en" else "zh", boundaries=leagues,
+                             units=units, notice=notice)
     if fmt in of.SNAPSHOT_FORMATS:
         from siting.outputs import briefing
 
@@ -96,7 +102,8 @@ def write_run(result, folder, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
               leagues=None, province=None, notice: dict | None = None) -> list[Path]:
     """The CLI's outputs, written into ``folder``: each of ``formats``, then
     summary.json, supply_curve.csv, provenance.txt, scenario.yaml, and the
-    briefing ``snapshots`` (png, pdf, pptx; they need ``leagues`` and ``province``).
+    ``snapshots``: the briefing (png, pdf, pptx; they need ``leagues`` and
+    ``province``) and the offline map (html; draws ``leagues`` when given).
 
     ``provenance.txt`` says what the data is (real/synthetic) for the formats
     that cannot hold it, the CSV above all. ``folder`` is a staging folder the
@@ -124,6 +131,13 @@ def write_run(result, folder, *, formats=("gpkg",), crs=DEFAULT_EXPORT_CRS,
     scenario = folder / of.SCENARIO_FILE
     scenario.write_text(sc.dumps(result.scenario), encoding="utf-8")
     paths += [curve, provenance, scenario]
+    if of.WEBMAP_FORMAT in snapshots:
+        from siting.outputs.webmap import render_webmap
+
+        webmap = folder / of.FILENAMES[of.WEBMAP_FORMAT]
+        webmap.write_bytes(render_webmap(result, boundaries=leagues, units=units, notice=notice))
+        paths.append(webmap)
+    snapshots = tuple(f for f in snapshots if f != of.WEBMAP_FORMAT)
     if snapshots:
         from siting.outputs.briefing import write_briefing
 

@@ -55,7 +55,8 @@ from siting.outputs.briefing.style import (
     cjk_font_family,
     cjk_font_path,
 )
-from siting.outputs.formats import FILENAMES, SNAPSHOT_FORMATS, Snapshot, parse_formats
+from siting.outputs.formats import BRIEFING_FORMATS as SNAPSHOT_FORMATS  # png, pdf, pptx
+from siting.outputs.formats import FILENAMES, Snapshot, parse_formats
 from siting.units import Units
 
 __all__ = ["BASE_COLOUR", "BASE_METHOD_ZH", "BOUNDARY_SIMPLIFY_M", "CJK_FONT_FILE", "DPI",
