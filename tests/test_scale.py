@@ -177,6 +177,25 @@ def test_blocks_equal_the_block_tiled_whole_grid_on_real_data(bundled, league_pa
             np.testing.assert_allclose(got[n], expected[n], rtol=1e-13, err_msg=n)
 
 
+def test_strips_side_by_side_equal_strips_one_at_a_time(bundled, league_parcels, monkeypatch):
+    """The serial runner's threads (``parallel_threads``) run whole strips at once and
+    return them in task order: the same numbers bit for bit as one strip at a time."""
+    grid = grid_for_bounds(tuple(league_parcels.total_bounds), 1000)
+    layers = {"wind": zonal.Layer(bundled.rasters["wind_speed_100m"], "bilinear"),
+              "slope": zonal.Layer(bundled.rasters["slope"], "nearest")}
+    runs = {}
+    for threads in (1, 3):
+        monkeypatch.setattr(distributed.SerialRunner, "parallel_threads", threads)
+        runs[threads] = raster_means(layers, league_parcels, grid, block_rows=16,
+                                     block_cols=32)
+    for name in layers:
+        assert np.isfinite(runs[3][name]).all()
+        assert np.array_equal(runs[1][name], runs[3][name]), name
+    squares = distributed.SerialRunner().map(lambda x, add: x * x + add, range(7),
+                                             shared={"add": 1}, parallel=True)
+    assert squares == [x * x + 1 for x in range(7)]
+
+
 def test_gdal_threads_do_not_change_values(bundled):
     from layers.align import Warper
 
