@@ -14,6 +14,7 @@ binds). The old method merges touching parcels (``assign_bases``).
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -376,27 +377,46 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                                       nan=np.inf)))
     line_cost = transmission_cny_per_mw_km / 1000.0  # CNY per kW per km
 
+    # plain Python lists for the loop below: a parcel weighs a handful of points, where
+    # numpy's per-call cost was most of a weight change's time (same arithmetic)
+    near_list = near_flat.tolist()
+    km_list = near_km.tolist()
+    rank_list = id_rank.tolist()
+    start_list = starts.tolist()
+    cap_list = cap.tolist()
+    xy_list = xy.tolist()
+    count_list = counts.tolist()
+    upgrade = float(upgrade_cny_per_kw)
+    isfinite = math.isfinite
+
     def assign(rows, room, bases, *, may_open: bool):
-        """Place ``rows`` in order; ``bases`` is a list of dicts (point, anchor, mw, rows)."""
+        """Place ``rows`` in order; ``bases`` is a list of dicts (point, anchor, mw, rows).
+
+        Each parcel tries its points by connection cost (line cost × km, plus the upgrade
+        cost of the MW beyond a point's room), ties by point id; a point without room
+        for it (beyond ``extra_room``) is never tried.
+        """
         at_point: dict[int, list[int]] = {}
         for b, base in enumerate(bases):
             at_point.setdefault(base["point"], []).append(b)
         placed = {}
         for i in rows:
-            mw = cap[i]
-            if not (mw > 0) or mw > max_mw or not counts[i]:
+            mw = cap_list[i]
+            if not (mw > 0) or mw > max_mw or not count_list[i]:
                 continue
-            x, y = xy[i]
-            cands = near_flat[starts[i]:starts[i + 1]]
-            km = near_km[starts[i]:starts[i + 1]]
-            left = room[cands]
-            over = np.maximum(mw - np.maximum(left, 0.0), 0.0)  # = np.clip(…, 0, None)
-            cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / mw, 0.0)
-            cost[mw > left + extra_room + 1e-9] = np.inf
-            for c in np.lexsort((id_rank[cands], cost)):
-                if not np.isfinite(cost[c]):
-                    break
-                p = int(cands[c])
+            x, y = xy_list[i]
+            options = []
+            for j in range(start_list[i], start_list[i + 1]):
+                p = near_list[j]
+                left = float(room[p])
+                if mw > left + extra_room + 1e-9:
+                    continue
+                over = max(mw - max(left, 0.0), 0.0)
+                cost = line_cost * km_list[j] + (upgrade * over / mw if over > 0 else 0.0)
+                if isfinite(cost):
+                    options.append((cost, rank_list[p], j, p, over))
+            options.sort()
+            for _, _, j, p, over in options:
                 target = None
                 for b in at_point.get(p, []):
                     base = bases[b]
@@ -413,7 +433,7 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                     continue
                 bases[target]["mw"] += mw
                 bases[target]["rows"].append(i)
-                placed[i] = (target, p, km[c], over[c])
+                placed[i] = (target, p, km_list[j], over)
                 room[p] -= mw
                 break
         return placed
@@ -460,8 +480,10 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
         else:
             cols["conn_km"][i] = km + base["line_km"]
             cols["new_km"][i] = base["line_km"]
-            cols["new_cny_kw"][i] = float(conn.new_line_cny_per_kw(base["mw"], base["line_km"],
-                                                                   new_lines))
+            if "cny_kw" not in base:  # one figure per base
+                base["cny_kw"] = float(conn.new_line_cny_per_kw(base["mw"], base["line_km"],
+                                                                new_lines))
+            cols["new_cny_kw"][i] = base["cny_kw"]
             cols["lim_id"][i] = point_ids[base["up"]]
     for c, values in cols.items():
         out[c] = values
@@ -480,37 +502,68 @@ def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m,
     trunks = np.flatnonzero(trunk)
     if len(trunks) == 0 or not rows:
         return []
+    # every parcel's distance to every trunk point, km, and the trunks in order of it
+    # (ties by point id), once: a parcel opening a base then takes the first with room
+    position = {i: k for k, i in enumerate(rows)}
+    at = np.asarray(rows, dtype=np.int64)
+    trunk_km = np.hypot(pxy[trunks, 0][None, :] - xy[at, 0][:, None],
+                        pxy[trunks, 1][None, :] - xy[at, 1][:, None]) / 1000.0
+    id_rank = np.unique(point_ids[trunks], return_inverse=True)[1].ravel()
+    trunk_order = np.lexsort((np.broadcast_to(id_rank, trunk_km.shape), trunk_km), axis=-1)
+    up_trunks = up[trunks]
 
     def grow(rows, bases, *, may_open: bool):
         joined = []
-        # the bases' anchors, kept as an array (a base opens far less often than a
-        # parcel looks for one)
-        anchors = np.array([b["anchor"] for b in bases], dtype=float).reshape(-1, 2)
-        for i in rows:
+        # per parcel, the bases whose anchor is within reach: (distance m, base), found
+        # for all parcels at once when a base opens (far less often than a parcel looks)
+        at = np.asarray(rows, dtype=np.int64)
+        anchors: list = []
+        within: list[list] = [[] for _ in rows]
+        odd = [False]  # a NaN distance: visit the bases as np.argsort orders them
+
+        def add_anchor(anchor):
+            b = len(anchors)
+            anchors.append(anchor)
+            column = np.hypot(anchor[0] - xy[at, 0], anchor[1] - xy[at, 1])
+            odd[0] = odd[0] or bool(np.isnan(column).any())
+            near = np.flatnonzero(column <= reach_m)
+            for k, d in zip(near.tolist(), column[near].tolist(), strict=True):
+                within[k].append((d, b))
+
+        for base in bases:
+            add_anchor(base["anchor"])
+        for k, i in enumerate(rows):
             if not (cap[i] > 0) or cap[i] > max_mw:
                 continue
             target = None
             if bases:
-                dist = np.hypot(*(anchors - xy[i]).T)
-                for b in np.argsort(dist, kind="stable"):
+                if odd[0]:
+                    dist = np.hypot(*(np.array(anchors, dtype=float) - xy[i]).T)
+                    candidates = [(dist[b], b) for b in np.argsort(dist, kind="stable")]
+                else:  # nearest first, ties by opening order (np.argsort's order)
+                    candidates = sorted(within[k])
+                for d, b in candidates:
                     base = bases[b]
-                    if dist[b] > reach_m:
+                    if d > reach_m:
                         break
                     if (base["mw"] + cap[i] <= max_mw + 1e-9
                             and room[base["up"]] >= cap[i] - 1e-9):
                         target = base
                         break
             if target is None and may_open:
-                km = np.hypot(*(pxy[trunks] - xy[i]).T) / 1000.0
-                fits = (km <= max_line_km) & (room[up[trunks]] >= cap[i] - 1e-9)
-                if fits.any():
-                    cands = np.flatnonzero(fits)
-                    t = cands[np.lexsort((point_ids[trunks[cands]], km[cands]))[0]]
-                    target = {"point": int(trunks[t]), "up": int(up[trunks[t]]),
-                              "anchor": xy[i], "line_km": float(km[t]), "mw": 0.0,
-                              "rows": []}
-                    bases.append(target)
-                    anchors = np.vstack([anchors, xy[i]])
+                # the nearest trunk (ties by id) within reach whose upstream has room
+                row = position[i]
+                km = trunk_km[row]
+                for t in trunk_order[row]:
+                    if km[t] > max_line_km:
+                        break
+                    if room[up_trunks[t]] >= cap[i] - 1e-9:
+                        target = {"point": int(trunks[t]), "up": int(up_trunks[t]),
+                                  "anchor": xy[i], "line_km": float(km[t]), "mw": 0.0,
+                                  "rows": []}
+                        bases.append(target)
+                        add_anchor(xy[i])
+                        break
             if target is None:
                 continue
             target["mw"] += cap[i]
