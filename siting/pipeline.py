@@ -233,7 +233,7 @@ def evaluate(prepared: feat.Prepared, scenario, *,
     parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
     short = parcels.loc[short.index]
     bases = bases_mod.summarise_bases(connected, points=connections)
-    all_leagues = sorted(parcels["league"].dropna().unique())
+    all_leagues = _all_leagues(table, memo)
     leagues = sl.league_totals(short, all_leagues=all_leagues,
                                target_gw=scenario.targets.target_gw,
                                groups=scenario.targets.league_groups,
@@ -317,6 +317,17 @@ def fixed_columns(prepared: feat.Prepared, scenario, provenance: dict | None = N
             del memo[old]
         memo[key] = table
     return table
+
+
+def _all_leagues(parcels, memo: dict | None) -> list:
+    """The parcels' leagues, sorted (memoised per parcel set)."""
+    key = ("all_leagues", len(parcels))
+    if memo is None or key not in memo:
+        leagues = sorted(parcels["league"].dropna().unique())
+        if memo is None:
+            return leagues
+        memo[key] = leagues
+    return memo[key]
 
 
 def _id_order(parcels, memo: dict | None):

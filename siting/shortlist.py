@@ -149,7 +149,7 @@ def select_shortlist(parcels, *, min_score: float = DEFAULT_MIN_SCORE, leagues=N
 
         groups = groups if groups is not None else DEFAULT_LEAGUE_GROUPS
         # one look-up per distinct league (code -1: no league, no group)
-        codes, names = pd.factorize(parcels["league"].to_numpy(dtype=object)[rows])
+        codes, names = pd.factorize(parcels["league"].take(rows).to_numpy(dtype=object))
         group = np.array([group_of_league(name, groups) for name in names] + [""],
                          dtype=object)[codes]
         within = np.ones(len(rows), dtype=bool)
