@@ -193,7 +193,12 @@ def job_read_sum(job: dict) -> dict:
 
 #: Progress messages of ``siting.features.prepare`` that open a stage.
 STAGE_OF_MESSAGE = {"resource layers → grid": "zonal statistics", "exclusions": "exclusions",
-                    "distances": "distances", "features ready": "scoring"}
+                    "distances": "distances",
+                    # in one process on 2+ cores the zonal statistics run beside the
+                    # exclusions and distances (siting.features.OVERLAP_RASTER_STAGE):
+                    # this stage is the wait for them after the distances
+                    "zonal statistics (finishing)": "zonal statistics (rest, overlapped)",
+                    "features ready": "scoring"}
 
 
 def job_pipeline(job: dict) -> dict:

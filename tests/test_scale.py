@@ -343,3 +343,29 @@ def test_cli_run_accepts_dask_and_parcel_size():
     assert args.dask == "local"
     scenario = scenario_from_args(args)
     assert scenario.parcel_size_km == 2.5 and scenario.resolution_m == 250
+
+
+def test_raster_stage_beside_the_overlays_gives_the_same_table(small_inputs, monkeypatch):
+    """In one process on 2+ cores the raster means run on their own thread beside the
+    exclusions and distances (``features.OVERLAP_RASTER_STAGE``): the same table, column
+    for column and bit for bit, as the stages one after the other."""
+    import pandas as pd
+
+    from siting import features, pipeline
+    from siting import scenario as sc
+
+    scenario = sc.Scenario()
+    parcels = pipeline.make_parcels(small_inputs, scenario)
+    monkeypatch.setattr(distributed.SerialRunner, "parallel_threads", 2)
+    messages = []
+    beside = features.prepare(small_inputs, scenario, parcels,
+                              progress=lambda f, m: messages.append(m))
+    assert "zonal statistics (finishing)" in messages  # it did run beside
+    monkeypatch.setattr(features, "OVERLAP_RASTER_STAGE", False)
+    alone = features.prepare(small_inputs, scenario, parcels)
+    assert list(beside.parcels.columns) == list(alone.parcels.columns)
+    assert np.isfinite(beside.parcels["wind_ms"]).any()
+    pd.testing.assert_frame_equal(pd.DataFrame(beside.parcels.drop(columns="geometry")),
+                                  pd.DataFrame(alone.parcels.drop(columns="geometry")),
+                                  check_exact=True)
+    assert beside.exclusion_area_km2 == alone.exclusion_area_km2
