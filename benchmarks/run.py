@@ -19,7 +19,11 @@ Printed, with ratios to the baselines and the targets of shared/perf.md:
 
 - the full CLI run (≤ 20× a blockwise read + sum of the wind layer; peak ≤ 1.5 GB);
 - each stage of the same run in process: load layers, parcels, zonal statistics,
-  exclusions, distances, scoring, bases, export, with the peak memory of each;
+  exclusions, distances, scoring, bases, export, with the peak memory of each (on 2+
+  cores the zonal statistics run on a thread beside the exclusions and distances: their
+  CPU time counts in those stages, and "zonal statistics (wait)" is what is left after);
+- with ``--cli-only``: the CLI run(s) only, each with ``RESULT: N× the read, peak MB``,
+  its CPU time, and (``--before``) the same run of another checkout;
 - zonal statistics of that layer against exactextract raster-sequential (≤ 1.5× time,
   ≤ 1.2× peak);
 - re-scoring 300k parcels against ``table @ weights`` (≤ 3×, ≤ 50 ms);
@@ -197,7 +201,7 @@ STAGE_OF_MESSAGE = {"resource layers → grid": "zonal statistics", "exclusions"
                     # in one process on 2+ cores the zonal statistics run beside the
                     # exclusions and distances (siting.features.OVERLAP_RASTER_STAGE):
                     # this stage is the wait for them after the distances
-                    "zonal statistics (finishing)": "zonal statistics (rest, overlapped)",
+                    "zonal statistics (finishing)": "zonal statistics (wait)",
                     "features ready": "scoring"}
 
 
