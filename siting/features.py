@@ -424,7 +424,6 @@ def _start_raster_means(layers, parcels, grid, open_warper, runner, *, progress)
     import threading
     from concurrent.futures import Future
 
-    progress(0.0, "zonal statistics (beside the exclusions)")
     future: Future = Future()
 
     def work():
@@ -511,7 +510,7 @@ def prepare(inputs, scenario, parcels, *, progress=_noop,
 
     # the raster means join the table where they always stood (before the exclusions)
     if not isinstance(raster_job, _Done):
-        progress(0.95, "zonal statistics (finishing)")
+        progress(0.95, "zonal statistics")  # waiting for the raster thread
     for column, values in raster_job.result().items():
         out[column] = values
     for column, values in excluded_columns.items():

@@ -194,6 +194,7 @@ def evaluate(prepared: feat.Prepared, scenario, *,
     ``why`` holds reason codes; ``siting.labels.why_column`` words them.
     """
     import geopandas as gpd
+    import pandas as pd
 
     weights = resolve_weights(scenario.weights)
     source = prepared.parcels
@@ -230,8 +231,14 @@ def evaluate(prepared: feat.Prepared, scenario, *,
                                                for g, gw in targets.group_caps_gw.items()},
                                 groups=targets.league_groups)
     connected = connect_bases(short, scenario, connections)
-    parcels.loc[short.index, "base_id"] = connected["base_id"].to_numpy()
-    short = parcels.loc[short.index]
+    # the base ids into both tables as object columns (as a .loc write into the None
+    # column gave), without looking the shortlist up in the whole table again
+    base_ids = connected["base_id"].to_numpy(dtype=object)
+    every = new["base_id"].copy()
+    every[parcels.index.get_indexer(short.index)] = base_ids
+    parcels["base_id"] = pd.Series(every, index=parcels.index, dtype=object)
+    short = short.copy()
+    short["base_id"] = pd.Series(base_ids, index=short.index, dtype=object)
     bases = bases_mod.summarise_bases(connected, points=connections)
     all_leagues = _all_leagues(table, memo)
     leagues = sl.league_totals(short, all_leagues=all_leagues,
