@@ -260,6 +260,38 @@ def exclusion_sources(inputs, exclusions) -> dict[str, dict[str, TiledUnion]]:
     return by_tech
 
 
+def start_unions(inputs, scenario):
+    """Build the exclusion sources' and encouraged land's tiled unions on a thread of
+    their own (they depend on the inputs and the settings, not on the parcels), so that
+    the parcels can be made beside them: :func:`prepare` then finds them in memory
+    (``siting.overlay.tiled_union``'s memo, the same objects it would build). Returns
+    the thread (``join()`` it); None in a Dask run or on one core, where nothing runs.
+    A failure is left for :func:`prepare` to meet (and report) itself.
+    """
+    import threading
+
+    from siting import distributed
+
+    runner = distributed.current()
+    if not (OVERLAP_RASTER_STAGE and isinstance(runner, distributed.SerialRunner)
+            and runner.parallel_threads > 1):
+        return None
+
+    def work():
+        try:
+            exclusion_sources(inputs, scenario.exclusions)
+            desert = inputs.vectors["desert"]
+            _kind_union(desert, DESERT_KINDS)
+            _kind_union(desert, SANDY_KINDS)
+            tiled_union(_albers(inputs.vectors["mine"]))
+        except Exception:  # noqa: BLE001 - prepare computes again and reports it
+            return
+
+    thread = threading.Thread(target=work, name="siting-unions", daemon=True)
+    thread.start()
+    return thread
+
+
 def _kind_union(gdf, kinds):
     if "kind" not in gdf.columns:
         return tiled_union(gdf.to_crs(ALBERS_CRS).geometry.to_numpy())

@@ -80,7 +80,10 @@ def make_parcels(inputs, scenario):
 def prepare(inputs, scenario, *, progress=_noop) -> feat.Prepared:
     """Parcels and their raw features: the slow, raster-touching stage."""
     progress(0.0, "parcels")
+    unions = feat.start_unions(inputs, scenario)  # beside the parcels, on 2+ cores
     parcels = make_parcels(inputs, scenario)
+    if unions is not None:
+        unions.join()
     return feat.prepare(inputs, scenario, parcels,
                         progress=lambda f, m: progress(0.05 + 0.9 * f, m))
 

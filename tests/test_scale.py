@@ -369,3 +369,27 @@ def test_raster_stage_beside_the_overlays_gives_the_same_table(small_inputs, mon
                                   pd.DataFrame(alone.parcels.drop(columns="geometry")),
                                   check_exact=True)
     assert beside.exclusion_area_km2 == alone.exclusion_area_km2
+
+
+def test_unions_built_beside_the_parcels_give_the_same_table(small_inputs, monkeypatch):
+    """``pipeline.prepare`` builds the exclusion and encouraged-land unions on a thread
+    beside the parcels (``features.start_unions``): the same table as without."""
+    import pandas as pd
+
+    from siting import features, overlay, pipeline
+    from siting import scenario as sc
+
+    scenario = sc.from_dict({"exclusions": {"redline_buffer_km": 1.5}})  # unions not in memory
+    monkeypatch.setattr(distributed.SerialRunner, "parallel_threads", 2)
+    thread = features.start_unions(small_inputs, scenario)
+    assert thread is not None
+    thread.join()
+    beside = pipeline.prepare(small_inputs, scenario)
+    overlay._UNIONS.clear()
+    monkeypatch.setattr(features, "OVERLAP_RASTER_STAGE", False)
+    assert features.start_unions(small_inputs, scenario) is None
+    alone = pipeline.prepare(small_inputs, scenario)
+    pd.testing.assert_frame_equal(pd.DataFrame(beside.parcels.drop(columns="geometry")),
+                                  pd.DataFrame(alone.parcels.drop(columns="geometry")),
+                                  check_exact=True)
+    assert beside.exclusion_area_km2 == alone.exclusion_area_km2
