@@ -7,6 +7,8 @@ Usage::
     python benchmarks/run.py --quick    # one league (乌兰察布市), same resolution (< 1 min)
     python benchmarks/run.py --sizes    # the scaling sweep of docs/scaling.md instead (~8 min)
     python benchmarks/run.py --stages-only   # only the in-process stage table, wall + CPU
+    python benchmarks/run.py --cli-only [--before /work/main] [--dask-cli]
+                                        # baseline + the CLI run(s): ratio and peak (~1-3 min)
 
 Inputs: a Global-Wind-Atlas-like wind layer at 0.0025° (~250 m) over the region's box, made
 once from the bundled layer with a fixed seed and cached outside the repository
@@ -17,7 +19,11 @@ Printed, with ratios to the baselines and the targets of shared/perf.md:
 
 - the full CLI run (≤ 20× a blockwise read + sum of the wind layer; peak ≤ 1.5 GB);
 - each stage of the same run in process: load layers, parcels, zonal statistics,
-  exclusions, distances, scoring, bases, export, with the peak memory of each;
+  exclusions, distances, scoring, bases, export, with the peak memory of each (on 2+
+  cores the zonal statistics run on a thread beside the exclusions and distances: their
+  CPU time counts in those stages, and "zonal statistics (wait)" is what is left after);
+- with ``--cli-only``: the CLI run(s) only, each with ``RESULT: N× the read, peak MB``,
+  its CPU time, and (``--before``) the same run of another checkout;
 - zonal statistics of that layer against exactextract raster-sequential (≤ 1.5× time,
   ≤ 1.2× peak);
 - re-scoring 300k parcels against ``table @ weights`` (≤ 3×, ≤ 50 ms);
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -190,7 +197,12 @@ def job_read_sum(job: dict) -> dict:
 
 #: Progress messages of ``siting.features.prepare`` that open a stage.
 STAGE_OF_MESSAGE = {"resource layers → grid": "zonal statistics", "exclusions": "exclusions",
-                    "distances": "distances", "features ready": "scoring"}
+                    "distances": "distances",
+                    # in one process on 2+ cores the zonal statistics run beside the
+                    # exclusions and distances (siting.features.OVERLAP_RASTER_STAGE):
+                    # this stage is the wait for them after the distances
+                    "zonal statistics": "zonal statistics (wait)",
+                    "features ready": "scoring"}
 
 
 def job_pipeline(job: dict) -> dict:
@@ -302,7 +314,53 @@ def layer_overrides(size: Size) -> dict:
     return {layer: str(generated_layer(layer, size.input_deg)) for layer in size.user_layers}
 
 
-def main_run(size: Size, *, cli: bool, dask_variants: tuple, report: Report):
+def cli_runs(size: Size, overrides: dict, baseline: dict, report: Report, *,
+             before: str | None = None, dask: bool = False):
+    """``python -m siting run`` of the case (and of another checkout, ``before``, and with
+    ``--dask local``, ``dask``): wall time against the baseline and peak memory."""
+    variants = [("this checkout", None, [])]
+    if dask:
+        variants.append(("this checkout, --dask local", None, ["--dask", "local"]))
+    if before:
+        variants.insert(0, (f"before: {before}", Path(before) / "benchmarks" / "run.py", []))
+    for label, script, extra in variants:
+        with tempfile.TemporaryDirectory() as tmp:
+            argv = ["run", "--tech", "wind", "--resolution", f"{size.resolution_m:g}",
+                    "--parcel-size", f"{size.parcel_km:g}", "--out", f"{tmp}/out", "--quiet",
+                    *extra]
+            for layer, path in overrides.items():
+                argv += ["--layer", f"{layer}={path}"]
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            run = run_child({"job": "cli", "argv": argv}, script=script or Path(__file__))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # CPU of the whole child (imports too, all threads): on a shared machine less
+            # noisy than wall time
+            run["cpu_s"] = (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime)
+            summary = json.loads((Path(tmp) / "out" / "summary.json").read_text("utf-8"))
+        report.data.setdefault("cli_runs", []).append({"label": label, **run,
+                                                       "summary": summary})
+        if script is None and not extra:
+            report.data["cli"] = run
+        ratio = run["seconds"] / baseline["seconds"]
+        report.add("", f"full run ({label}): python -m siting "
+                   f"{' '.join(a for a in argv if '/' not in a)}",
+                   "  " + ratio_line("wall time vs the baseline", run["seconds"],
+                                     baseline["seconds"], RUN_RATIO),
+                   f"  peak memory: {run['peak_mb']:.0f} MB (target ≤ {RUN_PEAK_MB:.0f} MB) "
+                   f"{'OK' if run['peak_mb'] <= RUN_PEAK_MB else 'MISSED'}",
+                   f"  CPU time of the run's process (all threads): {run['cpu_s']:.1f} s",
+                   f"  RESULT: {ratio:.1f}× the read (target ≤ {RUN_RATIO:.0f}×), peak "
+                   f"{run['peak_mb']:,.0f} MB (target ≤ {RUN_PEAK_MB:,.0f} MB); "
+                   f"{summary['n_shortlist']:,} shortlisted, {summary['n_bases']} bases, "
+                   f"{summary['capacity_gw']} GW")
+    runs = report.data.get("cli_runs", [])
+    if len(runs) > 1:
+        same = all(r["summary"] == runs[0]["summary"] for r in runs[1:])
+        report.add(f"  summary.json of the runs above: {'identical' if same else 'DIFFERENT'}")
+
+
+def main_run(size: Size, *, cli: bool, dask_variants: tuple, report: Report,
+             cli_only: bool = False, before: str | None = None, dask_cli: bool = False):
     overrides = layer_overrides(size)
     wind = overrides["wind_speed_100m"]
     report.add(f"machine: {machine()}", f"case: {size.name}; wind layer {Path(wind).name} "
@@ -312,18 +370,9 @@ def main_run(size: Size, *, cli: bool, dask_variants: tuple, report: Report):
                f"peak {baseline['peak_mb']:.0f} MB ({baseline['cells'] / 1e6:.0f} M valid cells)")
     report.data["baseline"] = baseline
     if cli:
-        with tempfile.TemporaryDirectory() as tmp:
-            argv = ["run", "--tech", "wind", "--resolution", f"{size.resolution_m:g}",
-                    "--parcel-size", f"{size.parcel_km:g}", "--out", f"{tmp}/out", "--quiet"]
-            for layer, path in overrides.items():
-                argv += ["--layer", f"{layer}={path}"]
-            run = run_child({"job": "cli", "argv": argv})
-        report.data["cli"] = run
-        report.add("", f"full run: python -m siting {' '.join(a for a in argv if '/' not in a)}",
-                   "  " + ratio_line("wall time vs the baseline", run["seconds"],
-                                     baseline["seconds"], RUN_RATIO),
-                   f"  peak memory: {run['peak_mb']:.0f} MB (target ≤ {RUN_PEAK_MB:.0f} MB) "
-                   f"{'OK' if run['peak_mb'] <= RUN_PEAK_MB else 'MISSED'}")
+        cli_runs(size, overrides, baseline, report, before=before, dask=dask_cli)
+    if cli_only:
+        return
     job = {"job": "pipeline", "size": asdict(size), "overrides": overrides}
     serial = run_here(job)
     report.data["serial"] = serial
@@ -338,7 +387,7 @@ def main_run(size: Size, *, cli: bool, dask_variants: tuple, report: Report):
     if dask_variants:
         report.add("", "single process vs Dask LocalCluster (zonal statistics + exclusions + "
                    "distances):")
-        engine_stages = ("zonal statistics", "exclusions", "distances")
+        engine_stages = ("zonal statistics", "exclusions", "distances", "zonal statistics (wait)")
         serial_s = sum(s for n, s, _ in serial["stages"] if n in engine_stages)
         report.add(f"  single process:        {serial_s:6.1f} s, peak {serial['peak_mb']:.0f} MB")
         for variant in dask_variants:
@@ -380,6 +429,13 @@ def main(argv=None) -> int:
     parser.add_argument("--no-dask", action="store_true", help="skip the LocalCluster runs")
     parser.add_argument("--stages-only", action="store_true",
                         help="only the in-process stage table (wall and CPU time) of the case")
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only the baseline read and the CLI run(s) of the case (~1-2 min)")
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="with --cli-only: also run the CLI of this checkout (e.g. "
+                             "/work/main), in the same run")
+    parser.add_argument("--dask-cli", action="store_true",
+                        help="with --cli-only: also run the CLI with --dask local")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -399,6 +455,9 @@ def main(argv=None) -> int:
         report.data["serial"] = result
         report.add(f"machine: {machine()}", f"case: {size.name}, {result['n_parcels']:,} parcels",
                    *stage_table(result))
+    elif args.cli_only:
+        main_run(QUICK if args.quick else FULL, cli=True, dask_variants=(), report=report,
+                 cli_only=True, before=args.before, dask_cli=args.dask_cli)
     elif args.quick:
         main_run(QUICK, cli=False, dask_variants=() if args.no_dask else ("threads",),
                  report=report)
@@ -409,6 +468,7 @@ def main(argv=None) -> int:
     report.add("", f"benchmark wall time {time.perf_counter() - start:.0f} s")
     latest = CACHE / ("latest-sizes.json" if args.sizes else
                       "latest-stages.json" if args.stages_only else
+                      "latest-cli.json" if args.cli_only else
                       "latest-quick.json" if args.quick else "latest.json")
     latest.write_text(json.dumps({"machine": machine(), "lines": report.lines, **report.data},
                                  ensure_ascii=False, indent=1), encoding="utf-8")

@@ -158,8 +158,13 @@ def store(folder: Path, key: str, gdf, metadata: dict, *, limit_bytes: int | Non
     folder.mkdir(parents=True, exist_ok=True)
     path = _path(folder, key)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    gdf.to_parquet(tmp, index=True, compression="zstd")
-    table = pq.read_table(tmp)
+    try:  # the Arrow table GeoPandas' to_parquet writes, built once and written once
+        from geopandas.io.arrow import _geopandas_to_arrow
+
+        table = _geopandas_to_arrow(gdf, index=True)
+    except ImportError:  # another GeoPandas: write, read back, then add the metadata
+        gdf.to_parquet(tmp, index=True, compression="zstd")
+        table = pq.read_table(tmp)
     meta = dict(table.schema.metadata or {})
     meta[b"siting"] = json.dumps(metadata, sort_keys=True).encode()
     pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")

@@ -14,13 +14,16 @@ binds). The old method merges touching parcels (``assign_bases``).
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
 
 from siting import connection as conn
+from siting.collectors import grow_collectors
 from siting.energy import TRANSMISSION_CNY_PER_MW_KM
 from siting.errors import SitingError
+from siting.overlay import Memo
 
 Contiguity = Literal["queen", "rook"]
 CONTIGUITY = ("queen", "rook")
@@ -146,6 +149,7 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
                   else None)
     point_rows = _point_rows(points)
     geoms = members.geometry.to_numpy()
+    wkb = shapely.to_wkb(geoms)
     codes, uniques = pd.factorize(members[id_column], sort=True)
     # per-base pieces gathered once, not looked up row by row (a weight change re-runs
     # this; pandas look-ups per base were most of its time)
@@ -166,7 +170,7 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
         leagues = league_of[base_id]
         land = land_of[base_id]
         in_base = members_of[code]
-        outline = shapely.union_all(geoms[in_base])
+        outline = _outline(geoms, wkb, in_base)
         score_cap, score_mean = by_base["score_cap"][code], by_base["score_mean"][code]
         row = {"base_id": base_id, "n_parcels": int(by_base["n_parcels"][code]), "cap_mw": cap,
                "energy_gwh": energy, "flh": energy * 1000.0 / cap if cap else np.nan,
@@ -207,6 +211,28 @@ def summarise_bases(parcels, *, id_column: str = "base_id", points=None):
     bases["lon"], bases["lat"] = centre.x.to_numpy(), centre.y.to_numpy()
     return bases.sort_values(["cap_mw", "base_id"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)
+
+
+#: Base outlines kept in memory, keyed by a digest of their parcels' shapes: after a
+#: weight change a base whose parcels did not change re-uses its outline (the unions
+#: were ~40 % of summarising the bases). Assumption: the bases (~30) of a few recent runs.
+MEMO_OUTLINES = 256
+
+_OUTLINES = Memo(MEMO_OUTLINES)
+
+
+def _outline(geoms, wkb, rows):
+    """``shapely.union_all(geoms[rows])``, memoised on the WKB of those shapes in order."""
+    import hashlib
+
+    import shapely
+
+    digest = hashlib.blake2b(b"".join(wkb[rows].tolist()), digest_size=20).digest()
+    key = (len(rows), digest)
+    outline = _OUTLINES.get(key)
+    if outline is None:
+        outline = _OUTLINES.put(key, shapely.union_all(geoms[rows]))
+    return outline
 
 
 def _point_rows(points) -> dict | None:
@@ -376,27 +402,46 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                                       nan=np.inf)))
     line_cost = transmission_cny_per_mw_km / 1000.0  # CNY per kW per km
 
+    # plain Python lists for the loop below: a parcel weighs a handful of points, where
+    # numpy's per-call cost was most of a weight change's time (same arithmetic)
+    near_list = near_flat.tolist()
+    km_list = near_km.tolist()
+    rank_list = id_rank.tolist()
+    start_list = starts.tolist()
+    cap_list = cap.tolist()
+    xy_list = xy.tolist()
+    count_list = counts.tolist()
+    upgrade = float(upgrade_cny_per_kw)
+    isfinite = math.isfinite
+
     def assign(rows, room, bases, *, may_open: bool):
-        """Place ``rows`` in order; ``bases`` is a list of dicts (point, anchor, mw, rows)."""
+        """Place ``rows`` in order; ``bases`` is a list of dicts (point, anchor, mw, rows).
+
+        Each parcel tries its points by connection cost (line cost × km, plus the upgrade
+        cost of the MW beyond a point's room), ties by point id; a point without room
+        for it (beyond ``extra_room``) is never tried.
+        """
         at_point: dict[int, list[int]] = {}
         for b, base in enumerate(bases):
             at_point.setdefault(base["point"], []).append(b)
         placed = {}
         for i in rows:
-            mw = cap[i]
-            if not (mw > 0) or mw > max_mw or not counts[i]:
+            mw = cap_list[i]
+            if not (mw > 0) or mw > max_mw or not count_list[i]:
                 continue
-            x, y = xy[i]
-            cands = near_flat[starts[i]:starts[i + 1]]
-            km = near_km[starts[i]:starts[i + 1]]
-            left = room[cands]
-            over = np.maximum(mw - np.maximum(left, 0.0), 0.0)  # = np.clip(…, 0, None)
-            cost = line_cost * km + np.where(over > 0, upgrade_cny_per_kw * over / mw, 0.0)
-            cost[mw > left + extra_room + 1e-9] = np.inf
-            for c in np.lexsort((id_rank[cands], cost)):
-                if not np.isfinite(cost[c]):
-                    break
-                p = int(cands[c])
+            x, y = xy_list[i]
+            options = []
+            for j in range(start_list[i], start_list[i + 1]):
+                p = near_list[j]
+                left = float(room[p])
+                if mw > left + extra_room + 1e-9:
+                    continue
+                over = max(mw - max(left, 0.0), 0.0)
+                cost = line_cost * km_list[j] + (upgrade * over / mw if over > 0 else 0.0)
+                if isfinite(cost):
+                    options.append((cost, rank_list[p], j, p, over))
+            options.sort()
+            for _, _, j, p, over in options:
                 target = None
                 for b in at_point.get(p, []):
                     base = bases[b]
@@ -413,7 +458,7 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
                     continue
                 bases[target]["mw"] += mw
                 bases[target]["rows"].append(i)
-                placed[i] = (target, p, km[c], over[c])
+                placed[i] = (target, p, km_list[j], over)
                 room[p] -= mw
                 break
         return placed
@@ -434,7 +479,7 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
         placed.update(assign(loose, room, bases, may_open=False))
     if new_lines is not None:
         trunk, up = conn.upstream_points(points)
-        collectors = _grow_collectors([i for i in order if i not in placed], xy=xy, cap=cap,
+        collectors = grow_collectors([i for i in order if i not in placed], xy=xy, cap=cap,
                                       pxy=pxy, point_ids=point_ids, trunk=trunk, up=up,
                                       room=room, reach_m=reach_m, max_mw=max_mw,
                                       min_mw=min_gw * 1000.0, max_line_km=new_lines.max_km)
@@ -460,76 +505,14 @@ def form_bases(shortlist, points, *, min_gw: float = DEFAULT_MIN_BASE_GW,
         else:
             cols["conn_km"][i] = km + base["line_km"]
             cols["new_km"][i] = base["line_km"]
-            cols["new_cny_kw"][i] = float(conn.new_line_cny_per_kw(base["mw"], base["line_km"],
-                                                                   new_lines))
+            if "cny_kw" not in base:  # one figure per base
+                base["cny_kw"] = float(conn.new_line_cny_per_kw(base["mw"], base["line_km"],
+                                                                new_lines))
+            cols["new_cny_kw"][i] = base["cny_kw"]
             cols["lim_id"][i] = point_ids[base["up"]]
     for c, values in cols.items():
         out[c] = values
     return out
-
-
-def _grow_collectors(rows, *, xy, cap, pxy, point_ids, trunk, up, room, reach_m, max_mw,
-                     min_mw, max_line_km):
-    """Collector bases for the parcels ``rows`` (in order) that found no point with room.
-
-    ``room`` (MW left per point) is updated in place: a collector base takes room at
-    its trunk's upstream point ``up[trunk]``. Returns a list of dicts (point = trunk,
-    up, anchor = collector position, line_km, mw, rows); bases below ``min_mw`` are
-    dissolved and their parcels try the surviving ones.
-    """
-    trunks = np.flatnonzero(trunk)
-    if len(trunks) == 0 or not rows:
-        return []
-
-    def grow(rows, bases, *, may_open: bool):
-        joined = []
-        # the bases' anchors, kept as an array (a base opens far less often than a
-        # parcel looks for one)
-        anchors = np.array([b["anchor"] for b in bases], dtype=float).reshape(-1, 2)
-        for i in rows:
-            if not (cap[i] > 0) or cap[i] > max_mw:
-                continue
-            target = None
-            if bases:
-                dist = np.hypot(*(anchors - xy[i]).T)
-                for b in np.argsort(dist, kind="stable"):
-                    base = bases[b]
-                    if dist[b] > reach_m:
-                        break
-                    if (base["mw"] + cap[i] <= max_mw + 1e-9
-                            and room[base["up"]] >= cap[i] - 1e-9):
-                        target = base
-                        break
-            if target is None and may_open:
-                km = np.hypot(*(pxy[trunks] - xy[i]).T) / 1000.0
-                fits = (km <= max_line_km) & (room[up[trunks]] >= cap[i] - 1e-9)
-                if fits.any():
-                    cands = np.flatnonzero(fits)
-                    t = cands[np.lexsort((point_ids[trunks[cands]], km[cands]))[0]]
-                    target = {"point": int(trunks[t]), "up": int(up[trunks[t]]),
-                              "anchor": xy[i], "line_km": float(km[t]), "mw": 0.0,
-                              "rows": []}
-                    bases.append(target)
-                    anchors = np.vstack([anchors, xy[i]])
-            if target is None:
-                continue
-            target["mw"] += cap[i]
-            target["rows"].append(i)
-            room[target["up"]] -= cap[i]
-            joined.append(i)
-        return joined
-
-    bases: list[dict] = []
-    grow(rows, bases, may_open=True)
-    small = [base for base in bases if base["mw"] < min_mw - 1e-9]
-    if small:
-        position = {i: k for k, i in enumerate(rows)}
-        loose = sorted((i for base in small for i in base["rows"]), key=position.__getitem__)
-        for base in small:
-            room[base["up"]] += base["mw"]
-        bases = [base for base in bases if base["mw"] >= min_mw - 1e-9]
-        grow(loose, bases, may_open=False)
-    return bases
 
 
 def extent_km(geometry) -> float:

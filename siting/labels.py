@@ -124,8 +124,16 @@ def why_column(table, lang: str = "zh") -> list[str]:
     """
     whys = table["why"].tolist() if "why" in table else [""] * len(table)
     synthetic = table["synthetic"].tolist() if "synthetic" in table else [""] * len(table)
-    return [why_text(why, lang, synthetic_layers=layers if isinstance(layers, str) else ())
-            for why, layers in zip(whys, synthetic, strict=True)]
+    # rows repeat a few codes (16k distinct of 185k parcels at 250 m): word each once
+    worded: dict = {}
+    out = []
+    for why, layers in zip(whys, synthetic, strict=True):
+        key = (why, layers if isinstance(layers, str) else None)
+        text = worded.get(key)
+        if text is None:
+            text = worded[key] = why_text(why, lang, synthetic_layers=key[1] or ())
+        out.append(text)
+    return out
 
 
 def shortfall_text(summary: dict, lang: str = "zh") -> str:

@@ -108,8 +108,10 @@ def grid_parcels(region, *, shape: ParcelShape = "square",
     cell_idx, piece_idx = tree.query(cells, predicate="intersects")
     # a cell inside one piece is itself, once (it also touches the next tile's piece
     # along the tile edge: that pair would only give an edge)
+    # (tested on the intersecting pairs only: a cell within a piece intersects it, and
+    # the pairs' candidates are the tree's envelope hits the "within" query would test)
     inside = np.zeros(len(cells), dtype=bool)
-    inside[tree.query(cells, predicate="within")[0]] = True
+    inside[cell_idx[shapely.within(cells[cell_idx], pieces[piece_idx])]] = True
     whole = np.unique(cell_idx[inside[cell_idx]])
     cut = ~inside[cell_idx]
     cell_idx = np.concatenate([whole, cell_idx[cut]])

@@ -191,10 +191,26 @@ def why_codes(fractions: dict[str, np.ndarray], *, min_share: float = WHY_MIN_SH
     table = np.column_stack([np.asarray(fractions[n], dtype=float) for n in names])
     out = np.full(len(table), "", dtype=object)
     rows = np.flatnonzero((table >= min_share).any(axis=1))
+    if len(rows) == 0:
+        return out
+    # vectorised: each listed share is worded once per distinct value, then the
+    # "name:share" parts are joined position by position (largest share first)
     order = np.argsort(-table[rows], axis=1, kind="stable")
-    for r, idx in zip(rows, order, strict=True):
-        out[r] = ";".join(f"{names[j]}:{_number(table[r, j])}" for j in idx
-                          if table[r, j] >= min_share)
+    shares = np.take_along_axis(table[rows], order, axis=1)
+    listed = shares >= min_share
+    slot = np.cumsum(listed, axis=1) - 1  # position of each listed part in its row
+    values, inverse = np.unique(shares[listed], return_inverse=True)
+    worded = np.array([_number(v) for v in values], dtype=object)
+    labels = np.array([f"{name}:" for name in names], dtype=object)
+    parts = np.full((len(rows), int(slot.max()) + 1), "", dtype=object)
+    r, c = np.nonzero(listed)
+    parts[r, slot[r, c]] = labels[order[r, c]] + worded[inverse.ravel()]
+    joined = parts[:, 0]
+    count = listed.sum(axis=1)
+    for position in range(1, parts.shape[1]):
+        more = count > position
+        joined[more] = joined[more] + ";" + parts[more, position]
+    out[rows] = joined
     return out
 
 

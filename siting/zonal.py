@@ -513,10 +513,12 @@ def raster_means(layers: dict, parcels, grid: AnalysisGrid, *, open_warper, runn
         # transform for an instant) with catch_warnings, which races between the
         # threads of a threaded Dask worker: hide it for the whole run instead
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        parallel = getattr(runner, "parallel_threads", 1) > 1
         results = runner.map(strip_means, jobs,
                              shared={"layers": layers, "grid": grid,
                                      "open_warper": open_warper,
-                                     "warp_threads": runner.warp_threads},
+                                     "warp_threads": 1 if parallel else runner.warp_threads},
                              progress=lambda done, total: progress(
-                                 done / max(total, 1), f"zonal statistics {done}/{total}"))
+                                 done / max(total, 1), f"zonal statistics {done}/{total}"),
+                             parallel=parallel)
     return combine_strips(results, list(layers), len(parcels))

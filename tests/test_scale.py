@@ -177,6 +177,25 @@ def test_blocks_equal_the_block_tiled_whole_grid_on_real_data(bundled, league_pa
             np.testing.assert_allclose(got[n], expected[n], rtol=1e-13, err_msg=n)
 
 
+def test_strips_side_by_side_equal_strips_one_at_a_time(bundled, league_parcels, monkeypatch):
+    """The serial runner's threads (``parallel_threads``) run whole strips at once and
+    return them in task order: the same numbers bit for bit as one strip at a time."""
+    grid = grid_for_bounds(tuple(league_parcels.total_bounds), 1000)
+    layers = {"wind": zonal.Layer(bundled.rasters["wind_speed_100m"], "bilinear"),
+              "slope": zonal.Layer(bundled.rasters["slope"], "nearest")}
+    runs = {}
+    for threads in (1, 3):
+        monkeypatch.setattr(distributed.SerialRunner, "parallel_threads", threads)
+        runs[threads] = raster_means(layers, league_parcels, grid, block_rows=16,
+                                     block_cols=32)
+    for name in layers:
+        assert np.isfinite(runs[3][name]).all()
+        assert np.array_equal(runs[1][name], runs[3][name]), name
+    squares = distributed.SerialRunner().map(lambda x, add: x * x + add, range(7),
+                                             shared={"add": 1}, parallel=True)
+    assert squares == [x * x + 1 for x in range(7)]
+
+
 def test_gdal_threads_do_not_change_values(bundled):
     from layers.align import Warper
 
@@ -324,3 +343,53 @@ def test_cli_run_accepts_dask_and_parcel_size():
     assert args.dask == "local"
     scenario = scenario_from_args(args)
     assert scenario.parcel_size_km == 2.5 and scenario.resolution_m == 250
+
+
+def test_raster_stage_beside_the_overlays_gives_the_same_table(small_inputs, monkeypatch):
+    """In one process on 2+ cores the raster means run on their own thread beside the
+    exclusions and distances (``features.OVERLAP_RASTER_STAGE``): the same table, column
+    for column and bit for bit, as the stages one after the other."""
+    import pandas as pd
+
+    from siting import features, pipeline
+    from siting import scenario as sc
+
+    scenario = sc.Scenario()
+    parcels = pipeline.make_parcels(small_inputs, scenario)
+    monkeypatch.setattr(distributed.SerialRunner, "parallel_threads", 2)
+    messages = []
+    beside = features.prepare(small_inputs, scenario, parcels,
+                              progress=lambda f, m: messages.append(m))
+    assert "zonal statistics" in messages  # the wait for the thread: it did run beside
+    monkeypatch.setattr(features, "OVERLAP_RASTER_STAGE", False)
+    alone = features.prepare(small_inputs, scenario, parcels)
+    assert list(beside.parcels.columns) == list(alone.parcels.columns)
+    assert np.isfinite(beside.parcels["wind_ms"]).any()
+    pd.testing.assert_frame_equal(pd.DataFrame(beside.parcels.drop(columns="geometry")),
+                                  pd.DataFrame(alone.parcels.drop(columns="geometry")),
+                                  check_exact=True)
+    assert beside.exclusion_area_km2 == alone.exclusion_area_km2
+
+
+def test_unions_built_beside_the_parcels_give_the_same_table(small_inputs, monkeypatch):
+    """``pipeline.prepare`` builds the exclusion and encouraged-land unions on a thread
+    beside the parcels (``features.start_unions``): the same table as without."""
+    import pandas as pd
+
+    from siting import features, overlay, pipeline
+    from siting import scenario as sc
+
+    scenario = sc.from_dict({"exclusions": {"redline_buffer_km": 1.5}})  # unions not in memory
+    monkeypatch.setattr(distributed.SerialRunner, "parallel_threads", 2)
+    thread = features.start_unions(small_inputs, scenario)
+    assert thread is not None
+    thread.join()
+    beside = pipeline.prepare(small_inputs, scenario)
+    overlay._UNIONS.clear()
+    monkeypatch.setattr(features, "OVERLAP_RASTER_STAGE", False)
+    assert features.start_unions(small_inputs, scenario) is None
+    alone = pipeline.prepare(small_inputs, scenario)
+    pd.testing.assert_frame_equal(pd.DataFrame(beside.parcels.drop(columns="geometry")),
+                                  pd.DataFrame(alone.parcels.drop(columns="geometry")),
+                                  check_exact=True)
+    assert beside.exclusion_area_km2 == alone.exclusion_area_km2

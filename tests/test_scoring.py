@@ -151,6 +151,37 @@ def test_why_codes_list_shares_largest_first_above_the_floor():
     assert parse_why("") == [] and parse_why("生态红线 100%") is None
 
 
+def _why_codes_row_by_row(fractions, min_share=0.005):
+    """The straightforward form of ``why_codes``: one row at a time."""
+    names = list(fractions)
+    out = []
+    for r in range(len(fractions[names[0]])):
+        shares = [(names[j], fractions[names[j]][r]) for j in range(len(names))]
+        listed = sorted((s for s in shares if s[1] >= min_share), key=lambda s: -s[1])
+        out.append(";".join(f"{n}:{round(float(v), 4):g}" for n, v in listed))
+    return out
+
+
+def test_why_codes_vectorised_equals_row_by_row():
+    # ties (0.3/0.3), the floor (0.005 listed, 0.0049 not), NaN, 4-decimal rounding,
+    # rows with one, two, three and no listed shares
+    fractions = {"redline": np.array([0.3, 0.0, 0.005, np.nan, 0.12345, 1.0]),
+                 "slope": np.array([0.5, 0.0049, 0.0, 0.2, 0.12345, 0.0]),
+                 "water": np.array([0.3, np.nan, 0.7, 0.0, 0.99999, 0.0])}
+    expected = _why_codes_row_by_row(fractions)
+    assert expected[0] == "slope:0.5;redline:0.3;water:0.3" and expected[1] == ""
+    assert why_codes(fractions).tolist() == expected
+
+
+def test_why_column_words_repeated_codes_like_each_row_alone():
+    table = pd.DataFrame({"why": ["redline:1", "slope:0.12", "redline:1", "", None, "redline:1"],
+                          "synthetic": ["", "", "redline", "", "", ""]})
+    assert why_column(table, "en") == [
+        why_text(w, "en", synthetic_layers=s)
+        for w, s in zip(table["why"], table["synthetic"], strict=True)]
+    assert why_column(table, "en")[2] != why_column(table, "en")[0]  # synthetic is marked
+
+
 def test_why_text_rounds_to_whole_percent_marks_synthetic_and_passes_text_through():
     assert why_text("slope:0.004") == "坡度 1%"  # never "0 %" for a named reason
     assert why_text("redline:0.126;slope:0.12", "en") == "red line 13%; slope 12%"

@@ -28,6 +28,17 @@ def _row_windows(height: int, width: int):
         yield Window(0, top, width, min(rows, height - top))
 
 
+def _valid_values(src, window):
+    """Band 1's valid cells in ``window`` as float64: ``_masked(src, window=window)
+    .compressed()`` without the masked-array copies (the same mask: GDAL's mask band,
+    then NaN and infinities)."""
+    data = src.read(1, window=window)
+    valid = src.read_masks(1, window=window) != 0
+    if data.dtype.kind in "fc":
+        valid &= np.isfinite(data)
+    return data[valid].astype("float64")
+
+
 def _masked(src, **kwargs):
     data = src.read(1, masked=True, **kwargs).astype("float64")
     return np.ma.masked_invalid(data)
@@ -171,8 +182,7 @@ def check_raster(path: Path, spec: RoleSpec, label: str, region: Region, *, crs=
 
         vmin, vmax, total, count = math.inf, -math.inf, 0.0, 0
         for window in _row_windows(src.height, src.width):
-            block = _masked(src, window=window)
-            values = block.compressed()
+            values = _valid_values(src, window)
             if values.size:
                 vmin, vmax = min(vmin, values.min()), max(vmax, values.max())
                 total += float(values.sum())

@@ -23,6 +23,9 @@ DBF_MAX_TEXT_BYTES = 254
 #: "936" is the code page id ArcGIS and GDAL both read as GBK.
 _CPG = {"utf-8": "UTF-8", "gbk": "936"}
 _DBF_LDID = {"utf-8": 0x00, "gbk": 0x4D}
+#: Write the GeoPackage's vector layers through Arrow (pyogrio ``use_arrow``; needs
+#: pyarrow, which requirements.txt pins): measured 7.5 → 2.4 s for 185k parcels.
+USE_ARROW = True
 
 
 def _clean(gdf, crs):
@@ -45,8 +48,10 @@ def write_gpkg(result, path, *, crs=DEFAULT_EXPORT_CRS, notice: dict | None = No
     path.unlink(missing_ok=True)  # layers are appended: start from an empty file
     for layer, gdf in (("parcels", result.parcels), ("shortlist", result.shortlist),
                        ("bases", result.bases)):
+        # through Arrow: 3× faster at 185k parcels, the same layer (field types,
+        # values and geometries read back equal)
         pyogrio.write_dataframe(_clean(gdf, crs), path, layer=layer, driver="GPKG",
-                                append=path.exists())
+                                append=path.exists(), use_arrow=USE_ARROW)
     pyogrio.write_dataframe(provenance_table(result, notice), path, layer="provenance",
                             driver="GPKG", append=True)
     columns = list(dict.fromkeys([*result.parcels.columns, *result.bases.columns]))
