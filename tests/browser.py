@@ -137,6 +137,26 @@ def wait_for_map(page, timeout_ms: int = 90_000):
     return frame
 
 
+def wait_for_results_map(page, timeout_ms: int = 120_000):
+    """Wait until a map on the page shows the parcel layer (the results have arrived).
+
+    Polls every map frame: the first view's map (layers only, while the parcels are
+    computed) is replaced by the results' map, and a locator bound to the old frame
+    would wait on a frame that is gone."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "ui.sitemap.site_map" not in frame.url or frame.is_detached():
+                continue
+            try:
+                if frame.evaluate("() => !!document.querySelector('canvas.sitemap-parcels')"):
+                    return frame
+            except Exception:  # the frame went away while asked
+                continue
+        page.wait_for_timeout(50)
+    raise TimeoutError("no map with the parcel layer on the page")
+
+
 class ScriptRuns:
     """Follows the app's script runs from Streamlit's websocket messages.
 

@@ -31,6 +31,7 @@ from tests.browser import (
     streamlit_server,
     tab_labels,
     wait_for_map,
+    wait_for_results_map,
     wait_idle,
     wait_metrics,
     wait_metrics_change,
@@ -67,10 +68,8 @@ def test_planner_session_offline():
             page.get_by_text("优选装机").first.wait_for(timeout=180_000)
             page.locator("[data-testid=stMetricValue]").first.wait_for(timeout=180_000)
         with timings.measure("cold start → map with results"):
-            frame = wait_for_map(page)
-            # the score overlay arrives with the results (a feature group added in place)
-            frame.locator("canvas.sitemap-parcels").first.wait_for(state="attached",
-                                                                   timeout=60_000)
+            wait_for_results_map(page)
+        frame = wait_for_map(page)
         assert frame.locator(".leaflet-overlay-pane canvas").count() > 0
         wait_idle(page)
         # what the map loaded at the default grid: its layer files (the arguments are
