@@ -133,6 +133,15 @@ def test_planner_session_offline():
         assert outside == [], f"requests left the machine: {outside[:5]}"
         assert any("/app/static/leaflet/leaflet.js" in u for u in page.requested)
 
+    # the usual start: a new server process (imports, layers read) with the default
+    # scenario's prepared parcels on disk from the first session
+    with streamlit_server() as url, browser_page() as page, \
+            _reported(timings, ARTIFACTS / "timings.json"):
+        with timings.measure("cold start, new server, parcels on disk → first results"):
+            page.goto(url, wait_until="domcontentloaded")
+            page.locator("[data-testid=stMetricValue]").first.wait_for(timeout=180_000)
+        wait_for_results_map(page)
+
 
 @contextlib.contextmanager
 def _reported(timings, path):

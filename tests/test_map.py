@@ -165,3 +165,25 @@ def test_shortlist_json_by_hand():
     assert first["geometry"]["coordinates"][0][0][0] in (112.0, 112.1)
     xs = [x for x, _ in second["geometry"]["coordinates"][0]]
     assert 111.12346 in xs and 111.123456789 not in xs
+
+
+def test_pixel_index_by_hand():
+    """Two 10 km squares side by side (Albers): every pixel centre inside one shows its
+    row, the gap between them and the margin show -1."""
+    import geopandas as gpd
+    import shapely
+
+    albers = "+proj=aea +lat_0=0 +lon_0=110 +lat_1=25 +lat_2=47 +ellps=GRS80 +units=m"
+    parcels = gpd.GeoDataFrame(geometry=[shapely.box(0, 4.5e6, 10_000, 4.51e6),
+                                         shapely.box(20_000, 4.5e6, 30_000, 4.51e6)],
+                               crs=albers)
+    arrays, meta = mapview._burn_pixel_index(parcels, 60)
+    index = arrays["index"]
+    assert set(np.unique(index)) == {-1, 0, 1}
+    middle = index[index.shape[0] // 2]
+    # left to right: parcel 0, the 10 km gap, parcel 1 (each about a third of the width)
+    runs = [int(v) for i, v in enumerate(middle) if i == 0 or v != middle[i - 1]]
+    assert runs == [0, -1, 1]
+    assert abs((middle == 0).sum() - (middle == 1).sum()) <= 1
+    (south, west), (north, east) = meta["bounds"]
+    assert 109.9 < west < 110.0 < east < 110.5 and 41 < south < north < 42.5
