@@ -22,7 +22,14 @@ from siting.shortlist import map_subset
 from siting.tech import builds_pv, builds_wind
 from ui import map_files, mapview, results
 from ui import supply as supply_view
-from ui.cache import catalog, parcel_geometries, pixel_index, raster_overlay, vector_layer
+from ui.cache import (
+    catalog,
+    parcel_geometries,
+    per_result,
+    pixel_index,
+    raster_overlay,
+    vector_layer,
+)
 from ui.i18n import as_markdown, error_text, t
 from ui.sitemap import site_map
 from ui.user_errors import USER_ERRORS
@@ -151,17 +158,6 @@ def _fragment_rerun() -> bool:
     return bool(ctx is not None and getattr(ctx, "fragment_ids_this_run", None))
 
 
-def _per_result(name: str, result, extra, build):
-    """``build()`` once per evaluated ``result`` (and ``extra``) in this session: a map
-    click or a layer toggle reuses it (the result object itself is the key)."""
-    kept = st.session_state.get(name)
-    if kept is not None and kept[0] is result and kept[1] == extra:
-        return kept[2]
-    value = build()
-    st.session_state[name] = (result, extra, value)
-    return value
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _index_png(key: str, _pixels) -> bytes:
     """The parcels' pixel index as the PNG the browser decodes (once per parcel set)."""
@@ -191,14 +187,14 @@ def _result_layers(result, prep, choice: MapChoice, lang: str, show_shortlist: b
             codes=codes, palette=palette, opacity=choice.opacity))
     if show_shortlist:
         key = geometry_key(prep)
-        url = _per_result("_map_shortlist", result, key, lambda: map_files.publish(
+        url = per_result("_map_shortlist", result, key, lambda: map_files.publish(
             mapview.shortlist_json(map_subset(result.shortlist, result.scenario.shortlist.size),
                                    parcel_geometries(key, prep.parcels).geometries), ".json"))
         fields = ("parcel_id", "score", "base_id", "league")
         specs.append(mapview.shortlist_layer(t("show_shortlist", lang), url=url,
                                              tooltip=[(f, label(f, lang)) for f in fields]))
     if show_bases:
-        url = _per_result("_map_bases", result, lang, lambda: map_files.publish_json(
+        url = per_result("_map_bases", result, lang, lambda: map_files.publish_json(
             results.bases_geojson(result.bases, lang)))
         names = {"cap_gw": t("cap_gw", lang), "land": label("land_type", lang)}
         fields = ("base_id", "cap_gw", "league", "land")
@@ -219,7 +215,7 @@ def draw_map(result, prep, choice: MapChoice, layers, lang):
     show_shortlist = bool(st.session_state.get("show_shortlist", True))
     show_bases = bool(st.session_state.get("show_bases", True))
     wanted = (choice, layers[0], lang, geometry_key(prep), show_shortlist, show_bases)
-    spec = _per_result("_map_spec", result, wanted, lambda: _spec(
+    spec = per_result("_map_spec", result, wanted, lambda: _spec(
         choice, _static_layers(choice, layers, lang)
         + _result_layers(result, prep, choice, lang, show_shortlist, show_bases)))
     return latest_click(site_map(spec, key="map"))

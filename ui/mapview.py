@@ -357,20 +357,18 @@ def shortlist_layer(name: str, *, url: str, tooltip) -> dict:
             "tooltip": [list(pair) for pair in tooltip]}
 
 
-#: Decimals of the shortlist's coordinates on the map (1e-5° ≈ 1 m).
-SHORTLIST_DECIMALS = 5
-
-
 def shortlist_json(shortlist, geometries) -> bytes:
     """The shortlisted parcels as GeoJSON bytes with the properties the map styles on
     (``parcel_id``, ``score``, ``base_id``, ``league``); ``geometries`` is the shapely
     array of the full parcel table's WGS84 outlines, by row position like
-    ``shortlist.index``. Coordinates are rounded to ``SHORTLIST_DECIMALS``."""
+    ``shortlist.index``. Coordinates are rounded to ``ui.results.MAP_DECIMALS``."""
     import shapely
+
+    from ui.results import MAP_DECIMALS
 
     rows = np.asarray(shortlist.index, dtype="int64")
     shown = shapely.transform(np.asarray(geometries)[rows],
-                              lambda c: np.round(c, SHORTLIST_DECIMALS))
+                              lambda c: np.round(c, MAP_DECIMALS))
     properties = [json.dumps({"parcel_id": str(pid), "score": round(float(score), 1),
                               "base_id": base if isinstance(base, str) else "",
                               "league": str(league)}, ensure_ascii=False)

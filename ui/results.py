@@ -100,24 +100,6 @@ def parcel_geometries_wgs84(parcels) -> ParcelShapes:
     return ParcelShapes(shapely.from_wkb(blobs))
 
 
-def shortlist_geojson(shortlist, geometries: list[dict] | None = None) -> dict:
-    """Shortlisted parcels as WGS84 GeoJSON with the properties the map styles on.
-
-    ``geometries`` (from :func:`parcel_geometries_wgs84`, indexed like the
-    full parcel table) skips reprojecting and simplifying on every redraw.
-    """
-    if geometries is None:
-        geometries = dict(zip(shortlist.index, parcel_geometries_wgs84(shortlist),
-                              strict=True))
-    features = [{"type": "Feature", "geometry": geometries[i],
-                 "properties": {"parcel_id": pid, "score": round(float(score), 1),
-                                "base_id": base if isinstance(base, str) else "", "league": league}}
-                for i, pid, score, base, league in zip(
-                    shortlist.index, shortlist["parcel_id"], shortlist["score"],
-                    shortlist["base_id"], shortlist["league"], strict=True)]
-    return {"type": "FeatureCollection", "features": features}
-
-
 def bases_geojson(bases, lang: str) -> dict:
     """Candidate bases as WGS84 GeoJSON with id, GW, leagues and land type."""
     if len(bases) == 0:
